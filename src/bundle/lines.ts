@@ -1,0 +1,162 @@
+/**
+ * Byte stream → lines, synchronously per chunk (no await per line: the strace parser has to run at
+ * hundreds of MB/s). Handles what bundles really contain: CRLF from ticket systems, bytes that are not
+ * UTF-8, NUL bytes of binary files, and lines of many megabytes (an strace write of a whole buffer).
+ */
+
+/** A line longer than this is cut: its head and tail are kept, the middle is dropped. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+const KEPT_HEAD_BYTES = 64 * 1024;
+const KEPT_TAIL_BYTES = 16 * 1024;
+/** Put where the middle of an over-long line was dropped, so a reader sees the cut. */
+export const CUT_MARKER = '…[perftriage: line cut]…';
+
+export interface LineFlags {
+  /** The line ended in `\r\n` (the `\r` is removed from the text). */
+  crlf: boolean;
+  /** Bytes that are not valid UTF-8 were replaced by U+FFFD. */
+  invalidUtf8: boolean;
+  /** The line held a NUL byte (binary content). */
+  nul: boolean;
+  /** Original length in bytes when the line was cut (over MAX_LINE_BYTES), else 0. */
+  cutFromBytes: number;
+}
+
+export type LineSink = (text: string, lineNo: number, flags: LineFlags) => void;
+
+const NO_FLAGS: LineFlags = Object.freeze({ crlf: false, invalidUtf8: false, nul: false, cutFromBytes: 0 }) as LineFlags;
+
+/**
+ * Push chunks in, get lines out through `sink`. Call `end()` after the last chunk: a final line without
+ * a newline is still delivered (a file cut mid-line keeps its last partial line; the parser decides).
+ */
+export class LineSplitter {
+  private lineNo = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** When the current line overflowed: the kept head, the rolling tail and the full length so far. */
+  private overflowHead: Buffer | null = null;
+  private overflowTail: Buffer = Buffer.alloc(0);
+  private overflowTotal = 0;
+  bytesSeen = 0;
+
+  constructor(private readonly sink: LineSink) {}
+
+  get linesEmitted(): number {
+    return this.lineNo;
+  }
+
+  push(chunk: Buffer): void {
+    this.bytesSeen += chunk.length;
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) {
+        if (start < chunk.length) this.accumulate(chunk.subarray(start));
+        return;
+      }
+      if (this.pendingBytes === 0 && this.overflowHead === null) {
+        this.deliver(chunk, start, nl);
+      } else {
+        this.accumulate(chunk.subarray(start, nl));
+        this.flushPending();
+      }
+      start = nl + 1;
+    }
+  }
+
+  end(): void {
+    if (this.pendingBytes > 0 || this.overflowHead !== null) this.flushPending();
+  }
+
+  private accumulate(part: Buffer): void {
+    if (this.overflowHead !== null) {
+      this.overflowTotal += part.length;
+      this.overflowTail = keepLast(Buffer.concat([this.overflowTail, part]), KEPT_TAIL_BYTES);
+      return;
+    }
+    this.pending.push(part);
+    this.pendingBytes += part.length;
+    if (this.pendingBytes > MAX_LINE_BYTES) {
+      const all = Buffer.concat(this.pending);
+      this.overflowHead = all.subarray(0, KEPT_HEAD_BYTES);
+      this.overflowTail = keepLast(all, KEPT_TAIL_BYTES);
+      this.overflowTotal = all.length;
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+  }
+
+  private flushPending(): void {
+    if (this.overflowHead !== null) {
+      const head = this.overflowHead;
+      const tail = this.overflowTail;
+      const total = this.overflowTotal;
+      this.overflowHead = null;
+      this.overflowTail = Buffer.alloc(0);
+      this.overflowTotal = 0;
+      const marker = Buffer.from(CUT_MARKER, 'utf8');
+      const joined = Buffer.concat([head, marker, tail]);
+      this.deliver(joined, 0, joined.length, total);
+      return;
+    }
+    const joined = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.deliver(joined, 0, joined.length);
+  }
+
+  private deliver(buf: Buffer, start: number, end: number, cutFromBytes = 0): void {
+    let stop = end;
+    const crlf = stop > start && buf[stop - 1] === 13;
+    if (crlf) stop--;
+    if (cutFromBytes === 0 && stop - start > MAX_LINE_BYTES) {
+      // A single chunk can hold a whole over-long line: cut it the same way as an accumulated one.
+      const joined = Buffer.concat([
+        buf.subarray(start, start + KEPT_HEAD_BYTES),
+        Buffer.from(CUT_MARKER, 'utf8'),
+        buf.subarray(stop - KEPT_TAIL_BYTES, stop),
+      ]);
+      this.lineNo++;
+      this.sink(decode(joined, 0, joined.length), this.lineNo, flagsFor(joined, 0, joined.length, crlf, stop - start));
+      return;
+    }
+    const text = decode(buf, start, stop);
+    this.lineNo++;
+    const needsFlags = crlf || cutFromBytes > 0 || hasSuspectBytes(text);
+    this.sink(text, this.lineNo, needsFlags ? flagsFor(buf, start, stop, crlf, cutFromBytes, text) : NO_FLAGS);
+  }
+}
+
+function decode(buf: Buffer, start: number, end: number): string {
+  return buf.toString('utf8', start, end);
+}
+
+/** Cheap pre-check on the decoded text: only lines with U+FFFD or NUL need the byte-level look. */
+function hasSuspectBytes(text: string): boolean {
+  return text.includes('\uFFFD') || text.includes('\u0000');
+}
+
+function flagsFor(buf: Buffer, start: number, end: number, crlf: boolean, cutFromBytes: number, text?: string): LineFlags {
+  const decoded = text ?? decode(buf, start, end);
+  return {
+    crlf,
+    // U+FFFD can be a real character encoded in the file; only call it invalid when the bytes say so.
+    invalidUtf8: decoded.includes('\uFFFD') && !Buffer.from(decoded, 'utf8').equals(buf.subarray(start, end)),
+    nul: buf.subarray(start, end).includes(0),
+    cutFromBytes,
+  };
+}
+
+function keepLast(buf: Buffer, n: number): Buffer {
+  return buf.length <= n ? buf : buf.subarray(buf.length - n);
+}
+
+/** Split a whole string (tests, small inputs) into lines with the same rules as the streaming splitter. */
+export function splitLinesOf(content: string | Buffer): { text: string; lineNo: number; flags: LineFlags }[] {
+  const out: { text: string; lineNo: number; flags: LineFlags }[] = [];
+  const splitter = new LineSplitter((text, lineNo, flags) => out.push({ text, lineNo, flags }));
+  splitter.push(typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+  splitter.end();
+  return out;
+}

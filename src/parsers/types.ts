@@ -1,0 +1,56 @@
+/**
+ * The contract every parser module (`src/parsers/<tool>.ts`) fulfils. Like jc's parser modules, a
+ * module states in `meta` the commands and flags it reads, what it emits and how to re-collect the data
+ * when a file cannot be read; its doc page is `docs/parsers/<tool>.md`.
+ *
+ * Parsing is streaming and line by line: the driver (`run.ts`) feeds `line()` every line of the file in
+ * order and counts what each line became, so that `lines === data + skipped + unparsed` always holds.
+ */
+import type { Diagnostic, TimelineRecord } from '../common/types.js';
+
+/** What one line became. */
+export type LineOutcome =
+  /** The line fed a record (or will: multi-line records count every line they use). */
+  | 'data'
+  /** A known non-data line: banner, header, blank, separator, the tool's own status text. */
+  | 'skip'
+  /** The parser cannot classify the line yet (e.g. a JSON document being buffered); it must `settle()` it later. */
+  | 'defer'
+  /** The line could not be read: the reason becomes a diagnostic with `file:line`. */
+  | { unparsed: string };
+
+export interface ParseContext {
+  /** Path of the file inside the bundle. */
+  readonly file: string;
+  /** Variant the sniffer reported (may be refined by the parser through `setVariant`). */
+  readonly variant: string;
+  emit(record: TimelineRecord): void;
+  /** A diagnostic that is not about an unparsed line (e.g. a warning about a whole section). */
+  diagnostic(d: Omit<Diagnostic, 'file'>): void;
+  /** Decide the outcome of a line returned as 'defer' earlier. */
+  settle(lineNo: number, outcome: 'data' | 'skip' | { unparsed: string }): void;
+  /** The parser learnt more about the flags/version than the sniffer could (e.g. from a later header). */
+  setVariant(variant: string): void;
+}
+
+export interface LineParser {
+  line(text: string, lineNo: number): LineOutcome;
+  /** Called once after the last line; flush buffered state, settle deferred lines. */
+  end(): void;
+}
+
+export interface ParserMeta {
+  tool: string;
+  title: string;
+  /** Command lines this parser reads, e.g. `iostat -d -x -t 1`. */
+  commands: string[];
+  /** Record kinds it emits, each with a schema `schemas/records/<kind>.schema.json`. */
+  recordKinds: string[];
+  /** How to collect a file this parser reads best; shown with every unparsed-line diagnostic. */
+  recollect: string;
+}
+
+export interface ParserModule {
+  meta: ParserMeta;
+  create(ctx: ParseContext): LineParser;
+}
