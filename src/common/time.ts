@@ -21,20 +21,25 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /**
  * A date as strftime("%x") prints it in the C/en_US locales (`11/30/2021`, `06/01/20`) or as ISO
- * (`2020-06-01`, S_TIME_FORMAT=ISO). Two-digit years are 20xx (no capture predates 2000).
+ * (`2020-06-01`, S_TIME_FORMAT=ISO). Two-digit years pivot at 70, like POSIX strptime `%y`.
  */
 export function parseDate(token: string): DateParts | undefined {
   let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(token);
   if (m) return validDate(Number(m[1]), Number(m[2]), Number(m[3]));
   m = /^(\d{2})\/(\d{2})\/(\d{2}|\d{4})$/.exec(token);
   if (m) {
-    const year = m[3]!.length === 2 ? 2000 + Number(m[3]) : Number(m[3]);
+    const year = m[3]!.length === 2 ? twoDigitYear(Number(m[3])) : Number(m[3]);
     return validDate(year, Number(m[1]), Number(m[2]));
   }
   // de_DE and similar: 30.11.2021
   m = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(token);
   if (m) return validDate(Number(m[3]), Number(m[2]), Number(m[1]));
   return undefined;
+}
+
+/** POSIX `%y`: 69 and below are 20xx, 70 and above 19xx (sysstat's own tests print `01/01/70`). */
+function twoDigitYear(yy: number): number {
+  return yy < 70 ? 2000 + yy : 1900 + yy;
 }
 
 function validDate(year: number, month: number, day: number): DateParts | undefined {

@@ -1,0 +1,259 @@
+/**
+ * The CLI commands. Each is a yargs builder (options and examples) and a `run` that returns the exit
+ * code; the work itself lives in the stages (bundle, sniff, parsers, timeline).
+ */
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import Papa from 'papaparse';
+import { forTerminal } from '../common/escape.js';
+import type { TimelineRecord } from '../common/types.js';
+import { openBundle } from '../bundle/bundle.js';
+import { sniffEntry, type FileSniff } from '../sniff/bundle-sniff.js';
+import { parsers } from '../parsers/index.js';
+import { buildTimeline, readFile, type Timeline } from '../timeline/build.js';
+import { getSchema, listSchemas, validate, TIMELINE_ID_PREFIX } from '../timeline/index.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
+
+export interface Command {
+  name: string;
+  describe: string;
+  builder: (y: Argv) => Argv;
+  run: (args: Record<string, unknown>) => Promise<number>;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** `--tool FILE=NAME` (repeatable) → map; a bare `NAME` applies to a single-file bundle. */
+export function parseToolOverrides(values: unknown): Map<string, string> {
+  const map = new Map<string, string>();
+  const list = Array.isArray(values) ? values : values === undefined ? [] : [values];
+  for (const v of list) {
+    const text = String(v);
+    const eq = text.lastIndexOf('=');
+    const [file, tool] = eq > 0 ? [text.slice(0, eq), text.slice(eq + 1)] : ['*', text];
+    if (!parsers.has(tool)) throw new UsageError(`--tool ${text}: unknown tool '${tool}' (known: ${[...parsers.keys()].sort().join(', ')})`);
+    map.set(file, tool);
+  }
+  return map;
+}
+
+const toolOption = {
+  type: 'string' as const,
+  array: true,
+  describe: 'Force the tool of a file instead of sniffing: FILE=NAME (path inside the bundle), or NAME for a single file',
+};
+
+const sniffCommand: Command = {
+  name: 'sniff <path>',
+  describe: 'Say which tool wrote each file of a bundle, in which variant, how sure, and its line count',
+  builder: (y) =>
+    y
+      .positional('path', { type: 'string', describe: 'Bundle: folder, .tar, .tar.gz/.tgz, .zip, a single file, or - for stdin' })
+      .option('format', { choices: ['text', 'json'] as const, default: 'text', describe: 'Output format' })
+      .example('$0 sniff capture.tar.gz', 'One line per file: path, tool, variant, confidence, lines')
+      .example('$0 sniff ./bundle --format json', 'The same as JSON, with every candidate tool'),
+  run: async (args) => {
+    const bundle = await openBundle(String(args.path));
+    const sniffs: FileSniff[] = [];
+    await bundle.forEach(async (entry, stream) => {
+      sniffs.push(await sniffEntry(entry, stream));
+    });
+    sniffs.sort((a, b) => (a.path < b.path ? -1 : 1));
+    if (args.format === 'json') {
+      const out = {
+        bundle: { name: bundle.name, kind: bundle.kind },
+        files: sniffs.map((s) => ({
+          path: s.path,
+          lines: s.lines,
+          bytes: s.bytes,
+          tool: s.outcome.result?.tool ?? null,
+          variant: s.outcome.result?.variant ?? null,
+          confidence: s.outcome.result?.confidence ?? 0,
+          evidence: s.outcome.result?.evidence ?? null,
+          parser: s.outcome.result ? parsers.has(s.outcome.result.tool) : false,
+          reason: s.outcome.reason ?? null,
+          candidates: s.outcome.candidates,
+        })),
+        diagnostics: bundle.diagnostics,
+      };
+      writeOutput(`${JSON.stringify(out, null, 2)}\n`, undefined);
+    } else {
+      const rows = sniffs.map((s) => {
+        const r = s.outcome.result;
+        const what = r ? `${r.tool}  ${r.variant}  (confidence ${r.confidence.toFixed(2)})${parsers.has(r.tool) ? '' : '  [no parser yet]'}` : `skipped: ${s.outcome.reason ?? ''}`;
+        return `${s.path}  ${s.lines} lines  ${what}`;
+      });
+      const diag = bundle.diagnostics.map((d) => `${d.severity}: ${d.file ? `${d.file}: ` : ''}${d.message}`);
+      writeOutput(forTerminal([...rows, ...diag].join('\n')).replace(/\\x0a/g, '\n') + '\n', undefined);
+    }
+    return sniffs.length === 0 ? EXIT_UNUSABLE : EXIT_OK;
+  },
+};
+
+const parseCommand: Command = {
+  name: 'parse <file>',
+  describe: "Parse one file and print its records, diagnostics and line coverage",
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', describe: 'A capture file, or - for stdin' })
+      .option('tool', { type: 'string', describe: `Force the parser instead of sniffing (${[...parsers.keys()].sort().join(', ') || 'none yet'})` })
+      .option('format', { choices: ['json', 'ndjson'] as const, default: 'json', describe: 'json: one document; ndjson: one record per line, then a summary line' })
+      .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
+      .example('$0 parse iostat.txt', 'Records of an iostat capture as JSON')
+      .example('$0 parse out.txt --tool pidstat --format ndjson', 'Force the pidstat parser, one record per line'),
+  run: async (args) => {
+    const forced = str(args.tool);
+    if (forced !== undefined && !parsers.has(forced)) throw new UsageError(`--tool ${forced}: unknown tool (known: ${[...parsers.keys()].sort().join(', ')})`);
+    const bundle = await openBundle(String(args.file));
+    if (bundle.entries.length !== 1) throw new UsageError(`${String(args.file)}: parse reads one file; this is a bundle of ${bundle.entries.length} files (use timeline)`);
+    let result: Awaited<ReturnType<typeof readFile>> | undefined;
+    await bundle.forEach(async (entry, stream) => {
+      result = await readFile(entry, stream, forced, undefined);
+    });
+    if (!result || !result.sniff || !result.coverage) {
+      throw new UsageError(`${String(args.file)}: ${result?.skippedReason ?? 'nothing to read'}; name the tool with --tool`);
+    }
+    const out = {
+      file: result.path,
+      tool: result.sniff.tool,
+      variant: result.sniff.variant,
+      records: result.records,
+      diagnostics: [...bundle.diagnostics, ...result.diagnostics],
+      coverage: result.coverage,
+    };
+    if (args.format === 'ndjson') {
+      const lines = out.records.map((r) => JSON.stringify(r));
+      lines.push(JSON.stringify({ file: out.file, tool: out.tool, variant: out.variant, diagnostics: out.diagnostics, coverage: out.coverage }));
+      writeOutput(`${lines.join('\n')}\n`, str(args.o));
+    } else {
+      writeOutput(`${JSON.stringify(out, null, 2)}\n`, str(args.o));
+    }
+    return EXIT_OK;
+  },
+};
+
+/** Flatten a record for CSV: nested objects become dotted columns, arrays JSON text. */
+export function flattenRecord(record: Record<string, unknown>, prefix = '', into: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [key, value] of Object.entries(record)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flattenRecord(value as Record<string, unknown>, name, into);
+    else into[name] = Array.isArray(value) ? JSON.stringify(value) : value;
+  }
+  return into;
+}
+
+const LEADING_COLUMNS = ['kind', 'source.file', 'source.line', 'time.clock', 'time.iso', 'time.epoch', 'time.rel', 'time.sample', 'time.since_boot', 'time.interval_s'];
+
+/** Records as CSV: one row each, the common columns first, then every other field in name order. */
+export function recordsToCsv(records: readonly TimelineRecord[]): string {
+  const rows = records.map((r) => flattenRecord(r as Record<string, unknown>));
+  const seen = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
+  const rest = [...seen].filter((k) => !LEADING_COLUMNS.includes(k)).sort();
+  const columns = [...LEADING_COLUMNS.filter((k) => seen.has(k)), ...rest];
+  // Cells starting with = + - @ are quoted by papaparse's escapeFormulae so spreadsheets do not run them.
+  return `${Papa.unparse({ fields: columns, data: rows.map((row) => columns.map((c) => row[c] ?? '')) }, { escapeFormulae: true, newline: '\n' })}\n`;
+}
+
+function timelineNdjson(t: Timeline): string {
+  const { records, ...header } = t;
+  return `${[JSON.stringify(header), ...records.map((r) => JSON.stringify(r))].join('\n')}\n`;
+}
+
+const timelineCommand: Command = {
+  name: 'timeline <path>',
+  describe: 'Read a whole bundle into one normalized, schema-validated timeline',
+  builder: (y) =>
+    y
+      .positional('path', { type: 'string', describe: 'Bundle: folder, .tar, .tar.gz/.tgz, .zip, a single file, or - for stdin' })
+      .option('format', { choices: ['json', 'ndjson', 'csv'] as const, default: 'json', describe: 'json: one document; ndjson: a header line then one record per line; csv: one row per record' })
+      .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
+      .option('tool', toolOption)
+      .example('$0 timeline capture.tar.gz -o timeline.json', 'The timeline of an archived bundle')
+      .example('$0 timeline ./bundle --format csv -o records.csv', 'Every record as a CSV row')
+      .example('$0 timeline ./bundle --tool out.txt=iostat', 'Force the parser of one file'),
+  run: async (args) => {
+    const timeline = await buildTimeline(String(args.path), { toolOverrides: parseToolOverrides(args.tool) });
+    const format = String(args.format);
+    const text = format === 'csv' ? recordsToCsv(timeline.records) : format === 'ndjson' ? timelineNdjson(timeline) : `${JSON.stringify(timeline, null, 1)}\n`;
+    writeOutput(text, str(args.o));
+    const out = str(args.o);
+    if (out && out !== '-') {
+      const unparsed = timeline.files.reduce((n, f) => n + f.coverage.unparsed, 0);
+      note(`wrote ${out}: ${timeline.records.length} records from ${timeline.files.length} file(s), ${timeline.skipped.length} skipped, ${unparsed} unparsed line(s)`);
+    }
+    if (timeline.files.length === 0) {
+      const why = timeline.skipped.map((s) => `${s.path}: ${s.reason}`).slice(0, 5).join('; ');
+      throw new UsageError(`${String(args.path)}: nothing analyzable${why ? ` (${why})` : timeline.diagnostics[0] ? ` (${timeline.diagnostics[0].message})` : ''}`);
+    }
+    return EXIT_OK;
+  },
+};
+
+/** Which schema a JSON document claims or looks like. */
+export function guessSchema(doc: unknown): string | undefined {
+  if (!doc || typeof doc !== 'object') return undefined;
+  const d = doc as Record<string, unknown>;
+  if (typeof d.schema === 'string' && d.schema.startsWith(TIMELINE_ID_PREFIX)) {
+    const name = d.schema.slice(TIMELINE_ID_PREFIX.length).replace(/\.schema\.json$/, '');
+    if (getSchema(name)) return name;
+  }
+  if ('records' in d && 'coverage' in d) return 'parse-output';
+  if ('files' in d && Array.isArray(d.files) && !('records' in d)) return 'manifest';
+  if ('kind' in d && 'source' in d) return 'any-record';
+  return undefined;
+}
+
+const validateCommand: Command = {
+  name: 'validate <file>',
+  describe: 'Validate a JSON file (timeline, parse output, manifest, record…) against its schema',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', describe: 'A JSON file written by perftriage, or a manifest.json' })
+      .option('schema', { type: 'string', describe: 'Schema name (see `perftriage schemas`); guessed from the document when absent' })
+      .example('$0 validate timeline.json', 'Exit 0 when it matches the timeline schema, 1 with the errors when not')
+      .example('$0 validate bundle/manifest.json --schema manifest', 'Check a manifest before sending a bundle'),
+  run: async (args) => {
+    const file = String(args.file);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`${file}: not readable JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const name = str(args.schema) ?? guessSchema(doc);
+    if (!name) throw new UsageError(`${file}: cannot tell which schema applies; name it with --schema (see perftriage schemas)`);
+    if (!getSchema(name)) throw new UsageError(`--schema ${name}: no such schema (see perftriage schemas)`);
+    const result = validate(name, doc);
+    if (result.valid) {
+      process.stdout.write(`${forTerminal(file)}: valid ${name}\n`);
+      return EXIT_OK;
+    }
+    process.stdout.write(`${forTerminal(file)}: not a valid ${name}:\n${result.errors.slice(0, 50).map((e) => `  ${forTerminal(e)}`).join('\n')}\n`);
+    return EXIT_FAILED;
+  },
+};
+
+const schemasCommand: Command = {
+  name: 'schemas [name]',
+  describe: 'List the JSON Schemas perftriage publishes, or print one',
+  builder: (y) =>
+    y
+      .positional('name', { type: 'string', describe: 'Schema name, e.g. timeline, manifest, records/iostat' })
+      .example('$0 schemas', 'Name, version and title of every schema')
+      .example('$0 schemas timeline', 'Print the timeline schema'),
+  run: async (args) => {
+    const name = str(args.name);
+    if (name) {
+      const info = getSchema(name);
+      if (!info) throw new UsageError(`no schema named '${name}' (see perftriage schemas)`);
+      writeOutput(`${JSON.stringify(info.schema, null, 2)}\n`, undefined);
+      return EXIT_OK;
+    }
+    const rows = listSchemas().map((s) => `${s.name.padEnd(22)} ${String(s.schema.version ?? '').padEnd(7)} ${s.title}`);
+    writeOutput(`${rows.join('\n')}\n`, undefined);
+    return EXIT_OK;
+  },
+};
+
+export const commands: readonly Command[] = [sniffCommand, parseCommand, timelineCommand, validateCommand, schemasCommand];

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * perftriage command line. Exit codes: 0 success; 1 a check or validation failed; 2 usage error or
+ * nothing analyzable. Errors are one line naming the file (and line when there is one); `--debug`
+ * adds the stack trace.
+ */
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands.js';
+import { UsageError, reportError } from './output.js';
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const debug = argv.includes('--debug');
+  const cli: Argv = yargs(argv)
+    .scriptName('perftriage')
+    .usage('$0 <command> [options]\n\nRead a Linux performance capture bundle (a folder, .tar.gz, .tgz, .tar or .zip of top, iostat, pidstat, ps, lsof, df, vmstat, mpstat… outputs) into one normalized timeline.')
+    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces on errors' })
+    .strict()
+    .demandCommand(1, 'Name a command: sniff, parse, timeline, validate or schemas.')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .epilogue('Exit codes: 0 success; 1 a check or validation failed; 2 usage error or nothing analyzable.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  for (const command of commands) {
+    cli.command(command.name, command.describe, command.builder, async (args) => {
+      exitCode = await command.run(args as Record<string, unknown>);
+    });
+  }
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    return reportError(err, debug);
+  }
+  return exitCode;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportError(err, process.argv.includes('--debug'));
+  },
+);

@@ -1,0 +1,35 @@
+/** Where CLI output goes, and how errors become one clear line and an exit code. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { forTerminal } from '../common/escape.js';
+
+/** A mistake in how perftriage was called, or an input that cannot be analyzed at all: exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_UNUSABLE = 2;
+
+/** Print one line for an error (the stack only with --debug) and return the exit code. */
+export function reportError(err: unknown, debug: boolean): number {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`perftriage: ${forTerminal(message)}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return EXIT_UNUSABLE;
+}
+
+/** Write to `-o FILE` or stdout. Text for a terminal has its control characters made visible. */
+export function writeOutput(content: string, outFile: string | undefined): void {
+  if (outFile && outFile !== '-') {
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, content);
+    return;
+  }
+  process.stdout.write(content);
+}
+
+export function note(message: string): void {
+  process.stderr.write(`${forTerminal(message)}\n`);
+}

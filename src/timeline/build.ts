@@ -1,0 +1,262 @@
+/**
+ * Bundle → timeline. For each file: read its first lines, decide the tool (an explicit override, the
+ * manifest, or sniffing), stream the rest through that tool's parser, and keep the books (coverage,
+ * diagnostics). Then put every record on the bundle's clock. The output is deterministic: files sorted
+ * by path, records in file order, no wall-clock time or absolute local path.
+ */
+import type { Readable } from 'node:stream';
+import type { Coverage, Diagnostic, TimelineRecord } from '../common/types.js';
+import { LineSplitter, type LineFlags } from '../bundle/lines.js';
+import { openBundle, type BundleEntry, type BundleLimits, type OpenedBundle } from '../bundle/bundle.js';
+import { sniffLines } from '../sniff/sniff.js';
+import { SNIFF_LINES, type SniffResult } from '../sniff/types.js';
+import { detectors } from '../sniff/detectors/index.js';
+import { parserFor, parsers } from '../parsers/index.js';
+import { startParse } from '../parsers/run.js';
+import { deriveBundleClock, resolveFileClock, type BundleClock, type ClockNote } from './clock.js';
+import { validate } from './schemas.js';
+
+export const TIMELINE_SCHEMA_ID = 'https://perftriage.dev/schemas/timeline.schema.json';
+export const TIMELINE_VERSION = '1.0.0';
+
+export type DecidedBy = 'option' | 'manifest' | 'sniff';
+
+export interface FileSummary {
+  path: string;
+  tool: string;
+  variant: string;
+  confidence: number;
+  decided_by: DecidedBy;
+  evidence: string;
+  bytes: number;
+  coverage: Coverage;
+  records: number;
+  /** First and last record time (ISO), with the clock they are on. */
+  time_span?: { first: string; last: string; clock: string };
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+  bytes: number;
+  lines: number;
+}
+
+export interface Timeline {
+  schema: string;
+  version: string;
+  bundle: { name: string; kind: string };
+  files: FileSummary[];
+  skipped: SkippedFile[];
+  clock: BundleClock;
+  diagnostics: Diagnostic[];
+  records: TimelineRecord[];
+}
+
+export interface TimelineOptions {
+  /** `--tool FILE=NAME`: forced tool per bundle path (or the only file, under the key `*`). */
+  toolOverrides?: ReadonlyMap<string, string>;
+  limits?: Partial<BundleLimits>;
+}
+
+/** What reading one bundle file produced, before clocks are resolved. */
+export interface FileOutcome {
+  path: string;
+  bytes: number;
+  lines: number;
+  sniff?: SniffResult;
+  decidedBy?: DecidedBy;
+  skippedReason?: string;
+  coverage?: Coverage;
+  records: TimelineRecord[];
+  diagnostics: Diagnostic[];
+}
+
+interface Decision {
+  tool?: string;
+  variant: string;
+  confidence: number;
+  evidence: string;
+  decidedBy?: DecidedBy;
+  reason?: string;
+}
+
+function decideTool(path: string, head: readonly string[], forced: string | undefined, manifestTool: string | undefined): Decision {
+  const sniffed = sniffLines(head, detectors);
+  const sameTool = (tool: string): SniffResult | undefined => sniffed.candidates.find((c) => c.tool === tool);
+  for (const [tool, by] of [
+    [forced, 'option'],
+    [manifestTool, 'manifest'],
+  ] as const) {
+    if (!tool) continue;
+    if (!parserFor(tool)) return { variant: '', confidence: 0, evidence: '', reason: `the ${by === 'option' ? '--tool option' : 'manifest'} names tool '${tool}', which perftriage has no parser for (known: ${[...parsers.keys()].sort().join(', ')})` };
+    const agreeing = sameTool(tool);
+    return {
+      tool,
+      variant: agreeing?.variant ?? '',
+      confidence: 1,
+      evidence: by === 'option' ? `forced with --tool ${path}=${tool}` : `named by manifest.json`,
+      decidedBy: by,
+    };
+  }
+  if (!sniffed.result) return { variant: '', confidence: 0, evidence: '', reason: sniffed.reason ?? 'not recognized' };
+  const { tool, variant, confidence, evidence } = sniffed.result;
+  if (!parserFor(tool)) return { variant, confidence, evidence, reason: `looks like ${tool} output, which this version does not parse yet` };
+  return { tool, variant, confidence, evidence, decidedBy: 'sniff' };
+}
+
+/**
+ * Read one file: buffer its first lines for sniffing, then stream the rest through the chosen parser
+ * (or only count lines when no parser claims it). Memory: the head plus the parser's own state.
+ */
+export async function readFile(
+  entry: BundleEntry,
+  stream: Readable,
+  forced: string | undefined,
+  manifestTool: string | undefined,
+): Promise<FileOutcome> {
+  const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], diagnostics: [] };
+  const head: { text: string; lineNo: number; flags: LineFlags }[] = [];
+  let session: ReturnType<typeof startParse> | undefined;
+  let decided = false;
+
+  const decide = (): void => {
+    decided = true;
+    const decision = decideTool(entry.path, head.map((h) => h.text), forced, manifestTool);
+    if (decision.tool) {
+      const module = parserFor(decision.tool)!;
+      outcome.sniff = { tool: decision.tool, variant: decision.variant, confidence: decision.confidence, evidence: decision.evidence };
+      outcome.decidedBy = decision.decidedBy;
+      session = startParse(module, entry.path, decision.variant, (r) => outcome.records.push(r));
+      for (const h of head) session.line(h.text, h.lineNo, h.flags);
+    } else {
+      outcome.skippedReason = decision.reason;
+    }
+    head.length = 0;
+  };
+
+  const splitter = new LineSplitter((text, lineNo, flags) => {
+    outcome.lines = lineNo;
+    if (!decided) {
+      head.push({ text, lineNo, flags });
+      if (head.length >= SNIFF_LINES) decide();
+      return;
+    }
+    session?.line(text, lineNo, flags);
+  });
+  try {
+    for await (const chunk of stream) splitter.push(chunk as Buffer);
+  } catch (err) {
+    outcome.diagnostics.push({
+      severity: 'error',
+      code: 'read-error',
+      message: `reading stopped after line ${splitter.linesEmitted}: ${err instanceof Error ? err.message : String(err)}`,
+      file: entry.path,
+    });
+  }
+  splitter.end();
+  if (!decided) decide();
+  outcome.bytes = splitter.bytesSeen;
+  if (session) {
+    const { variant, diagnostics, coverage } = session.end();
+    if (outcome.sniff) outcome.sniff.variant = variant;
+    outcome.coverage = coverage;
+    outcome.diagnostics.push(...diagnostics);
+  }
+  return outcome;
+}
+
+function timeSpan(records: readonly TimelineRecord[]): FileSummary['time_span'] {
+  let first: TimelineRecord['time'];
+  let last: TimelineRecord['time'];
+  for (const r of records) {
+    const t = r.time;
+    if (!t?.iso || (t.clock !== 'utc' && t.clock !== 'local' && t.clock !== 'time-of-day')) continue;
+    if (!first) first = t;
+    last = t;
+  }
+  if (!first || !last) return undefined;
+  return { first: first.iso!, last: last.iso!, clock: last.clock };
+}
+
+/** Assemble the timeline from per-file outcomes (already in path order). Pure: same outcomes → same timeline. */
+export function assembleTimeline(name: string, kind: string, outcomes: readonly FileOutcome[], bundleDiagnostics: readonly Diagnostic[], hints: Parameters<typeof deriveBundleClock>[1]): Timeline {
+  const allRecords = outcomes.flatMap((o) => o.records);
+  const clock = deriveBundleClock(allRecords, hints);
+  const notes: ClockNote[] = [...clock.notes];
+  for (const o of outcomes) notes.push(...resolveFileClock(o.path, o.records, clock, hints.fileStart?.get(o.path)));
+  clock.notes = notes;
+  for (const o of outcomes) {
+    const sinceBoot = o.records.filter((r) => r.time?.since_boot).length;
+    if (sinceBoot > 0) notes.push({ file: o.path, note: `${sinceBoot} record(s) are averages since boot (first report without -y), not interval samples` });
+  }
+
+  const files: FileSummary[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const o of outcomes) {
+    if (o.sniff && o.coverage) {
+      const summary: FileSummary = {
+        path: o.path,
+        tool: o.sniff.tool,
+        variant: o.sniff.variant,
+        confidence: o.sniff.confidence,
+        decided_by: o.decidedBy ?? 'sniff',
+        evidence: o.sniff.evidence,
+        bytes: o.bytes,
+        coverage: o.coverage,
+        records: o.records.length,
+      };
+      const span = timeSpan(o.records);
+      if (span) summary.time_span = span;
+      files.push(summary);
+    } else {
+      skipped.push({ path: o.path, reason: o.skippedReason ?? 'not parsed', bytes: o.bytes, lines: o.lines });
+    }
+  }
+  return {
+    schema: TIMELINE_SCHEMA_ID,
+    version: TIMELINE_VERSION,
+    bundle: { name, kind },
+    files,
+    skipped,
+    clock,
+    diagnostics: [...bundleDiagnostics, ...outcomes.flatMap((o) => o.diagnostics)],
+    records: allRecords,
+  };
+}
+
+function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; hints: Parameters<typeof deriveBundleClock>[1]; diagnostics: Diagnostic[] } {
+  const tools = new Map<string, string>();
+  const fileStart = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const raw = bundle.manifestRaw;
+  if (raw === undefined) return { tools, hints: {}, diagnostics };
+  const v = validate('manifest', raw);
+  if (!v.valid) {
+    diagnostics.push({ severity: 'warning', code: 'manifest-invalid', message: `manifest.json does not match its schema and is ignored: ${v.errors.slice(0, 3).join('; ')}`, file: 'manifest.json' });
+    return { tools, hints: {}, diagnostics };
+  }
+  const m = raw as { timezone?: string; collected_at?: string; files?: { path: string; tool?: string; started_at?: string }[] };
+  for (const f of m.files ?? []) {
+    if (f.tool) tools.set(f.path, f.tool);
+    if (f.started_at) fileStart.set(f.path, f.started_at);
+  }
+  const hints: Parameters<typeof deriveBundleClock>[1] = { fileStart };
+  if (m.timezone) hints.timezone = m.timezone;
+  if (m.collected_at) hints.collectedAt = m.collected_at;
+  return { tools, hints, diagnostics };
+}
+
+/** Open a bundle (folder, archive, file or `-`), read every file, and build its timeline. */
+export async function buildTimeline(path: string, options: TimelineOptions = {}): Promise<Timeline> {
+  const bundle = await openBundle(path, options.limits);
+  const { tools, hints, diagnostics } = manifestHints(bundle);
+  const outcomes: FileOutcome[] = [];
+  const single = bundle.entries.length === 1;
+  await bundle.forEach(async (entry, stream) => {
+    const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
+    outcomes.push(await readFile(entry, stream, forced, tools.get(entry.path)));
+  });
+  outcomes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return assembleTimeline(bundle.name.replace(/\.(tar\.gz|tgz|tar|zip)$/i, ''), bundle.kind, outcomes, [...bundle.diagnostics, ...diagnostics], hints);
+}

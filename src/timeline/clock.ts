@@ -1,0 +1,163 @@
+/**
+ * Puts every record of a bundle on one clock. Parsers say what each line tells (a time of day, a local
+ * date-time, an instant, a sample number); this module adds what only the whole bundle knows: the date
+ * (from sysstat banners, `date` output or the manifest), the timezone, and midnight rollover for files
+ * that print only a time of day (top). Each decision is written down as a clock note with its evidence.
+ */
+import type { RecordTime, TimelineRecord } from '../common/types.js';
+import { addDays, floatingEpoch, formatDate, parseDate, parseTimeOfDay, type DateParts } from '../common/time.js';
+
+export interface ClockNote {
+  file?: string;
+  note: string;
+}
+
+export interface BundleClock {
+  /** The date assumed for files that print only a time of day (`YYYY-MM-DD`). */
+  date?: string;
+  /** Where the date came from (`file:line` or `manifest`). */
+  date_source?: string;
+  /** UTC offset in minutes east of UTC, when the timezone is known. */
+  utc_offset_min?: number;
+  timezone?: string;
+  timezone_source?: string;
+  notes: ClockNote[];
+}
+
+export interface ClockHints {
+  /** Manifest timezone (IANA name, `UTC` or `+HH:MM`). */
+  timezone?: string;
+  /** Manifest collection time (ISO 8601). */
+  collectedAt?: string;
+  /** Per file: start time from the manifest (ISO 8601). */
+  fileStart?: ReadonlyMap<string, string>;
+}
+
+interface DateCandidate {
+  date: DateParts;
+  source: string;
+}
+
+/** Offset in minutes of a zone written as `UTC`, `GMT`, `Z`, `+0100`, `+01:00`, or an IANA name (at `at`). */
+export function zoneOffsetMinutes(zone: string, at: Date = new Date(0)): number | undefined {
+  const z = zone.trim();
+  if (/^(UTC|GMT|Z|Etc\/UTC|Etc\/GMT)$/i.test(z)) return 0;
+  const m = /^(?:UTC|GMT)?([+-])(\d{2}):?(\d{2})$/.exec(z);
+  if (m) return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  if (!z.includes('/')) return undefined; // abbreviations like CET, EST are ambiguous: do not guess
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: z, timeZoneName: 'longOffset' }).formatToParts(at);
+    const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+    if (name === 'GMT') return 0;
+    const o = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
+    return o ? (o[1] === '-' ? -1 : 1) * (Number(o[2]) * 60 + Number(o[3])) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const ref = (r: TimelineRecord): string => `${r.source.file}:${r.source.line}`;
+
+/** The bundle's date and timezone, from the manifest first, then `date` output, then sysstat banners. */
+export function deriveBundleClock(records: readonly TimelineRecord[], hints: ClockHints): BundleClock {
+  const clock: BundleClock = { notes: [] };
+  const dates: DateCandidate[] = [];
+  if (hints.collectedAt) {
+    const d = parseDate(hints.collectedAt.slice(0, 10));
+    if (d) dates.push({ date: d, source: 'manifest collected_at' });
+  }
+  for (const r of records) {
+    if (r.kind === 'date.now' && typeof r.time?.iso === 'string') {
+      const d = parseDate(r.time.iso.slice(0, 10));
+      if (d) dates.push({ date: d, source: ref(r) });
+    }
+  }
+  const bannerDates = records.filter((r) => r.kind === 'host.info' && typeof r.date === 'string');
+  for (const r of bannerDates) {
+    const d = parseDate(String(r.date));
+    if (d) dates.push({ date: d, source: ref(r) });
+  }
+  const chosen = dates[0];
+  if (chosen) {
+    clock.date = formatDate(chosen.date);
+    clock.date_source = chosen.source;
+    const disagreeing = new Set(dates.map((c) => formatDate(c.date)));
+    if (disagreeing.size > 1) {
+      clock.notes.push({ note: `files disagree on the date (${[...disagreeing].sort().join(', ')}); ${clock.date} from ${chosen.source} is used for times of day` });
+    }
+  }
+
+  const zoneSources: { zone: string; source: string }[] = [];
+  if (hints.timezone) zoneSources.push({ zone: hints.timezone, source: 'manifest timezone' });
+  for (const r of records) {
+    if (r.kind === 'date.now' && typeof r.timezone === 'string') zoneSources.push({ zone: r.timezone, source: ref(r) });
+  }
+  for (const { zone, source } of zoneSources) {
+    const offset = zoneOffsetMinutes(zone, chosen ? new Date(Date.UTC(chosen.date.year, chosen.date.month - 1, chosen.date.day)) : undefined);
+    if (offset !== undefined) {
+      clock.timezone = zone;
+      clock.timezone_source = source;
+      clock.utc_offset_min = offset;
+      break;
+    }
+    clock.notes.push({ note: `timezone '${zone}' from ${source} is ambiguous or unknown; local times are left without an offset` });
+  }
+  if (clock.utc_offset_min === undefined) {
+    clock.notes.push({ note: 'timezone unknown: local times are kept as wall-clock times (add the manifest timezone or a `date` output to the bundle)' });
+  }
+  return clock;
+}
+
+/**
+ * Resolves the records of one file, in file order: time-of-day → local (with rollover), local → utc
+ * when the offset is known. Mutates `time` in place: records are ours, freshly parsed.
+ */
+export function resolveFileClock(file: string, records: readonly TimelineRecord[], clock: BundleClock, fileStart?: string): ClockNote[] {
+  const notes: ClockNote[] = [];
+  let date: DateParts | undefined = fileStart ? parseDate(fileStart.slice(0, 10)) : clock.date ? parseDate(clock.date) : undefined;
+  let lastSeconds: number | undefined;
+  let rollovers = 0;
+  let unresolved = 0;
+  let dated = 0;
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    const t = r.time;
+    if (!t) continue;
+    if (t.clock === 'time-of-day') {
+      const tod = t.iso ? parseTimeOfDay(t.iso) : undefined;
+      if (!tod || !date) {
+        unresolved++;
+      } else {
+        const secs = tod.hour * 3600 + tod.minute * 60 + tod.second;
+        if (lastSeconds !== undefined && secs < lastSeconds - 12 * 3600) {
+          date = addDays(date, 1);
+          rollovers++;
+        }
+        lastSeconds = secs;
+        toLocal(t, date, tod);
+        dated++;
+      }
+    }
+    if (t.clock === 'local' && clock.utc_offset_min !== undefined && t.epoch !== undefined) toUtc(t, clock.utc_offset_min);
+    counts.set(t.clock, (counts.get(t.clock) ?? 0) + 1);
+  }
+  if (unresolved > 0) notes.push({ file, note: `${unresolved} record(s) have only a time of day and no date could be found for them` });
+  if (dated > 0) notes.push({ file, note: `${dated} record(s) print only a time of day; date taken from ${fileStart ? 'the manifest start time' : clock.date_source}` });
+  if (rollovers > 0) notes.push({ file, note: `time of day went back past midnight ${rollovers} time(s); the date was advanced` });
+  if ((counts.get('ordinal') ?? 0) > 0) notes.push({ file, note: `${counts.get('ordinal')} record(s) carry no time, only their sample number (collect with timestamps, e.g. iostat -t)` });
+  return notes;
+}
+
+function toLocal(t: RecordTime, date: DateParts, tod: NonNullable<ReturnType<typeof parseTimeOfDay>>): void {
+  t.clock = 'local';
+  t.iso = `${formatDate(date)}T${t.iso}`;
+  t.epoch = floatingEpoch(date, tod);
+}
+
+function toUtc(t: RecordTime, offsetMin: number): void {
+  const epoch = t.epoch! - offsetMin * 60;
+  t.clock = 'utc';
+  t.epoch = epoch;
+  const frac = /\.\d+$/.exec(String(t.iso ?? ''))?.[0];
+  t.iso = new Date(Math.floor(epoch) * 1000).toISOString().replace('.000Z', `${frac ?? ''}Z`);
+}

@@ -1,0 +1,72 @@
+/**
+ * The real capture of the case study's app (../shared/captures/popularity): the timeline validates, and
+ * pidstat -dt rows carry the app's worker TIDs with the capture's absolute (UTC) times.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, basename } from 'node:path';
+import * as tar from 'tar';
+import { runCli } from './run-cli.js';
+import { repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
+import { validate } from '../../src/timeline/schemas.js';
+
+const popularity = join(sharedDir, 'captures', 'popularity');
+
+interface Rec {
+  kind: string;
+  source: { file: string; line: number };
+  time?: { clock: string; iso?: string; epoch?: number };
+  [k: string]: unknown;
+}
+
+test('popularity capture: timeline validates, pidstat-dt carries worker TIDs at UTC times', { skip: skipWithoutShared }, () => {
+  const r = runCli(['timeline', popularity]);
+  assert.equal(r.code, 0, r.stderr);
+  const t = JSON.parse(r.stdout) as { files: { path: string; tool: string; coverage: { unparsed: number } }[]; records: Rec[]; clock: { timezone?: string; date?: string } };
+  const v = validate('timeline', t);
+  assert.ok(v.valid, v.errors.slice(0, 10).join('\n'));
+  const truth = JSON.parse(readFileSync(join(popularity, 'groundtruth', 'ground-truth.json'), 'utf8')) as Record<string, unknown>;
+  const appPid = Number((truth.app as { pid?: number } | undefined)?.pid ?? readFileSync(join(popularity, 'groundtruth', 'app-pid.txt'), 'utf8').trim());
+  assert.equal(appPid, 26246);
+  assert.equal(t.clock.timezone, 'UTC');
+  assert.equal(t.clock.date, '2026-11-26');
+  const dt = t.records.filter((x) => x.source.file === 'pidstat-dt.txt' && x.kind === 'pidstat.task');
+  assert.ok(dt.length > 0);
+  const threads = dt.filter((x) => x.pid === appPid && typeof x.tid === 'number' && x.tid !== appPid);
+  assert.ok(threads.length > 0, 'worker thread rows of the app');
+  const workerTids = truth.worker_tids as number[];
+  const writing = threads.filter((x) => Number(x.write_bytes_per_s) > 0);
+  const writingTids = new Set(writing.map((x) => x.tid as number));
+  assert.ok(workerTids.some((tid) => writingTids.has(tid)), `a ground-truth worker TID (${workerTids.join(', ')}) writes in pidstat-dt.txt; saw ${[...writingTids].join(', ')}`);
+  for (const tid of writingTids) assert.ok(workerTids.includes(tid), `thread ${tid} writes but is not a worker in the ground truth`);
+  for (const x of threads) {
+    if (x.average) continue;
+    assert.equal(x.time?.clock, 'utc');
+    assert.match(String(x.time?.iso), /^2026-11-26T17:3\d:\d{2}Z$/);
+  }
+  for (const f of t.files) assert.equal(f.coverage.unparsed, 0, `${f.path} has unparsed lines`);
+});
+
+test('a bundle packed as .tar.gz gives the same timeline as the folder', { skip: skipWithoutShared }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-tgz-'));
+  try {
+    const archive = join(dir, 'popularity.tar.gz');
+    await tar.c({ gzip: true, file: archive, cwd: join(popularity, '..') }, [basename(popularity)]);
+    const fromFolder = runCli(['timeline', popularity]);
+    const fromArchive = runCli(['timeline', archive]);
+    assert.equal(fromArchive.code, 0, fromArchive.stderr);
+    const a = JSON.parse(fromFolder.stdout) as { bundle: { kind: string; name: string } };
+    const b = JSON.parse(fromArchive.stdout) as { bundle: { kind: string; name: string } };
+    assert.equal(a.bundle.kind, 'folder');
+    assert.equal(b.bundle.kind, 'tar.gz');
+    assert.equal(b.bundle.name, a.bundle.name);
+    a.bundle.kind = b.bundle.kind;
+    assert.deepEqual(b, a);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void repoRoot;

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineSplitter, MAX_LINE_BYTES, CUT_MARKER, splitLinesOf, type LineFlags } from '../../src/bundle/lines.js';
+
+function splitChunks(chunks: Buffer[]): { text: string; lineNo: number; flags: LineFlags }[] {
+  const out: { text: string; lineNo: number; flags: LineFlags }[] = [];
+  const s = new LineSplitter((text, lineNo, flags) => out.push({ text, lineNo, flags }));
+  for (const c of chunks) s.push(c);
+  s.end();
+  return out;
+}
+
+test('lines split the way wc -l counts them, plus a final line without newline', () => {
+  assert.deepEqual(splitLinesOf('a\nb\n').map((l) => l.text), ['a', 'b']);
+  assert.deepEqual(splitLinesOf('a\nb').map((l) => l.text), ['a', 'b']);
+  assert.deepEqual(splitLinesOf('\n\n').map((l) => l.text), ['', '']);
+  assert.deepEqual(splitLinesOf('').length, 0);
+});
+
+test('a line split across any chunk boundary is the same line', () => {
+  const text = Buffer.from('Device  r/s\nsda 1.00\nvda 2.00\n', 'utf8');
+  const whole = splitChunks([text]).map((l) => l.text);
+  for (let cut = 1; cut < text.length; cut++) {
+    assert.deepEqual(splitChunks([text.subarray(0, cut), text.subarray(cut)]).map((l) => l.text), whole, `cut at ${cut}`);
+  }
+  // Byte by byte, including through a multi-byte UTF-8 character.
+  const utf = Buffer.from('héllo wörld\n线程\n', 'utf8');
+  assert.deepEqual(splitChunks([...utf].map((b) => Buffer.from([b]))).map((l) => l.text), ['héllo wörld', '线程']);
+});
+
+test('CRLF is removed and flagged; line numbers stay 1-based', () => {
+  const lines = splitLinesOf('a\r\nb\r\nc');
+  assert.deepEqual(lines.map((l) => [l.text, l.lineNo, l.flags.crlf]), [['a', 1, true], ['b', 2, true], ['c', 3, false]]);
+});
+
+test('bytes that are not UTF-8 are flagged, a real U+FFFD is not', () => {
+  const [bad] = splitLinesOf(Buffer.from([0x61, 0xff, 0x62, 0x0a]));
+  assert.equal(bad!.text, 'a\uFFFDb');
+  assert.equal(bad!.flags.invalidUtf8, true);
+  const [real] = splitLinesOf('a\uFFFDb\n');
+  assert.equal(real!.flags.invalidUtf8, false);
+});
+
+test('NUL bytes are flagged as binary', () => {
+  const [line] = splitLinesOf(Buffer.from([0x61, 0x00, 0x62, 0x0a]));
+  assert.equal(line!.flags.nul, true);
+});
+
+test('a line over the limit keeps its head and tail, says how long it was, and the next line is intact', () => {
+  const huge = `write(1, "${'x'.repeat(MAX_LINE_BYTES * 3)}", 3145728) = 3145728`;
+  const input = Buffer.from(`${huge}\nnext line\n`);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < input.length; i += 65536) chunks.push(input.subarray(i, i + 65536));
+  const lines = splitChunks(chunks);
+  assert.equal(lines.length, 2);
+  assert.ok(lines[0]!.text.startsWith('write(1, "xxx'));
+  assert.ok(lines[0]!.text.endsWith('", 3145728) = 3145728'));
+  assert.ok(lines[0]!.text.includes(CUT_MARKER));
+  assert.ok(lines[0]!.text.length < 200 * 1024);
+  assert.equal(lines[0]!.flags.cutFromBytes, Buffer.byteLength(huge));
+  assert.equal(lines[1]!.text, 'next line');
+  // The same line delivered in one chunk is cut the same way.
+  const one = splitChunks([input]);
+  assert.equal(one[0]!.text, lines[0]!.text);
+});
