@@ -19,11 +19,13 @@ const doc = {
   description:
     'A record is valid when it matches the common envelope and the schema of its tool, chosen by the first segment of its kind (iostat.device -> records/iostat). Kinds of unknown tools are rejected.',
   version: '1.0.0',
+  type: 'object',
+  required: ['kind'],
   allOf: [
     { $ref: `${base}/record.schema.json` },
-    { properties: { kind: { pattern: `^(${tools.join('|')})\\.` } } },
+    { type: 'object', properties: { kind: { type: 'string', pattern: `^(${tools.join('|')})\\.` } } },
     ...tools.map((t) => ({
-      if: { properties: { kind: { pattern: `^${t}\\.` } }, required: ['kind'] },
+      if: { type: 'object', properties: { kind: { type: 'string', pattern: `^${t}\\.` } }, required: ['kind'] },
       then: { $ref: `${base}/records/${t}.schema.json` },
     })),
   ],

@@ -23,6 +23,9 @@ export interface Command {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** A bundle or file argument. yargs hands the conventional `-` (stdin) over as an empty string. */
+const pathArg = (v: unknown): string => (v === '' || v === undefined ? '-' : String(v));
+
 /** `--tool FILE=NAME` (repeatable) → map; a bare `NAME` applies to a single-file bundle. */
 export function parseToolOverrides(values: unknown): Map<string, string> {
   const map = new Map<string, string>();
@@ -53,7 +56,7 @@ const sniffCommand: Command = {
       .example('$0 sniff capture.tar.gz', 'One line per file: path, tool, variant, confidence, lines')
       .example('$0 sniff ./bundle --format json', 'The same as JSON, with every candidate tool'),
   run: async (args) => {
-    const bundle = await openBundle(String(args.path));
+    const bundle = await openBundle(pathArg(args.path));
     const sniffs: FileSniff[] = [];
     await bundle.forEach(async (entry, stream) => {
       sniffs.push(await sniffEntry(entry, stream));
@@ -104,7 +107,7 @@ const parseCommand: Command = {
   run: async (args) => {
     const forced = str(args.tool);
     if (forced !== undefined && !parsers.has(forced)) throw new UsageError(`--tool ${forced}: unknown tool (known: ${[...parsers.keys()].sort().join(', ')})`);
-    const bundle = await openBundle(String(args.file));
+    const bundle = await openBundle(pathArg(args.file));
     if (bundle.entries.length !== 1) throw new UsageError(`${String(args.file)}: parse reads one file; this is a bundle of ${bundle.entries.length} files (use timeline)`);
     let result: Awaited<ReturnType<typeof readFile>> | undefined;
     await bundle.forEach(async (entry, stream) => {
@@ -173,7 +176,7 @@ const timelineCommand: Command = {
       .example('$0 timeline ./bundle --format csv -o records.csv', 'Every record as a CSV row')
       .example('$0 timeline ./bundle --tool out.txt=iostat', 'Force the parser of one file'),
   run: async (args) => {
-    const timeline = await buildTimeline(String(args.path), { toolOverrides: parseToolOverrides(args.tool) });
+    const timeline = await buildTimeline(pathArg(args.path), { toolOverrides: parseToolOverrides(args.tool) });
     const format = String(args.format);
     const text = format === 'csv' ? recordsToCsv(timeline.records) : format === 'ndjson' ? timelineNdjson(timeline) : `${JSON.stringify(timeline, null, 1)}\n`;
     writeOutput(text, str(args.o));

@@ -3,8 +3,17 @@ import type { ParserModule } from './types.js';
 import { parser as iostat } from './iostat.js';
 import { parser as pidstat } from './pidstat.js';
 import { parser as top } from './top.js';
+import { parser as vmstat } from './vmstat.js';
+import { parser as mpstat } from './mpstat.js';
+import { parser as uname } from './uname.js';
+import { parser as date } from './date.js';
+import { parser as ps } from './ps.js';
+import { parser as lsof } from './lsof.js';
+import { parser as df } from './df.js';
+import { parser as findmnt } from './findmnt.js';
+import { parser as lsblk } from './lsblk.js';
 
-const modules: ParserModule[] = [iostat, pidstat, top];
+const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk];
 
 export const parsers: ReadonlyMap<string, ParserModule> = new Map(modules.map((m) => [m.meta.tool, m]));
 

@@ -480,7 +480,8 @@ class PidstatParser implements LineParser {
     this.reportsInRun = 0;
     this.lastTgid = undefined;
     this.ctx.emit(bannerRecord(banner, this.ctx.file, lineNo, 'pidstat'));
-    return 'skip';
+    // The banner feeds the host.info record, so it counts as data (as in iostat).
+    return 'data';
   }
 
   private onHeader(header: HeaderLine, lineNo: number): LineOutcome {

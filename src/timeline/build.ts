@@ -188,7 +188,7 @@ export function assembleTimeline(name: string, kind: string, outcomes: readonly 
   clock.notes = notes;
   for (const o of outcomes) {
     const sinceBoot = o.records.filter((r) => r.time?.since_boot).length;
-    if (sinceBoot > 0) notes.push({ file: o.path, note: `${sinceBoot} record(s) are averages since boot (first report without -y), not interval samples` });
+    if (sinceBoot > 0) notes.push({ file: o.path, note: `${sinceBoot} record(s) are averages since boot (the first report or snapshot), not interval samples` });
   }
 
   const files: FileSummary[] = [];

@@ -56,6 +56,12 @@ export function zoneOffsetMinutes(zone: string, at: Date = new Date(0)): number 
   }
 }
 
+function formatOffset(min: number): string {
+  const sign = min < 0 ? '-' : '+';
+  const abs = Math.abs(min);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
 const ref = (r: TimelineRecord): string => `${r.source.file}:${r.source.line}`;
 
 /** The bundle's date and timezone, from the manifest first, then `date` output, then sysstat banners. */
@@ -67,8 +73,10 @@ export function deriveBundleClock(records: readonly TimelineRecord[], hints: Clo
     if (d) dates.push({ date: d, source: 'manifest collected_at' });
   }
   for (const r of records) {
-    if (r.kind === 'date.now' && typeof r.time?.iso === 'string') {
-      const d = parseDate(r.time.iso.slice(0, 10));
+    // The local date, not the UTC one: `Thu Nov 26 21:20:12 -03 2026` is the 26th where the host is.
+    const local = typeof r.local_iso === 'string' ? r.local_iso : r.time?.iso;
+    if (r.kind === 'date.now' && typeof local === 'string') {
+      const d = parseDate(local.slice(0, 10));
       if (d) dates.push({ date: d, source: ref(r) });
     }
   }
@@ -87,13 +95,16 @@ export function deriveBundleClock(records: readonly TimelineRecord[], hints: Clo
     }
   }
 
-  const zoneSources: { zone: string; source: string }[] = [];
+  const zoneSources: { zone: string; source: string; offsetMin?: number }[] = [];
   if (hints.timezone) zoneSources.push({ zone: hints.timezone, source: 'manifest timezone' });
   for (const r of records) {
-    if (r.kind === 'date.now' && typeof r.timezone === 'string') zoneSources.push({ zone: r.timezone, source: ref(r) });
+    if (r.kind !== 'date.now') continue;
+    const offsetMin = typeof r.utc_offset_s === 'number' ? r.utc_offset_s / 60 : undefined;
+    if (typeof r.timezone === 'string') zoneSources.push({ zone: r.timezone, source: ref(r), ...(offsetMin !== undefined ? { offsetMin } : {}) });
+    else if (offsetMin !== undefined) zoneSources.push({ zone: formatOffset(offsetMin), source: ref(r), offsetMin });
   }
-  for (const { zone, source } of zoneSources) {
-    const offset = zoneOffsetMinutes(zone, chosen ? new Date(Date.UTC(chosen.date.year, chosen.date.month - 1, chosen.date.day)) : undefined);
+  for (const { zone, source, offsetMin } of zoneSources) {
+    const offset = offsetMin ?? zoneOffsetMinutes(zone, chosen ? new Date(Date.UTC(chosen.date.year, chosen.date.month - 1, chosen.date.day)) : undefined);
     if (offset !== undefined) {
       clock.timezone = zone;
       clock.timezone_source = source;
@@ -144,7 +155,7 @@ export function resolveFileClock(file: string, records: readonly TimelineRecord[
   if (unresolved > 0) notes.push({ file, note: `${unresolved} record(s) have only a time of day and no date could be found for them` });
   if (dated > 0) notes.push({ file, note: `${dated} record(s) print only a time of day; date taken from ${fileStart ? 'the manifest start time' : clock.date_source}` });
   if (rollovers > 0) notes.push({ file, note: `time of day went back past midnight ${rollovers} time(s); the date was advanced` });
-  if ((counts.get('ordinal') ?? 0) > 0) notes.push({ file, note: `${counts.get('ordinal')} record(s) carry no time, only their sample number (collect with timestamps, e.g. iostat -t)` });
+  if ((counts.get('ordinal') ?? 0) > 0) notes.push({ file, note: `${counts.get('ordinal')} record(s) carry no time, only their sample number (the output has no timestamps)` });
   return notes;
 }
 

@@ -3,6 +3,15 @@ import type { Detector } from '../types.js';
 import { detector as iostat } from './iostat.js';
 import { detector as pidstat } from './pidstat.js';
 import { detector as top } from './top.js';
+import { detector as vmstat } from './vmstat.js';
+import { detector as mpstat } from './mpstat.js';
+import { detector as uname } from './uname.js';
+import { detector as date } from './date.js';
+import { detector as ps } from './ps.js';
+import { detector as lsof } from './lsof.js';
+import { detector as df } from './df.js';
+import { detector as findmnt } from './findmnt.js';
+import { detector as lsblk } from './lsblk.js';
 import { filetopDetector, opensnoopDetector, straceDetector } from './trace-tools.js';
 
-export const detectors: readonly Detector[] = [iostat, pidstat, top, straceDetector, filetopDetector, opensnoopDetector];
+export const detectors: readonly Detector[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, straceDetector, filetopDetector, opensnoopDetector];
