@@ -114,6 +114,7 @@ export async function readFile(
   stream: Readable,
   forced: string | undefined,
   manifestTool: string | undefined,
+  manifestCommand?: string,
 ): Promise<FileOutcome> {
   const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], diagnostics: [] };
   const head: { text: string; lineNo: number; flags: LineFlags }[] = [];
@@ -125,9 +126,11 @@ export async function readFile(
     const decision = decideTool(entry.path, head.map((h) => h.text), forced, manifestTool);
     if (decision.tool) {
       const module = parserFor(decision.tool)!;
-      outcome.sniff = { tool: decision.tool, variant: decision.variant, confidence: decision.confidence, evidence: decision.evidence };
+      // The exact command line tells flags the output cannot show (iostat -y, vmstat -S M): parsers read them from the variant.
+      const variant = manifestCommand ? [decision.variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
+      outcome.sniff = { tool: decision.tool, variant, confidence: decision.confidence, evidence: decision.evidence };
       outcome.decidedBy = decision.decidedBy;
-      session = startParse(module, entry.path, decision.variant, (r) => outcome.records.push(r));
+      session = startParse(module, entry.path, variant, (r) => outcome.records.push(r));
       for (const h of head) session.line(h.text, h.lineNo, h.flags);
     } else {
       outcome.skippedReason = decision.reason;
@@ -159,7 +162,7 @@ export async function readFile(
   outcome.bytes = splitter.bytesSeen;
   if (session) {
     const { variant, diagnostics, coverage } = session.end();
-    if (outcome.sniff) outcome.sniff.variant = variant;
+    if (outcome.sniff) outcome.sniff.variant = manifestCommand && !variant.includes('command: ') ? [variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : variant;
     outcome.coverage = coverage;
     outcome.diagnostics.push(...diagnostics);
   }
@@ -225,37 +228,41 @@ export function assembleTimeline(name: string, kind: string, outcomes: readonly 
   };
 }
 
-function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; hints: Parameters<typeof deriveBundleClock>[1]; diagnostics: Diagnostic[] } {
+function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; commands: Map<string, string>; hints: Parameters<typeof deriveBundleClock>[1]; diagnostics: Diagnostic[] } {
   const tools = new Map<string, string>();
+  const commands = new Map<string, string>();
   const fileStart = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  const raw = bundle.manifestRaw;
-  if (raw === undefined) return { tools, hints: {}, diagnostics };
+  // The bundle stage already reported a manifest that failed its structural check; only a manifest
+  // that passed it is validated against the full schema here.
+  const raw = bundle.manifest === undefined ? undefined : bundle.manifestRaw;
+  if (raw === undefined) return { tools, commands, hints: {}, diagnostics };
   const v = validate('manifest', raw);
   if (!v.valid) {
     diagnostics.push({ severity: 'warning', code: 'manifest-invalid', message: `manifest.json does not match its schema and is ignored: ${v.errors.slice(0, 3).join('; ')}`, file: 'manifest.json' });
-    return { tools, hints: {}, diagnostics };
+    return { tools, commands, hints: {}, diagnostics };
   }
-  const m = raw as { timezone?: string; collected_at?: string; files?: { path: string; tool?: string; started_at?: string }[] };
+  const m = raw as { timezone?: string; collected_at?: string; files?: { path: string; tool?: string; command?: string; started_at?: string }[] };
   for (const f of m.files ?? []) {
     if (f.tool) tools.set(f.path, f.tool);
+    if (f.command) commands.set(f.path, f.command);
     if (f.started_at) fileStart.set(f.path, f.started_at);
   }
   const hints: Parameters<typeof deriveBundleClock>[1] = { fileStart };
   if (m.timezone) hints.timezone = m.timezone;
   if (m.collected_at) hints.collectedAt = m.collected_at;
-  return { tools, hints, diagnostics };
+  return { tools, commands, hints, diagnostics };
 }
 
 /** Open a bundle (folder, archive, file or `-`), read every file, and build its timeline. */
 export async function buildTimeline(path: string, options: TimelineOptions = {}): Promise<Timeline> {
   const bundle = await openBundle(path, options.limits);
-  const { tools, hints, diagnostics } = manifestHints(bundle);
+  const { tools, commands, hints, diagnostics } = manifestHints(bundle);
   const outcomes: FileOutcome[] = [];
   const single = bundle.entries.length === 1;
   await bundle.forEach(async (entry, stream) => {
     const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
-    outcomes.push(await readFile(entry, stream, forced, tools.get(entry.path)));
+    outcomes.push(await readFile(entry, stream, forced, tools.get(entry.path), commands.get(entry.path)));
   });
   outcomes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return assembleTimeline(bundle.name.replace(/\.(tar\.gz|tgz|tar|zip)$/i, ''), bundle.kind, outcomes, [...bundle.diagnostics, ...diagnostics], hints);

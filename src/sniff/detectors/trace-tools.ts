@@ -32,7 +32,7 @@ function filetop(head: readonly string[]): SniffResult | null {
   return { tool: 'filetop', variant: libbpf ? 'filetop (libbpf-tools)' : 'filetop (bcc)', confidence: 0.95, evidence: `header "${header.trim()}"` };
 }
 
-const OPENSNOOP_HEADER = /^(?:TIME(?:\(s\))?\s+)?(?:UID\s+)?(?:PID|TID)\s+COMM\s+FD\s+ERR\s+(?:FLAGS\s+)?PATH\s*$/;
+const OPENSNOOP_HEADER = /^(?:TIME(?:\(s\))?\s+)?(?:UID\s+)?(?:PID|TID)\s+COMM\s+FD\s+ERR\s+(?:FLAGS\s+)?(?:MODE\s+)?PATH\s*$/;
 
 function opensnoop(head: readonly string[]): SniffResult | null {
   const header = head.find((l) => OPENSNOOP_HEADER.test(l));

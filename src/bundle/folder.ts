@@ -1,0 +1,158 @@
+/**
+ * A folder bundle, and a single plain file. The folder is walked recursively in name order. A symlink
+ * is followed only when it resolves to a regular file inside the folder; links leaving it, links to
+ * folders (cycles) and broken links are skipped. Hidden folders are not walked. Files are opened with
+ * O_NOFOLLOW|O_NONBLOCK and checked to be regular files again, so a file swapped for a link or a FIFO
+ * after the listing is neither followed nor blocks the read.
+ */
+import { constants as fsConstants, type Dirent } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import type { BundleEntry, EntryVisitor, ReadContext } from './types.js';
+import { Listing, type ListingResult, type RawKind } from './listing.js';
+import { READ_ERROR, errorText } from './diagnostics.js';
+import { ReadMeter, deliver } from './meter.js';
+import { isHiddenSegment } from './names.js';
+import { MANIFEST_MAX_BYTES } from './manifest.js';
+
+/** Files are opened through their real path (symlinks inside the folder already resolved). */
+export type FolderListing = ListingResult<string>;
+
+function direntKind(d: Dirent): RawKind {
+  if (d.isFile()) return 'file';
+  if (d.isDirectory()) return 'directory';
+  if (d.isSymbolicLink()) return 'symlink';
+  if (d.isFIFO()) return 'fifo';
+  if (d.isSocket()) return 'socket';
+  if (d.isCharacterDevice()) return 'character-device';
+  if (d.isBlockDevice()) return 'block-device';
+  return 'unsupported';
+}
+
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+export async function listFolder(folder: string, ctx: ReadContext): Promise<FolderListing> {
+  const root = await realpath(folder);
+  const listing = new Listing<string>(ctx, false);
+
+  const walk = async (dir: string, rel: string): Promise<boolean> => {
+    let dirents: Dirent[];
+    try {
+      dirents = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      listing.skip(rel || '.', `cannot read this folder: ${errorText(err)}`);
+      return true;
+    }
+    dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of dirents) {
+      const name = rel ? `${rel}/${d.name}` : d.name;
+      const path = join(dir, d.name);
+      let kind = direntKind(d);
+      let target = path;
+      let size: number | undefined;
+      if (kind === 'directory') {
+        if (isHiddenSegment(d.name)) listing.noteHidden(`${name}/`);
+        else if (!(await walk(path, name))) return false;
+        continue;
+      }
+      if (kind === 'symlink') {
+        const resolved = await resolveLink(path, root);
+        if ('reason' in resolved) {
+          listing.skip(name, resolved.reason);
+          continue;
+        }
+        kind = 'file';
+        target = resolved.target;
+        size = resolved.size;
+      } else if (kind === 'file') {
+        try {
+          size = (await stat(path)).size;
+        } catch (err) {
+          listing.skip(name, `cannot read it: ${errorText(err)}`);
+          continue;
+        }
+      }
+      if (!listing.add({ name, kind, size, handle: target })) return false;
+    }
+    return true;
+  };
+
+  await walk(root, '');
+  return listing.finish();
+}
+
+async function resolveLink(link: string, root: string): Promise<{ target: string; size: number } | { reason: string }> {
+  let target: string;
+  try {
+    target = await realpath(link);
+  } catch {
+    return { reason: 'symbolic link to nothing (broken link)' };
+  }
+  if (!isInside(target, root)) return { reason: 'symbolic link leaving the bundle folder (not followed)' };
+  try {
+    const st = await stat(target);
+    if (st.isDirectory()) return { reason: 'symbolic link to a folder (not followed: it could loop or list files twice)' };
+    if (!st.isFile()) return { reason: 'symbolic link to something that is not a regular file' };
+    return { target, size: st.size };
+  } catch (err) {
+    return { reason: `cannot read the link target: ${errorText(err)}` };
+  }
+}
+
+// O_NOFOLLOW/O_NONBLOCK are absent on Windows, where they are not needed for the same reasons.
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
+
+/** Open a listed file for reading, refusing anything that is no longer a regular file. */
+async function openRegular(path: string): Promise<Awaited<ReturnType<typeof open>>> {
+  const handle = await open(path, OPEN_FLAGS);
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new Error('it is no longer a regular file');
+    return handle;
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/** Read a small file whole (the manifest), or say it is too big without reading it. */
+export async function readSmallFile(path: string, max = MANIFEST_MAX_BYTES): Promise<Buffer | 'too-big'> {
+  const handle = await openRegular(path);
+  try {
+    const { size } = await handle.stat();
+    if (size > max) return 'too-big';
+    const buf = Buffer.alloc(size);
+    const { bytesRead } = await handle.read(buf, 0, size, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Stream listed files from disk in `entries` order. */
+export async function walkFiles(entries: readonly BundleEntry[], handles: ReadonlyMap<string, string>, ctx: ReadContext, visit: EntryVisitor): Promise<void> {
+  const meter = new ReadMeter(ctx);
+  for (const entry of entries) {
+    if (meter.stopped) break;
+    const path = handles.get(entry.path)!;
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await openRegular(path);
+    } catch (err) {
+      ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: cannot open ${JSON.stringify(entry.path)}: ${errorText(err)}`, file: entry.path });
+      continue;
+    }
+    const stream = handle.createReadStream();
+    const chunks = meter.metered(entry, stream, {
+      onError: (err) =>
+        ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: reading ${JSON.stringify(entry.path)} stopped: ${errorText(err)}`, file: entry.path }),
+    });
+    try {
+      await deliver(entry, chunks, visit);
+    } finally {
+      stream.destroy();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Entry names of an untrusted archive: which are safe to use as bundle paths, which are hidden, which
+ * are archives themselves. Pure functions on strings; nothing here touches the file system.
+ */
+
+export type NameVerdict = { ok: true; segments: string[] } | { ok: false; reason: string };
+
+const WINDOWS_DRIVE = /^[A-Za-z]:/;
+
+/**
+ * Accept a relative `/`-separated name and split it, dropping empty and `.` segments (`./a//b` → `a/b`).
+ * Refuse what could name something outside the bundle or be read differently on another system:
+ * absolute paths, `..` segments, Windows drive paths, backslashes, NUL bytes.
+ */
+export function checkEntryName(name: string): NameVerdict {
+  if (name.includes('\0')) return { ok: false, reason: 'the name holds a NUL byte' };
+  if (name.includes('\\')) return { ok: false, reason: 'backslash in the name (a Windows path, or an attempt to hide a ..)' };
+  if (WINDOWS_DRIVE.test(name)) return { ok: false, reason: 'Windows drive path' };
+  if (name.startsWith('/')) return { ok: false, reason: 'absolute path' };
+  const segments = name.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) return { ok: false, reason: "'..' in the path would leave the bundle" };
+  if (segments.length === 0) return { ok: false, reason: 'empty name' };
+  return { ok: true, segments };
+}
+
+/** `.DS_Store`, `.git`, `._foo` (macOS resource forks). */
+export function isHiddenSegment(segment: string): boolean {
+  return segment.startsWith('.');
+}
+
+/** macOS Archive Utility puts resource forks under this top-level folder of a zip. */
+export const MACOS_FORK_FOLDER = '__MACOSX';
+
+const ARCHIVE_SUFFIX = /\.(?:tar|tgz|taz|tbz|tbz2|txz|tzst|tlz|zip|jar|gz|bz2|xz|zst|lz|lz4|lzma|z|7z|rar|cpio|ar|deb|rpm)$/i;
+
+/** A file that is itself an archive or compressed (by its name): bundles inside bundles are not opened. */
+export function isArchiveName(segment: string): boolean {
+  return ARCHIVE_SUFFIX.test(segment);
+}
+
+/** Code-unit order: the same on every machine and locale. */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The last segment of a path given by the user (`/tmp/cap.tgz/` → `cap.tgz`), for display. */
+export function displayName(path: string): string {
+  const parts = path.split(/[\\/]+/).filter((p) => p !== '');
+  return parts.at(-1) ?? path;
+}
