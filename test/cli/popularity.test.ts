@@ -4,13 +4,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import * as tar from 'tar';
 import { runCli } from './run-cli.js';
 import { repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
 import { validate } from '../../src/timeline/schemas.js';
+import { zipArchive } from '../bundle/archives.js';
+
+/** Every file below `dir`, as bundle paths, sorted. */
+function walk(dir: string, prefix = ''): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`]));
+}
 
 const popularity = join(sharedDir, 'captures', 'popularity');
 
@@ -49,7 +57,7 @@ test('popularity capture: timeline validates, pidstat-dt carries worker TIDs at 
   for (const f of t.files) assert.equal(f.coverage.unparsed, 0, `${f.path} has unparsed lines`);
 });
 
-test('a bundle packed as .tar.gz gives the same timeline as the folder', { skip: skipWithoutShared }, async () => {
+test('a bundle packed as .tar.gz or .zip gives the same timeline as the folder', { skip: skipWithoutShared }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'perftriage-tgz-'));
   try {
     const archive = join(dir, 'popularity.tar.gz');
@@ -64,6 +72,16 @@ test('a bundle packed as .tar.gz gives the same timeline as the folder', { skip:
     assert.equal(b.bundle.name, a.bundle.name);
     a.bundle.kind = b.bundle.kind;
     assert.deepEqual(b, a);
+    // The same files as a zip (deflated, inside one top folder, listed in reverse order).
+    const zipPath = join(dir, 'popularity.zip');
+    const files = walk(popularity).reverse();
+    writeFileSync(zipPath, zipArchive(files.map((f) => ({ name: `popularity/${f}`, data: readFileSync(join(popularity, f)), method: 'deflate' as const }))));
+    const fromZip = runCli(['timeline', zipPath]);
+    assert.equal(fromZip.code, 0, fromZip.stderr);
+    const z = JSON.parse(fromZip.stdout) as { bundle: { kind: string } };
+    assert.equal(z.bundle.kind, 'zip');
+    z.bundle.kind = a.bundle.kind;
+    assert.deepEqual(z, a);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
