@@ -202,6 +202,7 @@ export function guessSchema(doc: unknown): string | undefined {
     if (getSchema(name)) return name;
   }
   if ('records' in d && 'coverage' in d) return 'parse-output';
+  if ('bundle' in d && 'files' in d && !('records' in d)) return 'sniff-output';
   if ('files' in d && Array.isArray(d.files) && !('records' in d)) return 'manifest';
   if ('kind' in d && 'source' in d) return 'any-record';
   return undefined;

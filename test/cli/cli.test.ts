@@ -85,6 +85,7 @@ test('timeline output is byte-identical across runs, and csv/ndjson hold the sam
   assert.equal(nd.code, 0);
   const ndLines = nd.stdout.trimEnd().split('\n');
   assert.equal(ndLines.length, records.length + 1);
+  for (const line of ndLines.slice(1)) assert.ok(validate('any-record', JSON.parse(line)).valid, line);
   assert.deepEqual(JSON.parse(ndLines[1]!), records[0]);
   const csv = runCli(['timeline', seed, '--format', 'csv']);
   assert.equal(csv.code, 0);
@@ -176,12 +177,20 @@ test('sniff names tool, variant, confidence and line count for every file', () =
   const r = runCli(['sniff', seed, '--format', 'json']);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { files: { path: string; tool: string | null; lines: number; confidence: number; variant: string | null }[] };
+  const v = validate('sniff-output', out);
+  assert.ok(v.valid, v.errors.join('\n'));
   const byPath = Object.fromEntries(out.files.map((f) => [f.path, f]));
   assert.equal(byPath['iostat-dx.txt']?.tool, 'iostat');
   assert.equal(byPath["iostat-dx.txt"]?.lines, 18);
   assert.match(byPath['iostat-dx.txt']?.variant ?? '', /-x/);
   assert.equal(byPath['strace-p.txt']?.tool, 'strace');
   assert.equal(byPath['filetop.txt']?.tool, 'filetop');
+  withTmp((dir) => {
+    const saved = join(dir, 'sniff.json');
+    writeFileSync(saved, r.stdout);
+    assert.match(runCli(['validate', saved]).stdout, /valid sniff-output/);
+    assert.match(runCli(['validate', join(seed, 'manifest.json')]).stdout, /valid manifest/);
+  });
   const text = runCli(['sniff', seed]);
   assert.match(text.stdout, /^iostat-dx\.txt {2}18 lines {2}iostat/m);
 });
