@@ -12,8 +12,9 @@ import { parser as lsof } from './lsof.js';
 import { parser as df } from './df.js';
 import { parser as findmnt } from './findmnt.js';
 import { parser as lsblk } from './lsblk.js';
+import { parser as strace } from './strace.js';
 
-const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk];
+const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace];
 
 export const parsers: ReadonlyMap<string, ParserModule> = new Map(modules.map((m) => [m.meta.tool, m]));
 

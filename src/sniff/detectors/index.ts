@@ -12,6 +12,7 @@ import { detector as lsof } from './lsof.js';
 import { detector as df } from './df.js';
 import { detector as findmnt } from './findmnt.js';
 import { detector as lsblk } from './lsblk.js';
-import { filetopDetector, opensnoopDetector, straceDetector } from './trace-tools.js';
+import { detector as strace } from './strace.js';
+import { filetopDetector, opensnoopDetector } from './trace-tools.js';
 
-export const detectors: readonly Detector[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, straceDetector, filetopDetector, opensnoopDetector];
+export const detectors: readonly Detector[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetopDetector, opensnoopDetector];

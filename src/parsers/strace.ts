@@ -1,0 +1,762 @@
+/**
+ * strace text output, every variant strace 6.x writes: plain, `-p` attach, `-f` to stderr (`[pid N]`
+ * prefixes only while ≥ 2 tasks are traced), `-f -o` (TID column), `-ff -o` (one file per TID, the TID is
+ * the file name's `.N` suffix), `-t`/`-tt`/`-ttt`/`-r`, `-T`, `-y`/`-yy`, `-s N`, `-x`/`-xx`, `-n`/`-i`,
+ * `-Y`, `-k` frames, `-e read=`/`write=` dumps, `-c`/`-C` summary tables.
+ *
+ * Emits
+ * - `strace.call` per syscall (an `<unfinished ...>` / `<... NAME resumed>` pair is one record placed at
+ *   the entry line, `resumed_line` the other): tid, pid (thread group, when known), syscall, args (raw
+ *   text), ret (number; absent for `?` and values beyond 2^53), ret_text (hex returns), errno,
+ *   errno_text, ret_note (`Timeout`, `INJECTED`, …), duration_s (-T), fd / fd_path (-y annotation, decoded)
+ *   / fd_kind / fd_deleted, fd2 / path2 (second fd or path: sendfile, copy_file_range, rename), path
+ *   (resolved) with path_source ('y-annotation' | 'fd-table' | 'argument') or path_unknown_reason,
+ *   path_relative (a relative path whose directory is unknown), bytes (return of read/write-family
+ *   calls and copies), unfinished (never completed: detached, killed, file ended), partial
+ *   ('resumed-only': the entry half was not in the file).
+ * - `strace.signal` (`--- SIG… {…} ---`), `strace.exit` (`+++ exited with N +++`, `killed by`,
+ *   `superseded by execve`), `strace.attach` (`strace: Process N attached|detached`), `strace.message`
+ *   (any other `strace:` diagnostic), `strace.summary` (rows of `-c`/`-C` tables).
+ * - At end: `strace.aggregate` (per pid/tid/path and per syscall) and one `strace.capture` (what the
+ *   capture can and cannot show: followed forks, tasks, attach targets, clocks, filter hint).
+ * Time: `-t`/`-tt` → clock 'time-of-day'; `-ttt` → 'utc'; `-r` → 'relative' (sum of the deltas).
+ *
+ * Known non-data lines ('skip'): blank lines, `-k` stack frames (` > lib(fn+0x12) [0x…]`), `-e write=`
+ * hex dumps (` | 00000  …`), summary headers and dashes.
+ */
+import type { RecordTime, TimelineRecord } from '../common/types.js';
+import { round } from '../common/units.js';
+import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, type Prefix, readPrefix, readReturn, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
+import { ANON_FD_CALLS, CLONE_CALLS, shapeOf, takesPath } from './strace/syscalls.js';
+import { applyEffects, attribute, linkChild, newTask, pidOf, type Task } from './strace/tracker.js';
+import { splitArgs } from './strace/values.js';
+import type { LineOutcome, ParseContext, ParserModule } from './types.js';
+
+/** Records held back while the first task's TID is not known yet (unprefixed single-task output). */
+const MAX_HELD_RECORDS = 20000;
+
+interface OpenLine {
+  text: string;
+  line: number;
+  prefix: Prefix;
+  task: Task;
+  time: RecordTime | undefined;
+}
+
+interface Aggregate {
+  calls: number;
+  errors: number;
+  read_bytes: number;
+  written_bytes: number;
+  time_s: number;
+  first_time?: RecordTime;
+  last_time?: RecordTime;
+  first_line: number;
+}
+
+type PidStyle = 'none' | 'bracket' | 'column' | 'file-name';
+
+const READ_LIKE = new Set(['read', 'pread64', 'readv', 'preadv', 'preadv2', 'recvfrom', 'recvmsg', 'recv']);
+const WRITE_LIKE = new Set(['write', 'pwrite64', 'writev', 'pwritev', 'pwritev2', 'sendto', 'sendmsg', 'send']);
+const SUMMARY_COLUMNS = ['% time', 'seconds', 'usecs/call', 'calls', 'errors', 'syscall'];
+
+const NO_ARGS: readonly string[] = [];
+const EFFECT_CALLS = new Set(['pipe', 'pipe2', 'socketpair', 'socket', 'memfd_create', 'close_range', 'clone', 'clone3', 'fork', 'vfork', ...ANON_FD_CALLS.keys()]);
+
+function needsArgs(name: string): boolean {
+  return shapeOf(name) !== undefined || EFFECT_CALLS.has(name);
+}
+
+function isContinuation(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return c === 41 /* ) */ || c === 44 /* , */ || text.startsWith(' =>') || text.startsWith(' <unfinished ...>') || text.startsWith(' <detached ...>');
+}
+
+function makeTime(kind: TimestampKind | undefined, text: string | undefined, relState: { sum: number }): RecordTime | undefined {
+  if (kind === undefined || text === undefined) return undefined;
+  switch (kind) {
+    case 't':
+    case 'tt':
+      return { clock: 'time-of-day', iso: text };
+    case 'ttt': {
+      const dot = text.indexOf('.');
+      const seconds = Number(dot < 0 ? text : text.slice(0, dot));
+      const iso = new Date(seconds * 1000).toISOString().slice(0, 19);
+      return { clock: 'utc', epoch: Number(text), iso: dot < 0 ? `${iso}Z` : `${iso}${text.slice(dot)}Z` };
+    }
+    case 'r':
+      relState.sum += Number(text);
+      return { clock: 'relative', rel: round(relState.sum, 9) };
+  }
+}
+
+function newAggregate(line: number): Aggregate {
+  return { calls: 0, errors: 0, read_bytes: 0, written_bytes: 0, time_s: 0, first_line: line };
+}
+
+function addTo(agg: Aggregate, record: TimelineRecord, read: number, written: number): void {
+  agg.calls++;
+  if (record.errno !== undefined) agg.errors++;
+  agg.read_bytes += read;
+  agg.written_bytes += written;
+  if (typeof record.duration_s === 'number') agg.time_s += record.duration_s;
+  if (record.time) {
+    agg.first_time ??= record.time;
+    agg.last_time = record.time;
+  }
+}
+
+export const parser: ParserModule = {
+  meta: {
+    tool: 'strace',
+    title: 'strace (system call traces)',
+    commands: ['strace -f -ttt -T -yy -s 128 -o trace.txt -- CMD', 'strace -f -tt -T -y -p PID', 'strace -ff -o trace CMD', 'strace -c -f CMD'],
+    recordKinds: ['strace.call', 'strace.signal', 'strace.exit', 'strace.attach', 'strace.message', 'strace.summary', 'strace.aggregate', 'strace.capture'],
+    recollect: 'run `strace -f -ttt -T -yy -s 128 -o trace.txt -- CMD` (or `-f ... -p PID` to attach to all threads); -o keeps the program output and strace messages out of the trace',
+  },
+  create(ctx: ParseContext) {
+    return new StraceReader(ctx);
+  },
+};
+
+class StraceReader {
+  private readonly ctx: ParseContext;
+  private readonly tasks = new Map<number, Task>();
+  private readonly allTasks: Task[] = [];
+  private readonly live = new Set<Task>();
+  /** The first task while its TID is unknown (unprefixed output of a program started by strace). */
+  private anonymous: Task | undefined;
+  /** Lines that no single live task explains (several tasks, no prefix). */
+  private readonly ambiguous: Task = newTask('unknown', 0);
+  private held: Array<{ record: TimelineRecord; task: Task }> | undefined;
+  private open: OpenLine | undefined;
+  private readonly relState = { sum: 0 };
+  private readonly fileTid: number | undefined;
+  private attachThreadsLeft = 0;
+  private attachLeader: Task | undefined;
+  private inSummary = false;
+  private lastLine = 0;
+  // capture facts
+  private pidStyle: PidStyle = 'none';
+  private sawBracket = false;
+  private sawColumn = false;
+  private readonly attachTargets: number[] = [];
+  private tsKind: TimestampKind | undefined;
+  private hasDurations = false;
+  private yStyle: 'y' | 'yy' | undefined;
+  private firstTime: RecordTime | undefined;
+  private lastTime: RecordTime | undefined;
+  private readonly syscalls = new Set<string>();
+  private calls = 0;
+  private failedCalls = 0;
+  private unfinishedCalls = 0;
+  private signals = 0;
+  private exits = 0;
+  private writeCalls = 0;
+  private fileWriteCalls = 0;
+  private readCalls = 0;
+  private stackFrameLines = 0;
+  private hexDumpLines = 0;
+  private summaryRows = 0;
+  private cloneChildren = 0;
+  private readonly pathAggs = new Map<Task, Map<string, Aggregate>>();
+  private readonly syscallAggs = new Map<string, Aggregate>();
+
+  constructor(ctx: ParseContext) {
+    this.ctx = ctx;
+    const m = /\.(\d{1,7})$/.exec(ctx.file);
+    this.fileTid = m ? Number(m[1]) : undefined;
+  }
+
+  line(text: string, lineNo: number): LineOutcome {
+    this.lastLine = lineNo;
+    if (this.open) {
+      const open = this.open;
+      this.open = undefined;
+      if (isContinuation(text)) {
+        this.ctx.settle(open.line, 'data');
+        return this.callBody(open.text + text, open.prefix.body, open.task, open.time, open.line, open.prefix);
+      }
+      this.ctx.settle(open.line, { unparsed: 'syscall line without its end (no `) = RET`, no `<unfinished ...>`): cut, or its continuation line is missing' });
+    }
+    if (text.length === 0 || (text.charCodeAt(0) === 32 && text.trim() === '')) return 'skip';
+    const c0 = text.charCodeAt(0);
+    if (this.inSummary || c0 === 37 /* % */ || c0 === 45 /* - */) {
+      const outcome = this.summaryLine(text, lineNo);
+      if (outcome) return outcome;
+    }
+    if (c0 === 32) {
+      if (text.startsWith(' > ')) {
+        this.stackFrameLines++;
+        return 'skip';
+      }
+      if (text.startsWith(' | ')) {
+        this.hexDumpLines++;
+        return 'skip';
+      }
+    }
+    const at = splicedMessageAt(text);
+    if (at === 0) return this.message(text, lineNo);
+    if (at > 0) {
+      // A strace diagnostic spliced into a trace line: the call head waits for its continuation.
+      const outcome = this.physical(text.slice(0, at), lineNo);
+      this.message(text.slice(at), lineNo);
+      return outcome === 'skip' ? 'data' : outcome;
+    }
+    return this.physical(text, lineNo);
+  }
+
+  end(): void {
+    if (this.open) {
+      this.ctx.settle(this.open.line, { unparsed: 'the file ends inside a syscall line (no `) = RET`)' });
+      this.open = undefined;
+    }
+    for (const task of this.allTasks) this.flushPending(task, 'the trace ends before the call returned');
+    this.release();
+    this.emitAggregates();
+    this.emitCapture();
+  }
+
+  // ---- lines ---------------------------------------------------------------------------------------
+
+  private physical(text: string, lineNo: number): LineOutcome {
+    const prefix = readPrefix(text);
+    const b = prefix.body;
+    const c = text.charCodeAt(b);
+    if (prefix.tsKind !== undefined) this.tsKind ??= prefix.tsKind;
+    const isCallish = c === 60 /* < */ || c === 45 /* - */ || c === 43 /* + */ || (c >= 97 && c <= 122) || c === 95;
+    if (!isCallish) return { unparsed: `not a strace line (expected [pid N], a TID, a timestamp, then name(args) = ret, --- SIG ---, or +++ exit +++): "${text.slice(0, 60)}"` };
+    const task = this.taskFor(prefix, lineNo);
+    const time = makeTime(prefix.tsKind, prefix.tsText, this.relState);
+    if (time) {
+      this.firstTime ??= time;
+      this.lastTime = time;
+    }
+    if (c === 60) {
+      if (text.startsWith('<... ', b)) return this.resumed(text, b, task, time, lineNo);
+      return { unparsed: 'a line starting with "<" that is not "<... NAME resumed>"' };
+    }
+    if (c === 45) {
+      if (text.startsWith('--- ', b)) return this.signal(text, b, task, time, lineNo);
+      return { unparsed: 'a line starting with "-" that is not "--- SIGNAL {...} ---"' };
+    }
+    if (c === 43) {
+      if (text.startsWith('+++ ', b)) return this.exit(text, b, task, time, lineNo);
+      return { unparsed: 'a line starting with "+" that is not "+++ exited/killed +++"' };
+    }
+    return this.callBody(text, b, task, time, lineNo, prefix);
+  }
+
+  private callBody(text: string, b: number, task: Task, time: RecordTime | undefined, lineNo: number, prefix: Prefix): LineOutcome {
+    const ne = nameEnd(text, b);
+    if (ne === b || text.charCodeAt(ne) !== 40) return { unparsed: `not a strace line (expected a syscall name followed by "("; program output captured with 2>&1?): "${text.slice(b, b + 40)}"` };
+    const name = text.slice(b, ne);
+    const half = entryHalfEnd(text);
+    if (half) {
+      const args = entryArgs(text, ne + 1, half.at);
+      if (half.marker === 'unfinished') {
+        this.flushPending(task, 'a new call began on this task before the previous one resumed');
+        task.pending = { name, args, time, line: lineNo };
+        if (CLONE_CALLS.has(name)) task.cloneArgs = args;
+      } else {
+        const note = half.marker === 'detached' ? 'detached' : `pid changed to ${half.newTid}`;
+        this.emitCall(task, name, args, undefined, time, lineNo, { unfinished: true, ret_note: note });
+      }
+      return 'data';
+    }
+    const close = findArgsEnd(text, ne + 1);
+    if (close < 0) {
+      // No end yet: a diagnostic or program output cut the line; the next line may continue it.
+      if (CLONE_CALLS.has(name)) task.cloneArgs = text.slice(ne + 1);
+      this.open = { text, line: lineNo, prefix, task, time };
+      return 'defer';
+    }
+    const ret = readReturn(text, close);
+    if (!ret) return { unparsed: `unreadable return value after "${name}(...)": "${text.slice(close + 1, close + 41).trim()}"` };
+    this.emitCall(task, name, text.slice(ne + 1, close), ret, time, lineNo, undefined);
+    return 'data';
+  }
+
+  private resumed(text: string, b: number, task: Task, time: RecordTime | undefined, lineNo: number): LineOutcome {
+    const close = text.indexOf(' resumed>', b + 5);
+    if (close < 0) return { unparsed: 'expected "<... NAME resumed>"' };
+    let name = text.slice(b + 5, close);
+    const hash = name.indexOf(' #'); // strace/strace#408 proposes `resumed #N>`
+    if (hash > 0) name = name.slice(0, hash);
+    const rest = text.slice(close + 9);
+    const pending = task.pending;
+    const matched = pending !== undefined && pending.name === name;
+    if (pending && !matched) this.flushPending(task, `its resumed half is missing (a "${name}" resumed instead)`);
+    task.pending = undefined;
+    const joined = matched ? pending.args + rest : rest;
+    const startTime = matched ? pending.time : time;
+    const startLine = matched ? pending.line : lineNo;
+    const half = entryHalfEnd(joined);
+    if (half) {
+      // Resumed and unfinished again: keep waiting.
+      task.pending = { name, args: entryArgs(joined, 0, half.at), time: startTime, line: startLine };
+      return 'data';
+    }
+    const end = findArgsEnd(joined, 0);
+    if (end < 0) return { unparsed: `"<... ${name} resumed>" without ") = RET"` };
+    const ret = readReturn(joined, end);
+    if (!ret) return { unparsed: `unreadable return value of resumed "${name}"` };
+    const extra: Record<string, unknown> = {};
+    if (matched) extra.resumed_line = lineNo;
+    else extra.partial = 'resumed-only';
+    this.emitCall(task, name, joined.slice(0, end), ret, startTime, startLine, extra);
+    return 'data';
+  }
+
+  private signal(text: string, b: number, task: Task, time: RecordTime | undefined, lineNo: number): LineOutcome {
+    let end = text.length;
+    while (end > b && text.charCodeAt(end - 1) === 32) end--;
+    if (!text.endsWith(' ---', end)) return { unparsed: 'a signal line must end with " ---"' };
+    const body = text.slice(b + 4, end - 4);
+    const record = this.base('strace.signal', lineNo, time);
+    if (body.startsWith('stopped by ')) {
+      record.signal = body.slice(11);
+      record.stopped = true;
+    } else {
+      const sp = body.indexOf(' ');
+      record.signal = sp < 0 ? body : body.slice(0, sp);
+      if (sp > 0) record.info = body.slice(sp + 1);
+    }
+    if (!/^SIG[A-Z0-9_+-]+$/.test(record.signal as string)) return { unparsed: `"${String(record.signal)}" is not a signal name` };
+    this.signals++;
+    this.emit(record, task);
+    return 'data';
+  }
+
+  private exit(text: string, b: number, task: Task, time: RecordTime | undefined, lineNo: number): LineOutcome {
+    let end = text.length;
+    while (end > b && text.charCodeAt(end - 1) === 32) end--;
+    if (!text.endsWith(' +++', end)) return { unparsed: 'an exit line must end with " +++"' };
+    const body = text.slice(b + 4, end - 4);
+    const record = this.base('strace.exit', lineNo, time);
+    if (body.startsWith('exited with ')) {
+      const code = Number(body.slice(12));
+      if (!Number.isInteger(code)) return { unparsed: `exit code "${body.slice(12)}" is not a number` };
+      record.how = 'exited';
+      record.exit_code = code;
+    } else if (body.startsWith('killed by ')) {
+      let sig = body.slice(10);
+      if (sig.endsWith(' (core dumped)')) {
+        sig = sig.slice(0, -14);
+        record.core_dumped = true;
+      }
+      record.how = 'killed';
+      record.signal = sig;
+    } else if (body.startsWith('superseded by execve in pid ')) {
+      const by = Number(body.slice(28));
+      if (!Number.isInteger(by)) return { unparsed: 'expected "superseded by execve in pid N"' };
+      record.how = 'superseded';
+      record.superseded_by = by;
+      // The exec'ing thread takes the leader's TID: its pending execve resumes under this task.
+      const thread = this.tasks.get(by);
+      if (thread && thread !== task) {
+        if (thread.pending) task.pending = thread.pending;
+        thread.pending = undefined;
+        this.setDead(thread);
+      }
+      this.exits++;
+      this.emit(record, task);
+      return 'data';
+    } else return { unparsed: `unknown task end "${body}"` };
+    this.exits++;
+    this.flushPending(task, `the task ${record.how === 'killed' ? 'was killed' : 'exited'} during the call`);
+    this.setDead(task);
+    this.emit(record, task);
+    return 'data';
+  }
+
+  private message(text: string, lineNo: number): LineOutcome {
+    const m = /^strace: Process (\d+) (attached|detached)(?: with (\d+) threads)?/.exec(text);
+    if (!m) {
+      const record = this.base('strace.message', lineNo, undefined);
+      record.text = text.slice(8);
+      this.ctx.emit(record);
+      return 'data';
+    }
+    const tid = Number(m[1]);
+    const action = m[2] as 'attached' | 'detached';
+    const record = this.base('strace.attach', lineNo, undefined);
+    record.action = action;
+    if (m[3] !== undefined) record.threads = Number(m[3]);
+    let task = this.tasks.get(tid);
+    if (action === 'attached') {
+      const parent = task ? undefined : this.cloneInFlight();
+      if (!task && parent) {
+        task = this.createTask(tid, 'clone', lineNo);
+        linkChild(parent, task, parent.pending?.name ?? 'clone', parent.cloneArgs ?? '');
+        this.cloneChildren++;
+        record.follows_clone_of = parent.tid;
+      } else if (!task) {
+        // An attach target (-p): the number given is the process.
+        task = this.createTask(tid, 'attach', lineNo);
+        task.pid = tid;
+        this.attachTargets.push(tid);
+        record.target = true;
+        if (m[3] !== undefined) {
+          this.attachThreadsLeft += Number(m[3]) - 1;
+          this.attachLeader = task;
+        }
+      }
+    } else if (task) {
+      this.setDead(task);
+    }
+    this.emit(record, task ?? this.taskByTidForMessage(tid));
+    return 'data';
+  }
+
+  private taskByTidForMessage(tid: number): Task {
+    const t = newTask('unknown', 0, tid);
+    return t;
+  }
+
+  private summaryLine(text: string, lineNo: number): LineOutcome | undefined {
+    const trimmed = text.trim();
+    if (trimmed.startsWith('% time')) {
+      const titles = trimmed.split(/\s+/);
+      // `% time` is two words.
+      const ok = titles.length === 7 && SUMMARY_COLUMNS.join(' ') === `${titles[0]} ${titles.slice(1).join(' ')}`;
+      this.inSummary = true;
+      return ok ? 'skip' : { unparsed: `summary header with columns perftriage does not know (-U?): "${trimmed}"` };
+    }
+    if (trimmed.length > 0 && /^[- ]+$/.test(trimmed)) return this.inSummary ? 'skip' : undefined;
+    if (!this.inSummary) return undefined;
+    if (trimmed.startsWith('System call usage summary')) return 'skip';
+    const words = trimmed.split(/\s+/);
+    if (words.length !== 5 && words.length !== 6) {
+      this.inSummary = false;
+      return undefined;
+    }
+    const nums = words.slice(0, -1).map(Number);
+    if (nums.some((v) => !Number.isFinite(v))) {
+      this.inSummary = false;
+      return undefined;
+    }
+    const record = this.base('strace.summary', lineNo, undefined);
+    const name = words[words.length - 1]!;
+    record.syscall = name;
+    record.time_pct = nums[0];
+    record.total_s = nums[1];
+    record.per_call_s = round(nums[2]! / 1e6, 9);
+    record.calls = nums[3];
+    record.errors = words.length === 6 ? nums[4] : 0;
+    if (name === 'total') {
+      record.total = true;
+      this.inSummary = false;
+    }
+    this.summaryRows++;
+    this.ctx.emit(record);
+    return 'data';
+  }
+
+  // ---- tasks ---------------------------------------------------------------------------------------
+
+  private createTask(tid: number | undefined, origin: Task['origin'], line: number): Task {
+    const task = newTask(origin, line, tid);
+    if (tid !== undefined) this.tasks.set(tid, task);
+    this.allTasks.push(task);
+    this.live.add(task);
+    return task;
+  }
+
+  private setDead(task: Task): void {
+    task.alive = false;
+    this.live.delete(task);
+  }
+
+  private cloneInFlight(): Task | undefined {
+    let found: Task | undefined;
+    for (const t of this.live) if (t.cloneArgs !== undefined) found = t;
+    return found;
+  }
+
+  private taskFor(prefix: Prefix, lineNo: number): Task {
+    if (prefix.tid !== undefined) {
+      if (prefix.style === 'bracket') this.sawBracket = true;
+      else this.sawColumn = true;
+      return this.taskByTid(prefix.tid, lineNo);
+    }
+    if (this.fileTid !== undefined && !this.sawBracket && !this.sawColumn && this.attachTargets.length === 0) {
+      this.pidStyle = 'file-name';
+      return this.taskByTid(this.fileTid, lineNo, 'file-name');
+    }
+    if (this.live.size === 1) {
+      for (const t of this.live) return t;
+    }
+    if (this.allTasks.length === 0) {
+      const task = this.createTask(undefined, 'first', lineNo);
+      task.maybeLeader = true;
+      this.anonymous = task;
+      this.held = [];
+      return task;
+    }
+    return this.ambiguous;
+  }
+
+  private taskByTid(tid: number, lineNo: number, origin: Task['origin'] = 'unknown'): Task {
+    const known = this.tasks.get(tid);
+    if (known) return known;
+    const parent = this.cloneInFlight();
+    if (this.anonymous && this.anonymous.tid === undefined && !parent) {
+      this.resolveAnonymous(tid);
+      return this.anonymous;
+    }
+    if (parent && origin !== 'file-name') {
+      const child = this.createTask(tid, 'clone', lineNo);
+      linkChild(parent, child, parent.pending?.name ?? 'clone', parent.cloneArgs ?? '');
+      this.cloneChildren++;
+      return child;
+    }
+    if (this.attachThreadsLeft > 0 && this.attachLeader) {
+      this.attachThreadsLeft--;
+      const thread = this.createTask(tid, 'attach-thread', lineNo);
+      thread.threadOf = this.attachLeader;
+      thread.files = this.attachLeader.files;
+      thread.fs = this.attachLeader.fs;
+      return thread;
+    }
+    const task = this.createTask(tid, this.allTasks.length === 0 && origin === 'unknown' ? 'first' : origin, lineNo);
+    task.maybeLeader = task.origin === 'first';
+    return task;
+  }
+
+  private resolveAnonymous(tid: number): void {
+    const anon = this.anonymous;
+    if (!anon || anon.tid !== undefined) return;
+    if (this.tasks.has(tid)) return;
+    anon.tid = tid;
+    this.tasks.set(tid, anon);
+    this.release();
+  }
+
+  /** Emit the records held while the first task's TID was unknown. */
+  private release(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (!held) return;
+    for (const { record, task } of held) this.finish(record, task);
+  }
+
+  // ---- records -------------------------------------------------------------------------------------
+
+  private base(kind: string, line: number, time: RecordTime | undefined): TimelineRecord {
+    const record: TimelineRecord = { kind, source: { file: this.ctx.file, line } };
+    if (time) record.time = time;
+    return record;
+  }
+
+  private emit(record: TimelineRecord, task: Task): void {
+    if (this.held) {
+      this.held.push({ record, task });
+      if (this.held.length >= MAX_HELD_RECORDS) this.release();
+      return;
+    }
+    this.finish(record, task);
+  }
+
+  private finish(record: TimelineRecord, task: Task): void {
+    if (task.tid !== undefined) record.tid = task.tid;
+    const pid = pidOf(task);
+    if (pid !== undefined) record.pid = pid;
+    this.ctx.emit(record);
+  }
+
+  private flushPending(task: Task, why: string): void {
+    const p = task.pending;
+    if (!p) return;
+    task.pending = undefined;
+    this.emitCall(task, p.name, p.args, undefined, p.time, p.line, { unfinished: true, ret_note: why });
+  }
+
+  private emitCall(task: Task, name: string, args: string, ret: ReturnInfo | undefined, time: RecordTime | undefined, line: number, extra: Record<string, unknown> | undefined): void {
+    const record = this.base('strace.call', line, time);
+    record.syscall = name;
+    record.args = args.trimEnd();
+    if (ret) {
+      if (ret.ret !== undefined) record.ret = ret.ret;
+      if (ret.hex || (ret.ret === undefined && ret.retText !== '?')) record.ret_text = ret.retText;
+      if (ret.errno !== undefined) record.errno = ret.errno;
+      if (ret.errnoText !== undefined) record.errno_text = ret.errnoText;
+      if (ret.note !== undefined) record.ret_note = ret.note;
+      if (ret.durationS !== undefined) {
+        record.duration_s = ret.durationS;
+        this.hasDurations = true;
+      }
+    }
+    if (extra) Object.assign(record, extra);
+    task.calls++;
+    this.calls++;
+    this.syscalls.add(name);
+    if (record.unfinished) this.unfinishedCalls++;
+    if (ret?.errno !== undefined || (ret?.ret !== undefined && ret.ret < 0)) this.failedCalls++;
+    // Split the arguments only for calls whose fds, paths or effects are tracked.
+    const argList = needsArgs(name) ? splitArgs(args) : NO_ARGS;
+    if (this.yStyle !== 'yy' && (ret?.retFd?.annotation !== undefined || args.indexOf('<') >= 0)) this.noteYStyle(args, ret);
+    attribute(task, name, argList, ret, record);
+    if (ret) {
+      const child = applyEffects(task, name, argList, ret, record);
+      if (child !== undefined) this.cloneReturned(task, name, args, child, line);
+      if (task === this.anonymous && task.tid === undefined) this.learnTid(task, name, ret);
+      if (task.maybeLeader && name === 'execve' && ret.ret === 0) task.leader = true;
+    }
+    if (CLONE_CALLS.has(name)) task.cloneArgs = undefined;
+    task.maybeLeader = false;
+    this.countIo(name, record);
+    this.aggregate(task, name, record);
+    this.emit(record, task);
+  }
+
+  private noteYStyle(args: string, ret: ReturnInfo | undefined): void {
+    const text = args + (ret?.retFd?.annotation ?? '');
+    if (/<(?:TCP|UDP|TCPv6|UDPv6|UNIX-STREAM|UNIX-DGRAM|NETLINK):\[|<char \d|<block \d/.test(text)) this.yStyle = 'yy';
+    else if (/\d<[/a-z]|AT_FDCWD</.test(text) || ret?.retFd?.annotation !== undefined) this.yStyle ??= 'y';
+  }
+
+  private learnTid(task: Task, name: string, ret: ReturnInfo): void {
+    if (ret.ret === undefined || ret.ret <= 0) return;
+    if (name === 'set_tid_address' || name === 'gettid') this.resolveAnonymous(ret.ret);
+    else if (name === 'getpid') task.pid ??= ret.ret;
+  }
+
+  private cloneReturned(parent: Task, name: string, args: string, childTid: number, line: number): void {
+    let child = this.tasks.get(childTid);
+    if (!child) {
+      // Not traced yet (or never: no -f). Link it now so its first lines find their process.
+      child = this.createTask(childTid, 'clone', line);
+      child.calls = 0;
+    }
+    if (!child.linked) {
+      linkChild(parent, child, name, args);
+      this.cloneChildren++;
+    }
+  }
+
+  private countIo(name: string, record: TimelineRecord): void {
+    if (WRITE_LIKE.has(name)) {
+      this.writeCalls++;
+      if (record.fd_kind === 'file' || (record.path_source !== undefined && record.fd_kind !== 'pipe' && record.fd_kind !== 'socket' && typeof record.path === 'string' && record.path.startsWith('/'))) this.fileWriteCalls++;
+    } else if (READ_LIKE.has(name)) this.readCalls++;
+  }
+
+  private aggregate(task: Task, name: string, record: TimelineRecord): void {
+    let s = this.syscallAggs.get(name);
+    if (!s) this.syscallAggs.set(name, (s = newAggregate(record.source.line)));
+    const bytes = typeof record.bytes === 'number' ? record.bytes : 0;
+    const read = READ_LIKE.has(name) ? bytes : 0;
+    const written = WRITE_LIKE.has(name) ? bytes : 0;
+    addTo(s, record, read, written);
+    const path = record.path;
+    const path2 = record.path2;
+    if (typeof path !== 'string' && typeof path2 !== 'string') return;
+    let perTask = this.pathAggs.get(task);
+    if (!perTask) this.pathAggs.set(task, (perTask = new Map()));
+    const add = (p: string, r: number, w: number): void => {
+      let a = perTask!.get(p);
+      if (!a) perTask!.set(p, (a = newAggregate(record.source.line)));
+      addTo(a, record, r, w);
+    };
+    if (name === 'sendfile' || name === 'sendfile64') {
+      if (typeof path === 'string') add(path, 0, bytes);
+      if (typeof path2 === 'string') add(path2, bytes, 0);
+    } else if (name === 'copy_file_range' || name === 'splice' || name === 'tee') {
+      if (typeof path === 'string') add(path, bytes, 0);
+      if (typeof path2 === 'string') add(path2, 0, bytes);
+    } else {
+      if (typeof path === 'string') add(path, read, written);
+      if (typeof path2 === 'string' && path2 !== path) add(path2, 0, 0);
+    }
+  }
+
+  private emitAggregates(): void {
+    const line = Math.max(1, this.lastLine);
+    for (const [task, perPath] of this.pathAggs) {
+      for (const [path, a] of perPath) {
+        const record = this.aggRecord('path', a, line);
+        record.path = path;
+        if (task.tid !== undefined) record.tid = task.tid;
+        const pid = pidOf(task);
+        if (pid !== undefined) record.pid = pid;
+        this.ctx.emit(record);
+      }
+    }
+    for (const [name, a] of this.syscallAggs) {
+      const record = this.aggRecord('syscall', a, line);
+      record.syscall = name;
+      this.ctx.emit(record);
+    }
+  }
+
+  private aggRecord(scope: 'path' | 'syscall', a: Aggregate, line: number): TimelineRecord {
+    const record: TimelineRecord = { kind: 'strace.aggregate', source: { file: this.ctx.file, line: a.first_line || line }, scope, calls: a.calls, errors: a.errors, read_bytes: a.read_bytes, written_bytes: a.written_bytes };
+    if (this.hasDurations) record.time_s = round(a.time_s, 9);
+    if (a.first_time) record.first_time = a.first_time;
+    if (a.last_time) record.last_time = a.last_time;
+    return record;
+  }
+
+  private emitCapture(): void {
+    const record: TimelineRecord = { kind: 'strace.capture', source: { file: this.ctx.file, line: Math.max(1, this.lastLine) } };
+    const pidStyle: PidStyle = this.sawBracket ? 'bracket' : this.sawColumn ? 'column' : this.pidStyle;
+    record.pid_style = pidStyle;
+    const followed = this.sawBracket || this.sawColumn || this.cloneChildren > 0 && this.allTasks.some((t) => t.origin === 'clone' && t.calls > 0);
+    record.followed_forks = followed;
+    record.tasks = this.allTasks
+      .filter((t) => t.calls > 0 || t.origin === 'attach')
+      .map((t) => {
+        const entry: Record<string, unknown> = { origin: t.origin, calls: t.calls };
+        if (t.tid !== undefined) entry.tid = t.tid;
+        const pid = pidOf(t);
+        if (pid !== undefined) entry.pid = pid;
+        return entry;
+      });
+    record.attach_targets = this.attachTargets;
+    record.timestamps = this.tsKind ?? 'none';
+    record.has_durations = this.hasDurations;
+    record.has_y_annotations = this.yStyle !== undefined;
+    if (this.yStyle) record.y_style = this.yStyle;
+    if (this.firstTime) record.first_time = this.firstTime;
+    if (this.lastTime) record.last_time = this.lastTime;
+    record.syscalls_seen = [...this.syscalls].sort();
+    record.calls = this.calls;
+    record.failed_calls = this.failedCalls;
+    record.unfinished_calls = this.unfinishedCalls;
+    record.signals = this.signals;
+    record.exits = this.exits;
+    record.read_calls = this.readCalls;
+    record.write_calls = this.writeCalls;
+    record.file_write_calls = this.fileWriteCalls;
+    record.summary_rows = this.summaryRows;
+    record.stack_frame_lines = this.stackFrameLines;
+    record.hex_dump_lines = this.hexDumpLines;
+    const hint = this.filterHint();
+    if (hint) record.filter_hint = hint;
+    const notes: string[] = [];
+    if (this.attachTargets.length > 0 && !followed) {
+      notes.push('attached with -p but without -f: only the attached thread is traced; the other threads of the process (and any children) are invisible, so their I/O is missing');
+    }
+    if (this.anonymous && this.anonymous.tid === undefined && this.anonymous.calls > 0) {
+      notes.push('the traced task never printed its TID (no prefix, no set_tid_address/gettid): calls have no tid');
+    }
+    if (this.pidStyle === 'file-name') notes.push(`-ff output: TID ${this.fileTid} taken from the file name; its parent and thread group are in the sibling files`);
+    record.notes = notes;
+    this.ctx.emit(record);
+  }
+
+  private filterHint(): string | undefined {
+    if (this.calls === 0) return this.summaryRows > 0 ? '-c: summary table only, no individual calls' : undefined;
+    if (this.calls < 20) return undefined;
+    const seen = this.syscalls;
+    if (this.failedCalls === this.calls) return '-Z (or -e status=failed): only failing calls are shown';
+    const io = [...seen].some((n) => READ_LIKE.has(n) || WRITE_LIKE.has(n));
+    // strace's %file class: the path-taking calls plus getcwd.
+    const onlyPaths = [...seen].every((n) => takesPath(n) || n === 'getcwd');
+    if (onlyPaths && !io) return '-e trace=file (%file): only path-taking calls are shown; reads, writes and closes are invisible';
+    if (io && !seen.has('close')) return 'no close() seen (e.g. -e trace=%file,write): fd reuse cannot be followed, fd paths may be stale';
+    if (io && !seen.has('openat') && !seen.has('open')) return 'no open() seen (e.g. -e trace=read,write): fds have no paths unless -y annotates them';
+    return undefined;
+  }
+}

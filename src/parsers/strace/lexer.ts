@@ -1,0 +1,333 @@
+/**
+ * The strace line grammar: prefix (`[pid N] `, a TID column, `TID<comm> `), decorations (`-t`, `-tt`,
+ * `-ttt`, `-r`, `-n`, `-i`), then the body (complete call, `<unfinished ...>` half, `<... NAME resumed>`
+ * half, `--- SIG ---`, `+++ exited +++`), and the return part (`= RET [ERRNO (text)] [(note)] [<dur>]`).
+ *
+ * A hand-written scanner over char codes: strace lines are long and numerous (hundreds of MB), and the
+ * boundary between arguments and return value needs quote- and paren-awareness that regexes do badly.
+ */
+import { type FdRef, isAnnotationStart, parseFdRef, parseInteger, skipAnnotation, skipString } from './values.js';
+
+export type TimestampKind = 't' | 'tt' | 'ttt' | 'r';
+
+export interface Prefix {
+  /** TID from `[pid N]` or the column; undefined when the line has no prefix. */
+  tid?: number;
+  /** How the TID was given. */
+  style?: 'bracket' | 'column';
+  /** `-Y`: the task's comm after the TID. */
+  comm?: string;
+  tsKind?: TimestampKind;
+  /** Timestamp text as printed (`17:28:13.249541`, `1795714094.381831`, `0.000434`). */
+  tsText?: string;
+  /** Offset of the body. */
+  body: number;
+}
+
+const SPACE = 32;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function skipSpaces(text: string, i: number): number {
+  while (text.charCodeAt(i) === SPACE) i++;
+  return i;
+}
+
+function digitsEnd(text: string, i: number): number {
+  while (isDigit(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Read the prefix and the decorations of a line. Never fails: a line without them has `body` 0. */
+export function readPrefix(text: string): Prefix {
+  const p: Prefix = { body: 0 };
+  let i = 0;
+  if (text.startsWith('[pid ')) {
+    const s = skipSpaces(text, 5);
+    const e = digitsEnd(text, s);
+    if (e > s && text.charCodeAt(e) === 93 /* ] */) {
+      p.tid = Number(text.slice(s, e));
+      p.style = 'bracket';
+      i = skipSpaces(text, e + 1);
+    }
+  } else if (isDigit(text.charCodeAt(0))) {
+    const e = digitsEnd(text, 0);
+    const next = text.charCodeAt(e);
+    // A TID column: up to 7 digits (pid_max ≤ 4194304) then a space or `<comm>`. Ten digits and a space
+    // would be an integral epoch (`--absolute-timestamps=unix,s`).
+    if (e <= 7 && next === SPACE) {
+      p.tid = Number(text.slice(0, e));
+      p.style = 'column';
+      i = skipSpaces(text, e);
+    } else if (e <= 7 && next === 60 /* < */) {
+      const close = text.indexOf('> ', e);
+      if (close > 0) {
+        p.tid = Number(text.slice(0, e));
+        p.style = 'column';
+        p.comm = text.slice(e + 1, close);
+        i = skipSpaces(text, close + 1);
+      }
+    }
+  }
+  // Timestamps: -r is right-aligned (leading spaces), so skip spaces first when there is no prefix.
+  const tsStart = p.style === undefined ? skipSpaces(text, i) : i;
+  if (isDigit(text.charCodeAt(tsStart))) {
+    const e = digitsEnd(text, tsStart);
+    const c = text.charCodeAt(e);
+    if (c === 58 /* : */ && e - tsStart === 2) {
+      // HH:MM:SS[.frac]
+      if (text.charCodeAt(e + 3) === 58 && isDigit(text.charCodeAt(e + 1)) && isDigit(text.charCodeAt(e + 5))) {
+        let end = e + 6;
+        let kind: TimestampKind = 't';
+        if (text.charCodeAt(end) === 46) {
+          end = digitsEnd(text, end + 1);
+          kind = 'tt';
+        }
+        if (text.charCodeAt(end) === SPACE) {
+          p.tsKind = kind;
+          p.tsText = text.slice(tsStart, end);
+          i = end + 1;
+        }
+      }
+    } else if (c === 46 /* . */) {
+      const end = digitsEnd(text, e + 1);
+      if (end > e + 1 && text.charCodeAt(end) === SPACE) {
+        p.tsKind = e - tsStart >= 9 ? 'ttt' : 'r';
+        p.tsText = text.slice(tsStart, end);
+        i = end + 1;
+      }
+    } else if (c === SPACE && e - tsStart >= 9) {
+      p.tsKind = 'ttt'; // --absolute-timestamps=unix,s
+      p.tsText = text.slice(tsStart, e);
+      i = e + 1;
+    }
+  }
+  // -n `[  59] ` and -i `[00007f8d1899bad7] `.
+  while (text.charCodeAt(i) === 91 /* [ */ && !text.startsWith('[pid', i)) {
+    const close = text.indexOf('] ', i);
+    if (close < 0 || close - i > 20) break;
+    let ok = true;
+    for (let k = i + 1; k < close; k++) {
+      const c = text.charCodeAt(k);
+      if (!(c === SPACE || isDigit(c) || (c >= 97 && c <= 102))) {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok) break;
+    i = close + 2;
+  }
+  p.body = i;
+  return p;
+}
+
+/** The return part of a call: `= RET [annotation] [ERRNO (text)] [(note)] [<duration>]`. */
+export interface ReturnInfo {
+  /** The return value when it is a number that fits a double exactly. */
+  ret?: number;
+  /** The return token as printed (`0x7f9d…`, `?`, `3`). */
+  retText: string;
+  hex: boolean;
+  /** `-y` annotation of a returned fd. */
+  retFd?: FdRef;
+  errno?: string;
+  errnoText?: string;
+  /** Parenthesised notes after the value: `Timeout`, `INJECTED`, `flags O_RDONLY`, … */
+  note?: string;
+  durationS?: number;
+}
+
+/**
+ * Index of the `)` that closes the argument list opened just before `from`, provided it is followed by
+ * spaces and `= `; -1 when the line has no such end. Quote- and annotation-aware, depth-counting; when
+ * the parens do not balance (a path with `(` in an annotation), falls back to the last `) =` seen.
+ */
+export function findArgsEnd(text: string, from: number): number {
+  const n = text.length;
+  let depth = 1;
+  let lastCandidate = -1;
+  let i = from;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      i = skipString(text, i);
+      continue;
+    }
+    if (c === 60 && isAnnotationStart(text, i)) {
+      i = skipAnnotation(text, i);
+      continue;
+    }
+    if (c === 40) depth++;
+    else if (c === 41) {
+      depth--;
+      if (isFollowedByEquals(text, i + 1)) {
+        if (depth === 0) return i;
+        lastCandidate = i;
+      }
+    }
+    i++;
+  }
+  return lastCandidate;
+}
+
+function isFollowedByEquals(text: string, i: number): boolean {
+  const j = skipSpaces(text, i);
+  if (j === i || text.charCodeAt(j) !== 61 /* = */) return false;
+  const after = text.charCodeAt(j + 1);
+  return after === SPACE || Number.isNaN(after);
+}
+
+/** Parse what follows `)` + spaces: `= …`. */
+export function readReturn(text: string, close: number): ReturnInfo | undefined {
+  let i = skipSpaces(text, close + 1);
+  if (text.charCodeAt(i) !== 61) return undefined;
+  i = skipSpaces(text, i + 1);
+  let end = text.length;
+  while (end > i && text.charCodeAt(end - 1) === SPACE) end--;
+  const info: ReturnInfo = { retText: '', hex: false };
+  // -T: ` <0.000123>` at the very end.
+  if (text.charCodeAt(end - 1) === 62 /* > */) {
+    const lt = text.lastIndexOf('<', end - 1);
+    if (lt > i) {
+      const inner = text.slice(lt + 1, end - 1);
+      if (isDecimal(inner)) {
+        info.durationS = Number(inner);
+        end = lt;
+        while (end > i && text.charCodeAt(end - 1) === SPACE) end--;
+      }
+    }
+  }
+  // The value token: up to a space, or an fd annotation.
+  let k = i;
+  while (k < end) {
+    const c = text.charCodeAt(k);
+    if (c === SPACE) break;
+    if (c === 60 && isAnnotationStart(text, k)) {
+      k = skipAnnotation(text, k);
+      if (text.startsWith('(deleted)', k)) k += 9;
+      break;
+    }
+    k++;
+  }
+  const token = text.slice(i, k);
+  if (token === '') return undefined;
+  const lt = token.indexOf('<');
+  const valueText = lt > 0 ? token.slice(0, lt) : token;
+  info.retText = valueText;
+  if (valueText !== '?') {
+    const v = parseInteger(valueText);
+    if (v === undefined) return undefined;
+    info.hex = valueText.startsWith('0x');
+    if (Number.isSafeInteger(v)) info.ret = v;
+    if (lt > 0) info.retFd = parseFdRef(token);
+  }
+  // ERRNO (text), then notes in parentheses.
+  let rest = text.slice(k, end).trim();
+  if (rest.length > 0 && rest.charCodeAt(0) === 69 /* E */) {
+    const sp = rest.indexOf(' ');
+    info.errno = sp < 0 ? rest : rest.slice(0, sp);
+    rest = sp < 0 ? '' : rest.slice(sp + 1).trim();
+    if (rest.startsWith('(')) {
+      const close2 = matchingParen(rest, 0);
+      info.errnoText = rest.slice(1, close2);
+      rest = rest.slice(close2 + 1).trim();
+    }
+  } else if (rest.startsWith('(errno ')) {
+    const close2 = matchingParen(rest, 0);
+    info.errnoText = rest.slice(1, close2);
+    rest = rest.slice(close2 + 1).trim();
+  }
+  if (rest.length > 0) {
+    info.note = rest.startsWith('(') && rest.endsWith(')') && matchingParen(rest, 0) === rest.length - 1 ? rest.slice(1, -1) : rest;
+  }
+  return info;
+}
+
+function isDecimal(s: string): boolean {
+  const dot = s.indexOf('.');
+  if (dot <= 0 || dot === s.length - 1) return false;
+  for (let k = 0; k < s.length; k++) if (k !== dot && !isDigit(s.charCodeAt(k))) return false;
+  return true;
+}
+
+/** Index of the `)` matching the `(` at `open` (quote-aware), or the last index when unbalanced. */
+function matchingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      i = skipString(text, i) - 1;
+      continue;
+    }
+    if (c === 40) depth++;
+    else if (c === 41 && --depth === 0) return i;
+  }
+  return text.length - 1;
+}
+
+/** Read a syscall name at `i` (`[a-z_][a-z0-9_]*`); returns its end, or `i` when there is none. */
+export function nameEnd(text: string, i: number): number {
+  const first = text.charCodeAt(i);
+  if (!((first >= 97 && first <= 122) || first === 95)) return i;
+  let k = i + 1;
+  for (;;) {
+    const c = text.charCodeAt(k);
+    if ((c >= 97 && c <= 122) || c === 95 || isDigit(c)) k++;
+    else return k;
+  }
+}
+
+export const UNFINISHED = '<unfinished ...>';
+export const DETACHED = '<detached ...>';
+
+/**
+ * Where a call line ends its entry half: ` <unfinished ...>`, ` <detached ...>` or
+ * ` <pid changed to N ...>`. Returns the start of that marker, or -1.
+ */
+export function entryHalfEnd(text: string): { at: number; marker: 'unfinished' | 'detached' | 'pid-changed'; newTid?: number } | undefined {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === SPACE) end--;
+  if (text.charCodeAt(end - 1) !== 62) return undefined;
+  if (text.endsWith(UNFINISHED, end)) return { at: end - UNFINISHED.length, marker: 'unfinished' };
+  if (text.endsWith(DETACHED, end)) return { at: end - DETACHED.length, marker: 'detached' };
+  if (text.endsWith(' ...>', end)) {
+    const start = text.lastIndexOf('<pid changed to ', end);
+    if (start >= 0) {
+      const v = Number(text.slice(start + 16, end - 5));
+      if (Number.isInteger(v)) return { at: start, marker: 'pid-changed', newTid: v };
+    }
+  }
+  return undefined;
+}
+
+/** Argument text of an entry half: everything before the marker, less the one space strace put before it. */
+export function entryArgs(text: string, from: number, at: number): string {
+  let end = at;
+  if (end > from && text.charCodeAt(end - 1) === SPACE) end--;
+  return text.slice(from, end);
+}
+
+/** `strace: ` spliced into a line at a position outside any string literal, or -1. */
+export function splicedMessageAt(text: string): number {
+  const at = text.indexOf('strace: ');
+  if (at <= 0) return at;
+  // Make sure the match is not inside a quoted string (a traced program may write "strace: ").
+  let i = 0;
+  while (i < at) {
+    if (text.charCodeAt(i) === 34) {
+      i = skipString(text, i);
+      if (i > at) return text.indexOf('strace: ', i) > 0 ? splicedAfter(text, i) : -1;
+      continue;
+    }
+    i++;
+  }
+  return at;
+}
+
+function splicedAfter(text: string, from: number): number {
+  const rest = text.slice(from);
+  const at = splicedMessageAt(rest);
+  return at < 0 ? -1 : from + at;
+}

@@ -1,0 +1,325 @@
+/**
+ * Per-process state that strace output only implies: tasks (TID) and their thread group (PID), fd
+ * tables shared by threads (CLONE_FILES) or copied (fork, vfork, posix_spawn), the cwd (CLONE_FS), and
+ * what each fd refers to. `attribute()` fills a call record's fd/path fields and applies the call's
+ * effect on the tables.
+ */
+import type { TimelineRecord } from '../../common/types.js';
+import type { ReturnInfo } from './lexer.js';
+import { ANON_FD_CALLS, CLONE_CALLS, EXEC_CALLS, OPEN_CALLS, shapeOf } from './syscalls.js';
+import { AT_FDCWD, type FdKind, type FdRef, annotationKind, annotationPath, decodeCString, parseFdRef, parseInteger, resolvePath, splitArgs } from './values.js';
+
+export interface FdEntry {
+  path?: string;
+  /** `path` is relative: opened by a relative name while the cwd was unknown. */
+  relative?: boolean;
+  kind: FdKind | 'unknown';
+  cloexec: boolean;
+}
+
+export type FdTable = Map<number, FdEntry>;
+
+export interface FsState {
+  cwd?: string;
+}
+
+/** How a task came to be known. */
+export type TaskOrigin = 'first' | 'attach' | 'attach-thread' | 'clone' | 'file-name' | 'unknown';
+
+export interface PendingCall {
+  name: string;
+  /** Argument text printed at entry (the `<unfinished ...>` half). */
+  args: string;
+  time: TimelineRecord['time'];
+  line: number;
+}
+
+export interface Task {
+  tid?: number;
+  /** Thread group id when known directly (leaders); threads resolve through `threadOf`. */
+  pid?: number;
+  threadOf?: Task;
+  /** The parent's tid for clone children (fork or thread). */
+  parent?: Task;
+  files: FdTable;
+  fs: FsState;
+  alive: boolean;
+  origin: TaskOrigin;
+  /** A linked clone child (its sharing flags applied). */
+  linked: boolean;
+  /** A call waiting for its `<... NAME resumed>` half. */
+  pending?: PendingCall;
+  /** Argument text of a clone-family call in flight (open line or unfinished), for children seen before it returns. */
+  cloneArgs?: string;
+  /** The first task of a capture started with a command: a process leader once it calls execve. */
+  maybeLeader: boolean;
+  /** Its first call was a successful execve: a process leader, pid = tid. */
+  leader: boolean;
+  calls: number;
+  firstLine: number;
+}
+
+export function newTask(origin: TaskOrigin, line: number, tid?: number): Task {
+  return { tid, files: new Map(), fs: {}, alive: true, origin, linked: false, maybeLeader: false, leader: false, calls: 0, firstLine: line };
+}
+
+export function pidOf(task: Task): number | undefined {
+  let t: Task = task;
+  for (let hops = 0; t.threadOf && hops < 64; hops++) t = t.threadOf;
+  return t.pid ?? (t.leader ? t.tid : undefined);
+}
+
+/** Apply a clone's flags to a child: thread (same pid), shared or copied fd table and fs state. */
+export function linkChild(parent: Task, child: Task, name: string, args: string): void {
+  if (child.linked) return;
+  child.linked = true;
+  child.parent = parent;
+  child.origin = 'clone';
+  const flags = name === 'clone' || name === 'clone3' ? cloneFlags(args) : '';
+  if (flags.includes('CLONE_THREAD')) child.threadOf = parent;
+  else if (child.tid !== undefined) child.pid = child.tid;
+  child.files = flags.includes('CLONE_FILES') ? parent.files : new Map(parent.files);
+  child.fs = flags.includes('CLONE_FS') ? parent.fs : { ...parent.fs };
+}
+
+function cloneFlags(args: string): string {
+  const at = args.indexOf('flags=');
+  if (at < 0) return '';
+  let end = at + 6;
+  while (end < args.length && args.charCodeAt(end) !== 44 && args.charCodeAt(end) !== 125) end++;
+  return args.slice(at + 6, end);
+}
+
+interface FdView {
+  path?: string;
+  kind?: FdKind | 'unknown';
+  source?: 'y-annotation' | 'fd-table';
+  relative?: boolean;
+  annotation?: string;
+  reason?: string;
+}
+
+function fdView(task: Task, ref: FdRef): FdView {
+  if (ref.annotation !== undefined) {
+    const kind = annotationKind(ref.annotation);
+    const path = kind === 'file' ? annotationPath(ref.annotation) : ref.annotation;
+    // Learn from the annotation: fds opened before the trace become known.
+    const known = task.files.get(ref.fd);
+    if (!known || known.path !== path) task.files.set(ref.fd, { path, kind, cloexec: known?.cloexec ?? false });
+    return { path, kind, source: 'y-annotation', annotation: ref.annotation };
+  }
+  const entry = task.files.get(ref.fd);
+  if (entry?.path !== undefined) return { path: entry.path, kind: entry.kind, source: 'fd-table', relative: entry.relative };
+  if (entry && entry.kind !== 'unknown') return { kind: entry.kind, reason: `fd ${ref.fd} is a ${entry.kind} without a path (capture with -y or -yy to name it)` };
+  if (entry) return { reason: `fd ${ref.fd} is a copy of an fd whose target is unknown` };
+  if (ref.fd >= 0 && ref.fd <= 2) return { reason: `fd ${ref.fd} is a standard stream that was open before the trace began (-y names it)` };
+  return { reason: `fd ${ref.fd} was not opened in the trace (opened before it began, by an untraced task, or its open was filtered out)` };
+}
+
+/** The directory a dirfd argument stands for. */
+function dirOf(task: Task, ref: FdRef): string | undefined {
+  if (ref.fd === AT_FDCWD) {
+    if (ref.annotation !== undefined) task.fs.cwd = ref.annotation;
+    return task.fs.cwd;
+  }
+  return fdView(task, ref).path;
+}
+
+/** A path argument decoded, or undefined when it is NULL, a pointer or not a string. */
+function pathArg(text: string | undefined): string | undefined {
+  if (text === undefined || text.charCodeAt(0) !== 34) return undefined;
+  return decodeCString(text)?.text;
+}
+
+interface ResolvedPath {
+  path: string;
+  relative: boolean;
+}
+
+function resolveArg(task: Task, args: readonly string[], pathIndex: number, dirfdIndex: number | undefined): ResolvedPath | undefined {
+  const p = pathArg(args[pathIndex]);
+  if (p === undefined) return undefined;
+  if (p.startsWith('/')) return { path: p, relative: false };
+  let dir: string | undefined;
+  if (dirfdIndex !== undefined) {
+    const ref = parseFdRef(args[dirfdIndex] ?? '');
+    if (ref) dir = dirOf(task, ref);
+  } else dir = task.fs.cwd;
+  if (dir === undefined || !dir.startsWith('/')) return { path: p, relative: true };
+  return { path: p === '' ? dir : resolvePath(dir, p), relative: false };
+}
+
+/** Fill the fd/path fields of a call record (before the call's effects are applied). */
+export function attribute(task: Task, name: string, args: readonly string[], ret: ReturnInfo | undefined, record: TimelineRecord): void {
+  const shape = shapeOf(name);
+  if (!shape) return;
+  if (shape.fd !== undefined) {
+    const ref = parseFdRef(args[shape.fd] ?? '');
+    if (ref && ref.fd >= 0) {
+      record.fd = ref.fd;
+      const view = fdView(task, ref);
+      if (view.annotation !== undefined) record.fd_path = view.annotation;
+      if (ref.deleted) record.fd_deleted = true;
+      if (view.kind !== undefined && view.kind !== 'unknown') record.fd_kind = view.kind;
+      if (view.path !== undefined) {
+        record.path = view.path;
+        record.path_source = view.source;
+        if (view.relative) record.path_relative = true;
+      } else if (view.reason) record.path_unknown_reason = view.reason;
+    }
+  }
+  if (shape.fd2 !== undefined) {
+    const ref = parseFdRef(args[shape.fd2] ?? '');
+    if (ref && ref.fd >= 0) {
+      record.fd2 = ref.fd;
+      const view = fdView(task, ref);
+      if (view.path !== undefined) record.path2 = view.path;
+    }
+  }
+  if (shape.path !== undefined) {
+    const resolved = resolveArg(task, args, shape.path, shape.dirfd);
+    if (resolved) {
+      record.path = resolved.path;
+      record.path_source = 'argument';
+      if (resolved.relative) record.path_relative = true;
+      delete record.path_unknown_reason;
+    }
+    if (shape.dirfd !== undefined && record.fd === undefined) {
+      const ref = parseFdRef(args[shape.dirfd] ?? '');
+      if (ref && ref.fd >= 0) {
+        record.fd = ref.fd;
+        if (ref.annotation !== undefined) record.fd_path = ref.annotation;
+      }
+    }
+  }
+  if (shape.path2 !== undefined) {
+    const resolved = resolveArg(task, args, shape.path2, shape.dirfd2);
+    if (resolved) record.path2 = resolved.path;
+  }
+  if (ret?.ret !== undefined && ret.ret >= 0 && ret.errno === undefined && (shape.io !== undefined || shape.copy !== undefined)) {
+    record.bytes = ret.ret;
+  }
+}
+
+/** What a completed call changes: fd tables, cwd, a clone child. Returns the child tid of a clone. */
+export function applyEffects(task: Task, name: string, args: readonly string[], ret: ReturnInfo, record: TimelineRecord): number | undefined {
+  const files = task.files;
+  if (name === 'close') {
+    const ref = parseFdRef(args[0] ?? '');
+    // Linux releases the fd even when close reports EINTR/EIO; EBADF means it was not open.
+    if (ref && ret.errno !== 'EBADF') files.delete(ref.fd);
+    return undefined;
+  }
+  const ok = ret.errno === undefined && ret.ret !== undefined && ret.ret >= 0;
+  if (!ok) return undefined;
+  const r = ret.ret!;
+  if (OPEN_CALLS.has(name)) {
+    const fromRet = ret.retFd?.annotation;
+    const path = fromRet !== undefined ? annotationPath(fromRet) : typeof record.path === 'string' ? record.path : undefined;
+    const flags = args[name === 'open' || name === 'creat' ? 1 : 2] ?? '';
+    const relative = fromRet === undefined && record.path_relative === true ? true : undefined;
+    files.set(r, { path, relative, kind: fromRet !== undefined ? annotationKind(fromRet) : 'file', cloexec: flags.includes('O_CLOEXEC') });
+    return undefined;
+  }
+  switch (name) {
+    case 'dup':
+    case 'dup2':
+    case 'dup3': {
+      const old = parseFdRef(args[0] ?? '');
+      if (!old || old.fd === r) return undefined;
+      setCopy(task, old, r, name === 'dup3' && (args[2] ?? '').includes('O_CLOEXEC'), ret.retFd);
+      return undefined;
+    }
+    case 'fcntl':
+    case 'fcntl64': {
+      const cmd = args[1] ?? '';
+      const ref = parseFdRef(args[0] ?? '');
+      if (!ref) return undefined;
+      if (cmd === 'F_DUPFD' || cmd === 'F_DUPFD_CLOEXEC') setCopy(task, ref, r, cmd === 'F_DUPFD_CLOEXEC', ret.retFd);
+      else if (cmd === 'F_SETFD') {
+        const entry = files.get(ref.fd);
+        if (entry) entry.cloexec = (args[2] ?? '').includes('FD_CLOEXEC');
+      }
+      return undefined;
+    }
+    case 'pipe':
+    case 'pipe2':
+      setArrayFds(task, args[0], 'pipe', (args[1] ?? '').includes('CLOEXEC'));
+      return undefined;
+    case 'socketpair':
+      setArrayFds(task, args[3], 'socket', (args[1] ?? '').includes('CLOEXEC'));
+      return undefined;
+    case 'socket':
+    case 'accept':
+    case 'accept4':
+      setNew(task, r, 'socket', undefined, args.some((a) => a.includes('CLOEXEC')), ret.retFd);
+      return undefined;
+    case 'memfd_create': {
+      const n = pathArg(args[0]);
+      setNew(task, r, 'memfd', n === undefined ? undefined : `/memfd:${n}`, (args[1] ?? '').includes('CLOEXEC'), ret.retFd);
+      return undefined;
+    }
+    case 'close_range': {
+      const first = parseInteger(args[0] ?? '');
+      const last = parseInteger(args[1] ?? '') ?? Number.MAX_SAFE_INTEGER;
+      if (first === undefined) return undefined;
+      const markOnly = (args[2] ?? '').includes('CLOSE_RANGE_CLOEXEC');
+      for (const [fd, entry] of files) {
+        if (fd < first || fd > last) continue;
+        if (markOnly) entry.cloexec = true;
+        else files.delete(fd);
+      }
+      return undefined;
+    }
+    case 'chdir':
+      if (typeof record.path === 'string' && !record.path_relative) task.fs.cwd = record.path;
+      return undefined;
+    case 'fchdir':
+      if (typeof record.path === 'string') task.fs.cwd = record.path;
+      return undefined;
+    default:
+      break;
+  }
+  if (ANON_FD_CALLS.has(name)) {
+    setNew(task, r, 'anon', ANON_FD_CALLS.get(name), args.some((a) => a.includes('CLOEXEC')), ret.retFd);
+    return undefined;
+  }
+  if (EXEC_CALLS.has(name)) {
+    // A successful exec closes close-on-exec fds and gives the process a table of its own.
+    const kept: FdTable = new Map();
+    for (const [fd, entry] of files) if (!entry.cloexec) kept.set(fd, entry);
+    task.files = kept;
+    task.fs = { ...task.fs };
+    return undefined;
+  }
+  if (CLONE_CALLS.has(name) && r > 0) return r;
+  return undefined;
+}
+
+function setCopy(task: Task, old: FdRef, to: number, cloexec: boolean, retFd: FdRef | undefined): void {
+  const src = task.files.get(old.fd);
+  let path = src?.path;
+  let relative = src?.relative;
+  let kind: FdEntry['kind'] = src?.kind ?? 'unknown';
+  const ann = retFd?.annotation ?? old.annotation;
+  if (ann !== undefined) {
+    kind = annotationKind(ann);
+    path = kind === 'file' ? annotationPath(ann) : ann;
+    relative = undefined;
+  }
+  task.files.set(to, { path, relative, kind, cloexec });
+}
+
+function setNew(task: Task, fd: number, kind: FdKind, path: string | undefined, cloexec: boolean, retFd: FdRef | undefined): void {
+  const ann = retFd?.annotation;
+  task.files.set(fd, { path: ann ?? path, kind: ann !== undefined ? annotationKind(ann) : kind, cloexec });
+}
+
+/** `[3, 4]` or `[3<pipe:[1]>, 4<pipe:[1]>]` (pipe2, socketpair output arrays). */
+function setArrayFds(task: Task, text: string | undefined, kind: FdKind, cloexec: boolean): void {
+  if (text === undefined || !text.startsWith('[') || !text.endsWith(']')) return;
+  for (const item of splitArgs(text.slice(1, -1))) {
+    const ref = parseFdRef(item);
+    if (ref && ref.fd >= 0) setNew(task, ref.fd, kind, undefined, cloexec, ref);
+  }
+}

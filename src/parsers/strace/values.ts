@@ -1,0 +1,301 @@
+/**
+ * strace argument values: C string literals (octal, `\xNN`, `-x`/`-xx`), top-level argument splitting
+ * (quote-, bracket- and `-y`-annotation-aware) and fd references with `-y`/`-yy` annotations.
+ *
+ * Everything here is a hand-written scanner over char codes: no regex runs per argument.
+ */
+
+const BACKSLASH = 92;
+const QUOTE = 34;
+const LT = 60;
+const GT = 62;
+
+/** A decoded C string: its text (bytes read as UTF-8) and whether strace cut it at `-s N` (`"..."...`). */
+export interface DecodedString {
+  text: string;
+  truncated: boolean;
+  /** Index just after the literal (and after its `...` when truncated). */
+  end: number;
+}
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return -1;
+}
+
+/**
+ * Decode the C string literal that starts at `start` (which must be `"`). strace escapes every byte
+ * ≥ 0x80 (`\303\251`), so decoding goes through bytes and reads them as UTF-8 at the end.
+ * Returns undefined when the literal is not closed (a line cut in the middle of a string).
+ */
+export function decodeCString(text: string, start = 0): DecodedString | undefined {
+  if (text.charCodeAt(start) !== QUOTE) return undefined;
+  const r = decodeEscapes(text, start + 1, text.length, true);
+  if (!r) return undefined;
+  const truncated = text.startsWith('...', r.end);
+  return { text: r.text, truncated, end: truncated ? r.end + 3 : r.end };
+}
+
+/**
+ * Decode C escapes in text[from, to). With `stopAtQuote`, stops after the first unescaped `"` (and
+ * fails when there is none). Returns the text (bytes read as UTF-8) and the index after what was read.
+ */
+function decodeEscapes(text: string, from: number, to: number, stopAtQuote: boolean): { text: string; end: number } | undefined {
+  const bytes: number[] = [];
+  let ascii = true;
+  let i = from;
+  const done = (end: number): { text: string; end: number } => ({ text: ascii ? String.fromCharCode(...bytes) : Buffer.from(bytes).toString('utf8'), end });
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE && stopAtQuote) return done(i + 1);
+    if (c !== BACKSLASH) {
+      if (c < 0x80) bytes.push(c);
+      else {
+        // Not produced by strace itself (it escapes non-ASCII), but a file may have gone through an editor.
+        ascii = false;
+        for (const b of Buffer.from(String.fromCharCode(c), 'utf8')) bytes.push(b);
+      }
+      i++;
+      continue;
+    }
+    const e = text.charCodeAt(i + 1);
+    i += 2;
+    switch (e) {
+      case 110: bytes.push(10); break; // \n
+      case 116: bytes.push(9); break; // \t
+      case 114: bytes.push(13); break; // \r
+      case 102: bytes.push(12); break; // \f
+      case 118: bytes.push(11); break; // \v
+      case 97: bytes.push(7); break; // \a (not printed by strace, accepted)
+      case 98: bytes.push(8); break; // \b
+      case 120: { // \xNN
+        const hi = hexValue(text.charCodeAt(i));
+        const lo = hexValue(text.charCodeAt(i + 1));
+        if (hi < 0 || lo < 0) return undefined;
+        bytes.push(hi * 16 + lo);
+        i += 2;
+        break;
+      }
+      default:
+        if (e >= 48 && e <= 55) {
+          // Octal: up to 3 digits (strace prints as few as possible unless a digit follows).
+          let v = e - 48;
+          for (let k = 0; k < 2; k++) {
+            const d = text.charCodeAt(i);
+            if (d >= 48 && d <= 55) {
+              v = v * 8 + (d - 48);
+              i++;
+            } else break;
+          }
+          bytes.push(v & 0xff);
+        } else if (Number.isNaN(e)) {
+          return undefined;
+        } else {
+          bytes.push(e); // \" \\ and anything else: the character itself
+        }
+    }
+    if (bytes[bytes.length - 1]! >= 0x80) ascii = false;
+  }
+  return stopAtQuote ? undefined : done(to);
+}
+
+/**
+ * Split an argument list at its top-level `, ` separators. Quotes, `()`, `[]`, `{}` and `-y`
+ * annotations (`3</a, b>`, `9<TCP:[1.2.3.4:5->6.7.8.9:10]>`) are kept whole.
+ * Returns the arguments trimmed; an empty list gives [].
+ */
+export function splitArgs(args: string): string[] {
+  const out: string[] = [];
+  const n = args.length;
+  let depth = 0;
+  let start = 0;
+  let i = 0;
+  while (i < n) {
+    const c = args.charCodeAt(i);
+    if (c === QUOTE) {
+      i = skipString(args, i);
+      continue;
+    }
+    if (c === LT && isAnnotationStart(args, i)) {
+      i = skipAnnotation(args, i);
+      continue;
+    }
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) depth--;
+    else if (c === 44 && depth <= 0) {
+      out.push(args.slice(start, i).trim());
+      start = i + 1;
+    }
+    i++;
+  }
+  const last = args.slice(start).trim();
+  if (last !== '' || out.length > 0) out.push(last);
+  return out;
+}
+
+/** Index just after the string literal starting at `i` (or the end of text when it is not closed). */
+export function skipString(text: string, i: number): number {
+  const n = text.length;
+  let k = i + 1;
+  while (k < n) {
+    const c = text.charCodeAt(k);
+    if (c === BACKSLASH) k += 2;
+    else if (c === QUOTE) return k + 1;
+    else k++;
+  }
+  return n;
+}
+
+/** A `<` opens a `-y` annotation when it follows an fd number or AT_FDCWD (`3<`, `AT_FDCWD<`). */
+export function isAnnotationStart(text: string, i: number): boolean {
+  if (i === 0) return false;
+  const p = text.charCodeAt(i - 1);
+  if (p >= 48 && p <= 57) return text.charCodeAt(i + 1) !== LT; // not a `<<` shift
+  return p === 68 && text.endsWith('AT_FDCWD', i);
+}
+
+/**
+ * Index just after the annotation whose `<` is at `i`: nested `<...>` count (`</dev/null<char 1:3>>`),
+ * `[...]` hide `->` (`TCP:[a->b]`), backslash escapes (`\74`, `\"`) are skipped.
+ */
+export function skipAnnotation(text: string, i: number): number {
+  const n = text.length;
+  let angle = 0;
+  let square = 0;
+  let k = i;
+  while (k < n) {
+    const c = text.charCodeAt(k);
+    if (c === BACKSLASH) {
+      k += 2;
+      continue;
+    }
+    if (c === 91) square++;
+    else if (c === 93 && square > 0) square--;
+    else if (square === 0) {
+      if (c === LT) angle++;
+      else if (c === GT && --angle === 0) return k + 1;
+    }
+    k++;
+  }
+  return n;
+}
+
+/** Decode the escapes strace uses inside `-y` paths (`\74` for `<`, `\"`, `\\`, `\t`, octal bytes). */
+export function decodeAnnotationText(raw: string): string {
+  if (raw.indexOf('\\') < 0) return raw;
+  return decodeEscapes(raw, 0, raw.length, false)?.text ?? raw;
+}
+
+/** An fd argument or return value: `3`, `3</path>`, `3</path>(deleted)`, `AT_FDCWD</cwd>`, `AT_FDCWD`. */
+export interface FdRef {
+  /** The fd number; -100 for AT_FDCWD. */
+  fd: number;
+  /** The `-y` annotation, decoded (`/tmp/a.txt`, `pipe:[123]`, `TCP:[a->b]`, `/dev/null<char 1:3>` for -yy). */
+  annotation?: string;
+  deleted?: boolean;
+}
+
+export const AT_FDCWD = -100;
+
+/** Read an fd reference at the start of `text` (an argument or a return value). */
+export function parseFdRef(text: string): FdRef | undefined {
+  let i = 0;
+  let fd: number;
+  if (text.startsWith('AT_FDCWD')) {
+    fd = AT_FDCWD;
+    i = 8;
+  } else {
+    let neg = false;
+    if (text.charCodeAt(0) === 45) {
+      neg = true;
+      i = 1;
+    }
+    const digitsStart = i;
+    let v = 0;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    if (i === digitsStart || i - digitsStart > 10) return undefined;
+    fd = neg ? -v : v;
+    // -X verbose prints `-100 /* AT_FDCWD */`
+  }
+  const ref: FdRef = { fd };
+  if (text.charCodeAt(i) === LT) {
+    const end = skipAnnotation(text, i);
+    ref.annotation = decodeAnnotationText(text.slice(i + 1, end - 1));
+    if (text.startsWith('(deleted)', end)) ref.deleted = true;
+    else if (ref.annotation.endsWith(' (deleted)')) {
+      // strace < 5.19 printed the marker inside the brackets.
+      ref.annotation = ref.annotation.slice(0, -10);
+      ref.deleted = true;
+    }
+  }
+  return ref;
+}
+
+/** What an annotation designates: a file path, a pipe, a socket, an anonymous inode, a memfd. */
+export type FdKind = 'file' | 'pipe' | 'socket' | 'anon' | 'memfd';
+
+export function annotationKind(annotation: string): FdKind {
+  if (annotation.startsWith('/memfd:')) return 'memfd';
+  if (annotation.startsWith('/')) return 'file';
+  if (annotation.startsWith('pipe:')) return 'pipe';
+  if (annotation.startsWith('anon_inode:')) return 'anon';
+  return 'socket'; // socket:[N], TCP:[...], UDP:[...], UNIX-STREAM:[...], NETLINK:[...] …
+}
+
+/** `-yy` adds device info to character/block devices: `/dev/null<char 1:3>` → `/dev/null`. */
+export function annotationPath(annotation: string): string {
+  if (annotation.charCodeAt(annotation.length - 1) === GT && annotation.startsWith('/')) {
+    const lt = annotation.lastIndexOf('<');
+    if (lt > 0) {
+      const tail = annotation.slice(lt + 1, -1);
+      if (tail.startsWith('char ') || tail.startsWith('block ')) return annotation.slice(0, lt);
+    }
+  }
+  return annotation;
+}
+
+/** Parse a non-negative or negative decimal or a hex number; undefined when the text is something else. */
+export function parseInteger(text: string): number | undefined {
+  const n = text.length;
+  if (n === 0 || n > 20) return undefined;
+  let i = 0;
+  let neg = false;
+  if (text.charCodeAt(0) === 45) {
+    neg = true;
+    i = 1;
+  }
+  if (text.startsWith('0x', i)) {
+    if (n - i - 2 < 1) return undefined;
+    for (let k = i + 2; k < n; k++) if (hexValue(text.charCodeAt(k)) < 0) return undefined;
+    const v = Number.parseInt(text.slice(i + 2), 16);
+    return neg ? -v : v;
+  }
+  if (i === n) return undefined;
+  let v = 0;
+  for (let k = i; k < n; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 48 || c > 57) return undefined;
+    v = v * 10 + (c - 48);
+  }
+  return neg ? -v : v;
+}
+
+/** Join path `p` to a directory (no normalisation beyond `.`/`..` segments and duplicate slashes). */
+export function resolvePath(dir: string, p: string): string {
+  const joined = p.startsWith('/') ? p : `${dir.endsWith('/') ? dir : `${dir}/`}${p}`;
+  if (joined.indexOf('/.') < 0 && joined.indexOf('//') < 0) return joined;
+  const parts: string[] = [];
+  for (const seg of joined.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return `/${parts.join('/')}`;
+}
