@@ -71,7 +71,11 @@ test('timeline of the seed sample validates against the published schema', () =>
   assert.equal(app[0]!.write_bytes_per_s, 335716 * 1024);
   // Files this version cannot parse yet are listed with the reason, not dropped.
   const skipped = Object.fromEntries(t.skipped.map((s) => [s.path, s.reason]));
-  assert.match(skipped['strace-p.txt'] ?? '', /strace/);
+  assert.equal(tools['strace-p.txt'], 'strace');
+  // strace -p without -f: the capture record says forks and threads were not followed.
+  const capture = t.records.find((r) => r.kind === 'strace.capture' && (r.source as { file: string }).file === 'strace-p.txt');
+  assert.equal(capture?.followed_forks, false);
+  assert.equal(t.records.filter((r) => r.kind === 'strace.call' && (r.source as { file: string }).file === 'strace-p.txt' && r.syscall === 'write').length, 0);
   assert.match(skipped['filetop.txt'] ?? '', /filetop/);
   assert.match(skipped['opensnoop.txt'] ?? '', /opensnoop/);
 });
