@@ -1,5 +1,5 @@
 /** Shared test utilities: where the repo, its fixtures and the optional ../shared corpus are. */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -63,4 +63,26 @@ export function assertCleanParse(result: ParseResult): void {
   const unparsed = result.diagnostics.filter((d) => d.code === 'unparsed-line').slice(0, 5);
   assert.equal(result.coverage.unparsed, 0, `${result.file}: unparsed lines: ${unparsed.map((d) => `${d.line}: ${d.message}`).join(' | ')}`);
   assertRecordsValid(result);
+}
+
+/**
+ * Files that another tool wrote: the shared corpus of every other tool, the popularity capture's files
+ * (less those of `tool`), and this repo's other fixture folders. A detector must claim none of them.
+ */
+export function otherToolFiles(tool: string, isOwnCaptureFile: (name: string) => boolean = () => false): string[] {
+  const out: string[] = [];
+  const corpus = join(sharedDir, 'corpus');
+  for (const t of listDir(corpus)) {
+    const dir = join(corpus, t);
+    if (t === tool || !statSync(dir).isDirectory()) continue;
+    for (const f of readdirSync(dir)) if (statSync(join(dir, f)).isFile()) out.push(join(dir, f));
+  }
+  const popularity = join(sharedDir, 'captures', 'popularity');
+  for (const f of listDir(popularity)) if (!isOwnCaptureFile(f) && statSync(join(popularity, f)).isFile()) out.push(join(popularity, f));
+  for (const t of listDir(fixturesDir)) {
+    const dir = join(fixturesDir, t);
+    if (t === tool || !statSync(dir).isDirectory()) continue;
+    for (const f of readdirSync(dir)) if (!f.endsWith('.md') && statSync(join(dir, f)).isFile()) out.push(join(dir, f));
+  }
+  return out;
 }

@@ -13,6 +13,7 @@ import { parseText, type ParseResult } from '../../src/parsers/run.js';
 import { detector } from '../../src/sniff/detectors/date.js';
 import { SNIFF_LINES } from '../../src/sniff/types.js';
 import { assertCleanParse, assertCoverageInvariant, fixture, listDir, parseFile, sharedDir, skipWithoutShared } from '../helpers.js';
+import { otherToolFiles } from '../helpers.js';
 
 const ours = (name: string): string => fixture('date', name);
 const sniff = (content: string): ReturnType<typeof detector.detect> =>
@@ -225,26 +226,9 @@ test('detector: every date fixture is date; a lone number is weak evidence', () 
   assert.equal(sniff('Fri Nov 27 00:20:07 UTC 2026\nsomething else\n'), null);
 });
 
-function otherToolFiles(): string[] {
-  const out: string[] = [];
-  const corpus = join(sharedDir, 'corpus');
-  for (const tool of listDir(corpus)) {
-    const dir = join(corpus, tool);
-    if (!statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir)) out.push(join(dir, f));
-  }
-  const popularity = join(sharedDir, 'captures', 'popularity');
-  for (const f of listDir(popularity)) if (f !== 'date.txt' && statSync(join(popularity, f)).isFile()) out.push(join(popularity, f));
-  for (const tool of listDir(fixture())) {
-    const dir = fixture(tool);
-    if (tool === 'date' || !statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir)) if (!f.endsWith('.md')) out.push(join(dir, f));
-  }
-  return out;
-}
 
 test("detector: claims no other tool's file", { skip: skipWithoutShared }, () => {
-  const files = otherToolFiles();
+  const files = otherToolFiles('date', (f) => f === 'date.txt');
   assert.ok(files.length > 50);
   for (const path of files) {
     const s = sniff(readFileSync(path, 'utf8'));

@@ -13,6 +13,7 @@ import { parseText, type ParseResult } from '../../src/parsers/run.js';
 import { detector } from '../../src/sniff/detectors/mpstat.js';
 import { SNIFF_LINES } from '../../src/sniff/types.js';
 import { assertCleanParse, assertCoverageInvariant, fixture, listDir, parseFile, sharedDir, skipWithoutShared } from '../helpers.js';
+import { otherToolFiles } from '../helpers.js';
 
 const ours = (name: string): string => fixture('mpstat', name);
 const parseOurs = (name: string): ParseResult => parseFile(parser, ours(name));
@@ -314,27 +315,9 @@ test('detector: every mpstat fixture is mpstat, with the tables in the variant',
   assert.equal(sniff(readFileSync(ours('own-mpstat-P-ALL-1-2-C.txt'), 'utf8'))!.variant, 'mpstat -u');
 });
 
-/** Every file of the other tools: the shared corpus and captures, and this repo's other fixture folders. */
-function otherToolFiles(): string[] {
-  const out: string[] = [];
-  const corpus = join(sharedDir, 'corpus');
-  for (const tool of listDir(corpus)) {
-    const dir = join(corpus, tool);
-    if (tool === 'mpstat' || !statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir)) out.push(join(dir, f));
-  }
-  const popularity = join(sharedDir, 'captures', 'popularity');
-  for (const f of listDir(popularity)) if (statSync(join(popularity, f)).isFile()) out.push(join(popularity, f));
-  for (const tool of listDir(fixture())) {
-    const dir = fixture(tool);
-    if (tool === 'mpstat' || !statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir)) if (!f.endsWith('.md')) out.push(join(dir, f));
-  }
-  return out;
-}
 
 test("detector: claims no other tool's file (corpus incl. sysstat iostat/pidstat, popularity capture, other fixtures)", { skip: skipWithoutShared }, () => {
-  const files = otherToolFiles();
+  const files = otherToolFiles('mpstat');
   assert.ok(files.length > 50, `found ${files.length} files`);
   for (const path of files) {
     const s = sniff(readFileSync(path, 'utf8'));

@@ -12,6 +12,7 @@ import { parseText, type ParseResult } from '../../src/parsers/run.js';
 import { detector } from '../../src/sniff/detectors/uname.js';
 import { SNIFF_LINES } from '../../src/sniff/types.js';
 import { assertCleanParse, assertCoverageInvariant, fixture, listDir, parseFile, sharedDir, skipWithoutShared } from '../helpers.js';
+import { otherToolFiles } from '../helpers.js';
 
 const ours = (name: string): string => fixture('uname', name);
 const sniff = (content: string): ReturnType<typeof detector.detect> =>
@@ -144,26 +145,9 @@ test('detector: every uname fixture is uname -a', () => {
   assert.equal(sniff(`Linux h 6.1 #1 ${'x '.repeat(5000)}x86_64 GNU/Linux\n`), null, 'over-long line is not uname');
 });
 
-function otherToolFiles(): string[] {
-  const out: string[] = [];
-  const corpus = join(sharedDir, 'corpus');
-  for (const tool of listDir(corpus)) {
-    const dir = join(corpus, tool);
-    if (!statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir)) out.push(join(dir, f));
-  }
-  const popularity = join(sharedDir, 'captures', 'popularity');
-  for (const f of listDir(popularity)) if (f !== 'uname.txt' && statSync(join(popularity, f)).isFile()) out.push(join(popularity, f));
-  for (const tool of listDir(fixture())) {
-    const dir = fixture(tool);
-    if (tool === 'uname' || !statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir)) if (!f.endsWith('.md')) out.push(join(dir, f));
-  }
-  return out;
-}
 
 test("detector: claims no other tool's file", { skip: skipWithoutShared }, () => {
-  const files = otherToolFiles();
+  const files = otherToolFiles('uname', (f) => f === 'uname.txt');
   assert.ok(files.length > 50);
   for (const path of files) {
     const s = sniff(readFileSync(path, 'utf8'));

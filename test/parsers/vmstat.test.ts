@@ -14,6 +14,7 @@ import { parseText, type ParseResult } from '../../src/parsers/run.js';
 import { detector } from '../../src/sniff/detectors/vmstat.js';
 import { SNIFF_LINES } from '../../src/sniff/types.js';
 import { assertCleanParse, assertCoverageInvariant, fixture, listDir, parseFile, sharedDir, skipWithoutShared } from '../helpers.js';
+import { otherToolFiles } from '../helpers.js';
 
 const ours = (name: string): string => fixture('vmstat', name);
 const parseOurs = (name: string, variant = ''): ParseResult => parseFile(parser, ours(name), variant);
@@ -328,27 +329,9 @@ test('detector: every vmstat fixture is vmstat, with its flags in the variant', 
   assert.equal(sniff(readFileSync(ours('own-vmstat-1-3.txt'), 'utf8'))!.variant, 'vmstat');
 });
 
-/** Every file of the other tools: the shared corpus and captures, and this repo's other fixture folders. */
-function otherToolFiles(): string[] {
-  const out: string[] = [];
-  const corpus = join(sharedDir, 'corpus');
-  for (const tool of listDir(corpus)) {
-    const dir = join(corpus, tool);
-    if (tool === 'vmstat' || !statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir)) out.push(join(dir, f));
-  }
-  const popularity = join(sharedDir, 'captures', 'popularity');
-  for (const f of listDir(popularity)) if (statSync(join(popularity, f)).isFile()) out.push(join(popularity, f));
-  for (const tool of listDir(fixture())) {
-    const dir = fixture(tool);
-    if (tool === 'vmstat' || !statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir)) if (!f.endsWith('.md')) out.push(join(dir, f));
-  }
-  return out;
-}
 
 test("detector: claims no other tool's file (corpus, popularity capture, other fixture folders)", { skip: skipWithoutShared }, () => {
-  const files = otherToolFiles();
+  const files = otherToolFiles('vmstat');
   assert.ok(files.length > 50, `found ${files.length} files`);
   for (const path of files) {
     const s = sniff(readFileSync(path, 'utf8'));
