@@ -12,6 +12,8 @@ import { sniffEntry, type FileSniff } from '../sniff/bundle-sniff.js';
 import { parsers } from '../parsers/index.js';
 import { buildTimeline, readFile, type Timeline } from '../timeline/build.js';
 import { getSchema, listSchemas, validate, TIMELINE_ID_PREFIX } from '../timeline/index.js';
+import { buildModel } from '../model/build.js';
+import { formatModelText } from './model-text.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
 
 export interface Command {
@@ -87,7 +89,7 @@ const sniffCommand: Command = {
         return `${s.path}  ${s.lines} lines  ${what}`;
       });
       const diag = bundle.diagnostics.map((d) => `${d.severity}: ${d.file ? `${d.file}: ` : ''}${d.message}`);
-      writeOutput(forTerminal([...rows, ...diag].join('\n')).replace(/\\x0a/g, '\n') + '\n', undefined);
+      writeOutput(`${[...rows, ...diag].map(forTerminal).join('\n')}\n`, undefined);
     }
     return sniffs.length === 0 ? EXIT_UNUSABLE : EXIT_OK;
   },
@@ -193,6 +195,27 @@ const timelineCommand: Command = {
   },
 };
 
+const modelCommand: Command = {
+  name: 'model <path>',
+  describe: 'Join what the tools saw into one graph: processes, threads, files, path patterns, mounts, devices — each link with its evidence',
+  builder: (y) =>
+    y
+      .positional('path', { type: 'string', describe: 'Bundle: folder, .tar, .tar.gz/.tgz, .zip, a single file, or - for stdin' })
+      .option('format', { choices: ['text', 'json'] as const, default: 'text', describe: 'text: a summary for a terminal; json: the whole model (schema: perftriage schemas model)' })
+      .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
+      .option('tool', toolOption)
+      .example('$0 model capture.tar.gz', 'Who did the I/O, on which files, on which device')
+      .example('$0 model ./bundle --format json -o model.json', 'The whole model as JSON'),
+  run: async (args) => {
+    const timeline = await buildTimeline(pathArg(args.path), { toolOverrides: parseToolOverrides(args.tool) });
+    if (timeline.files.length === 0) throw new UsageError(`${String(args.path)}: nothing analyzable`);
+    const model = buildModel(timeline);
+    const text = args.format === 'json' ? `${JSON.stringify(model, null, 1)}\n` : formatModelText(model);
+    writeOutput(text, str(args.o));
+    return EXIT_OK;
+  },
+};
+
 /** Which schema a JSON document claims or looks like. */
 export function guessSchema(doc: unknown): string | undefined {
   if (!doc || typeof doc !== 'object') return undefined;
@@ -260,4 +283,4 @@ const schemasCommand: Command = {
   },
 };
 
-export const commands: readonly Command[] = [sniffCommand, parseCommand, timelineCommand, validateCommand, schemasCommand];
+export const commands: readonly Command[] = [sniffCommand, parseCommand, timelineCommand, modelCommand, validateCommand, schemasCommand];

@@ -13,8 +13,13 @@ import { parser as df } from './df.js';
 import { parser as findmnt } from './findmnt.js';
 import { parser as lsblk } from './lsblk.js';
 import { parser as strace } from './strace.js';
+import { parser as filetop } from './filetop.js';
+import { parser as opensnoop } from './opensnoop.js';
+import { parser as iotop } from './iotop.js';
+import { parser as biotop } from './biotop.js';
+import { parser as biosnoop } from './biosnoop.js';
 
-const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace];
+const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop];
 
 export const parsers: ReadonlyMap<string, ParserModule> = new Map(modules.map((m) => [m.meta.tool, m]));
 

@@ -27,9 +27,9 @@
 import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { round } from '../common/units.js';
 import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, type Prefix, readPrefix, readReturn, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
-import { ANON_FD_CALLS, CLONE_CALLS, shapeOf, takesPath } from './strace/syscalls.js';
+import { isReadLike, isWriteLike, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
 import { applyEffects, attribute, linkChild, newTask, pidOf, type Task } from './strace/tracker.js';
-import { splitArgs } from './strace/values.js';
+import { ArgList } from './strace/values.js';
 import type { LineOutcome, ParseContext, ParserModule } from './types.js';
 
 /** Records held back while the first task's TID is not known yet (unprefixed single-task output). */
@@ -56,15 +56,59 @@ interface Aggregate {
 
 type PidStyle = 'none' | 'bracket' | 'column' | 'file-name';
 
-const READ_LIKE = new Set(['read', 'pread64', 'readv', 'preadv', 'preadv2', 'recvfrom', 'recvmsg', 'recv']);
-const WRITE_LIKE = new Set(['write', 'pwrite64', 'writev', 'pwritev', 'pwritev2', 'sendto', 'sendmsg', 'send']);
 const SUMMARY_COLUMNS = ['% time', 'seconds', 'usecs/call', 'calls', 'errors', 'syscall'];
 
-const NO_ARGS: readonly string[] = [];
-const EFFECT_CALLS = new Set(['pipe', 'pipe2', 'socketpair', 'socket', 'memfd_create', 'close_range', 'clone', 'clone3', 'fork', 'vfork', ...ANON_FD_CALLS.keys()]);
+/**
+ * A syscall name as this file uses it: the name string is made once (every record of the name shares
+ * it), its facts are computed once, and its aggregate hangs here instead of in a Map keyed by name.
+ */
+interface CallEntry {
+  readonly info: SyscallInfo;
+  agg: Aggregate | undefined;
+  /** A call of this name was emitted (for syscalls_seen). */
+  seen: boolean;
+  /** Next entry in the same hash bucket. */
+  next: CallEntry | undefined;
+}
 
-function needsArgs(name: string): boolean {
-  return shapeOf(name) !== undefined || EFFECT_CALLS.has(name);
+/** Buckets of the per-file syscall name table (a power of two). */
+const CALL_TABLE_SIZE = 512;
+
+/** Hash of text[start, end) for the name table. */
+function nameHash(text: string, start: number, end: number): number {
+  let h = 0;
+  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  return h & (CALL_TABLE_SIZE - 1);
+}
+
+/** `-y`/`-yy` markers in argument text: 2 for a -yy form (socket details, device numbers), 1 for -y, 0 for none. */
+function yMarkers(text: string): number {
+  let found = 0;
+  let i = text.indexOf('<');
+  while (i >= 0) {
+    const c = text.charCodeAt(i + 1);
+    if (c === 84 /* T */) {
+      if (text.startsWith('TCP:[', i + 1) || text.startsWith('TCPv6:[', i + 1)) return 2;
+    } else if (c === 85 /* U */) {
+      if (text.startsWith('UDP:[', i + 1) || text.startsWith('UDPv6:[', i + 1) || text.startsWith('UNIX-STREAM:[', i + 1) || text.startsWith('UNIX-DGRAM:[', i + 1)) return 2;
+    } else if (c === 78 /* N */) {
+      if (text.startsWith('NETLINK:[', i + 1)) return 2;
+    } else if (c === 99 /* c */) {
+      if (text.startsWith('char ', i + 1) && isDigitCode(text.charCodeAt(i + 6))) return 2;
+    } else if (c === 98 /* b */) {
+      if (text.startsWith('block ', i + 1) && isDigitCode(text.charCodeAt(i + 7))) return 2;
+    }
+    if (found === 0 && i > 0) {
+      const p = text.charCodeAt(i - 1);
+      if ((isDigitCode(p) && (c === 47 || (c >= 97 && c <= 122))) || (p === 68 && text.endsWith('AT_FDCWD', i))) found = 1;
+    }
+    i = text.indexOf('<', i + 1);
+  }
+  return found;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function isContinuation(text: string): boolean {
@@ -90,19 +134,27 @@ function makeTime(kind: TimestampKind | undefined, text: string | undefined, rel
   }
 }
 
+function addPath(perTask: Map<string, Aggregate>, path: string, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined, read: number, written: number): void {
+  let a = perTask.get(path);
+  if (!a) perTask.set(path, (a = newAggregate(line)));
+  addTo(a, ret, time, read, written);
+}
+
 function newAggregate(line: number): Aggregate {
   return { calls: 0, errors: 0, read_bytes: 0, written_bytes: 0, time_s: 0, first_line: line };
 }
 
-function addTo(agg: Aggregate, record: TimelineRecord, read: number, written: number): void {
+function addTo(agg: Aggregate, ret: ReturnInfo | undefined, time: RecordTime | undefined, read: number, written: number): void {
   agg.calls++;
-  if (record.errno !== undefined) agg.errors++;
+  if (ret !== undefined) {
+    if (ret.errno !== undefined) agg.errors++;
+    if (ret.durationS !== undefined) agg.time_s += ret.durationS;
+  }
   agg.read_bytes += read;
   agg.written_bytes += written;
-  if (typeof record.duration_s === 'number') agg.time_s += record.duration_s;
-  if (record.time) {
-    agg.first_time ??= record.time;
-    agg.last_time = record.time;
+  if (time) {
+    agg.first_time ??= time;
+    agg.last_time = time;
   }
 }
 
@@ -146,7 +198,11 @@ class StraceReader {
   private yStyle: 'y' | 'yy' | undefined;
   private firstTime: RecordTime | undefined;
   private lastTime: RecordTime | undefined;
-  private readonly syscalls = new Set<string>();
+  /** Names of the syscalls emitted, in first-seen order. */
+  private readonly syscalls: string[] = [];
+  private readonly callTable: Array<CallEntry | undefined> = new Array<CallEntry | undefined>(CALL_TABLE_SIZE).fill(undefined);
+  /** The argument list of the call being emitted (reused). */
+  private readonly args = new ArgList();
   private calls = 0;
   private failedCalls = 0;
   private unfinishedCalls = 0;
@@ -160,7 +216,11 @@ class StraceReader {
   private summaryRows = 0;
   private cloneChildren = 0;
   private readonly pathAggs = new Map<Task, Map<string, Aggregate>>();
-  private readonly syscallAggs = new Map<string, Aggregate>();
+  /** The per-path map of the task seen last (consecutive calls are mostly of one task). */
+  private lastAggTask: Task | undefined;
+  private lastAggMap: Map<string, Aggregate> | undefined;
+  /** Syscall aggregates in first-call order. */
+  private readonly syscallAggs: CallEntry[] = [];
 
   constructor(ctx: ParseContext) {
     this.ctx = ctx;
@@ -250,39 +310,40 @@ class StraceReader {
   private callBody(text: string, b: number, task: Task, time: RecordTime | undefined, lineNo: number, prefix: Prefix): LineOutcome {
     const ne = nameEnd(text, b);
     if (ne === b || text.charCodeAt(ne) !== 40) return { unparsed: `not a strace line (expected a syscall name followed by "("; program output captured with 2>&1?): "${text.slice(b, b + 40)}"` };
-    const name = text.slice(b, ne);
+    const call = this.callEntry(text, b, ne);
+    const name = call.info.name;
     const half = entryHalfEnd(text);
     if (half) {
       const args = entryArgs(text, ne + 1, half.at);
       if (half.marker === 'unfinished') {
         this.flushPending(task, 'a new call began on this task before the previous one resumed');
         task.pending = { name, args, time, line: lineNo };
-        if (CLONE_CALLS.has(name)) task.cloneArgs = args;
+        if (call.info.clone) task.cloneArgs = args;
       } else {
         const note = half.marker === 'detached' ? 'detached' : `pid changed to ${half.newTid}`;
-        this.emitCall(task, name, args, undefined, time, lineNo, { unfinished: true, ret_note: note });
+        this.emitCall(task, call, args, undefined, time, lineNo, note, 0);
       }
       return 'data';
     }
     const close = findArgsEnd(text, ne + 1);
     if (close < 0) {
       // No end yet: a diagnostic or program output cut the line; the next line may continue it.
-      if (CLONE_CALLS.has(name)) task.cloneArgs = text.slice(ne + 1);
+      if (call.info.clone) task.cloneArgs = text.slice(ne + 1);
       this.open = { text, line: lineNo, prefix, task, time };
       return 'defer';
     }
     const ret = readReturn(text, close);
     if (!ret) return { unparsed: `unreadable return value after "${name}(...)": "${text.slice(close + 1, close + 41).trim()}"` };
-    this.emitCall(task, name, text.slice(ne + 1, close), ret, time, lineNo, undefined);
+    this.emitCall(task, call, text.slice(ne + 1, close), ret, time, lineNo, undefined, 0);
     return 'data';
   }
 
   private resumed(text: string, b: number, task: Task, time: RecordTime | undefined, lineNo: number): LineOutcome {
     const close = text.indexOf(' resumed>', b + 5);
     if (close < 0) return { unparsed: 'expected "<... NAME resumed>"' };
-    let name = text.slice(b + 5, close);
-    const hash = name.indexOf(' #'); // strace/strace#408 proposes `resumed #N>`
-    if (hash > 0) name = name.slice(0, hash);
+    const hashAt = text.indexOf(' #', b + 5); // strace/strace#408 proposes `resumed #N>`
+    const call = this.callEntry(text, b + 5, hashAt > b + 5 && hashAt < close ? hashAt : close);
+    const name = call.info.name;
     const rest = text.slice(close + 9);
     const pending = task.pending;
     const matched = pending !== undefined && pending.name === name;
@@ -301,10 +362,8 @@ class StraceReader {
     if (end < 0) return { unparsed: `"<... ${name} resumed>" without ") = RET"` };
     const ret = readReturn(joined, end);
     if (!ret) return { unparsed: `unreadable return value of resumed "${name}"` };
-    const extra: Record<string, unknown> = {};
-    if (matched) extra.resumed_line = lineNo;
-    else extra.partial = 'resumed-only';
-    this.emitCall(task, name, joined.slice(0, end), ret, startTime, startLine, extra);
+    // -1: the entry half was not in the file (partial: 'resumed-only').
+    this.emitCall(task, call, joined.slice(0, end), ret, startTime, startLine, undefined, matched ? lineNo : -1);
     return 'data';
   }
 
@@ -569,10 +628,29 @@ class StraceReader {
     const p = task.pending;
     if (!p) return;
     task.pending = undefined;
-    this.emitCall(task, p.name, p.args, undefined, p.time, p.line, { unfinished: true, ret_note: why });
+    this.emitCall(task, this.callEntry(p.name, 0, p.name.length), p.args, undefined, p.time, p.line, why, 0);
   }
 
-  private emitCall(task: Task, name: string, args: string, ret: ReturnInfo | undefined, time: RecordTime | undefined, line: number, extra: Record<string, unknown> | undefined): void {
+  /** The entry of the syscall name text[start, end), made on first sight. */
+  private callEntry(text: string, start: number, end: number): CallEntry {
+    const bucket = nameHash(text, start, end);
+    const len = end - start;
+    for (let e = this.callTable[bucket]; e !== undefined; e = e.next) {
+      const n = e.info.name;
+      if (n.length === len && text.startsWith(n, start)) return e;
+    }
+    const entry: CallEntry = { info: syscallInfo(text.slice(start, end)), agg: undefined, seen: false, next: this.callTable[bucket] };
+    this.callTable[bucket] = entry;
+    return entry;
+  }
+
+  /**
+   * One `strace.call` record. `unfinishedNote`: the call never completed, and why. `resumedLine`: the
+   * line of the resumed half (> 0), -1 for a resumed half whose entry was not in the file, 0 otherwise.
+   */
+  private emitCall(task: Task, call: CallEntry, args: string, ret: ReturnInfo | undefined, time: RecordTime | undefined, line: number, unfinishedNote: string | undefined, resumedLine: number): void {
+    const info = call.info;
+    const name = info.name;
     const record = this.base('strace.call', line, time);
     record.syscall = name;
     record.args = args.trimEnd();
@@ -587,33 +665,43 @@ class StraceReader {
         this.hasDurations = true;
       }
     }
-    if (extra) Object.assign(record, extra);
+    if (unfinishedNote !== undefined) {
+      record.unfinished = true;
+      record.ret_note = unfinishedNote;
+      this.unfinishedCalls++;
+    }
+    if (resumedLine > 0) record.resumed_line = resumedLine;
+    else if (resumedLine < 0) record.partial = 'resumed-only';
     task.calls++;
     this.calls++;
-    this.syscalls.add(name);
-    if (record.unfinished) this.unfinishedCalls++;
-    if (ret?.errno !== undefined || (ret?.ret !== undefined && ret.ret < 0)) this.failedCalls++;
-    // Split the arguments only for calls whose fds, paths or effects are tracked.
-    const argList = needsArgs(name) ? splitArgs(args) : NO_ARGS;
+    if (!call.seen) {
+      call.seen = true;
+      this.syscalls.push(name);
+    }
+    if (ret !== undefined && (ret.errno !== undefined || (ret.ret !== undefined && ret.ret < 0))) this.failedCalls++;
+    // Split the arguments (lazily) only for calls whose fds, paths or effects are tracked.
+    const argList = this.args;
+    argList.reset(info.needsArgs ? args : '');
     if (this.yStyle !== 'yy' && (ret?.retFd?.annotation !== undefined || args.indexOf('<') >= 0)) this.noteYStyle(args, ret);
-    attribute(task, name, argList, ret, record);
+    attribute(task, info.shape, argList, ret, record);
     if (ret) {
-      const child = applyEffects(task, name, argList, ret, record);
+      const child = applyEffects(task, info, argList, ret, record);
       if (child !== undefined) this.cloneReturned(task, name, args, child, line);
       if (task === this.anonymous && task.tid === undefined) this.learnTid(task, name, ret);
       if (task.maybeLeader && name === 'execve' && ret.ret === 0) task.leader = true;
     }
-    if (CLONE_CALLS.has(name)) task.cloneArgs = undefined;
+    if (info.clone) task.cloneArgs = undefined;
     task.maybeLeader = false;
-    this.countIo(name, record);
-    this.aggregate(task, name, record);
+    this.countIo(info, record);
+    this.aggregate(task, call, record, ret, time);
     this.emit(record, task);
   }
 
   private noteYStyle(args: string, ret: ReturnInfo | undefined): void {
-    const text = args + (ret?.retFd?.annotation ?? '');
-    if (/<(?:TCP|UDP|TCPv6|UDPv6|UNIX-STREAM|UNIX-DGRAM|NETLINK):\[|<char \d|<block \d/.test(text)) this.yStyle = 'yy';
-    else if (/\d<[/a-z]|AT_FDCWD</.test(text) || ret?.retFd?.annotation !== undefined) this.yStyle ??= 'y';
+    const annotation = ret?.retFd?.annotation;
+    const found = Math.max(yMarkers(args), annotation === undefined ? 0 : yMarkers(annotation));
+    if (found === 2) this.yStyle = 'yy';
+    else if (found === 1 || annotation !== undefined) this.yStyle ??= 'y';
   }
 
   private learnTid(task: Task, name: string, ret: ReturnInfo): void {
@@ -635,30 +723,40 @@ class StraceReader {
     }
   }
 
-  private countIo(name: string, record: TimelineRecord): void {
-    if (WRITE_LIKE.has(name)) {
-      this.writeCalls++;
-      if (record.fd_kind === 'file' || (record.path_source !== undefined && record.fd_kind !== 'pipe' && record.fd_kind !== 'socket' && typeof record.path === 'string' && record.path.startsWith('/'))) this.fileWriteCalls++;
-    } else if (READ_LIKE.has(name)) this.readCalls++;
+  private pathAggsOf(task: Task): Map<string, Aggregate> {
+    if (task === this.lastAggTask) return this.lastAggMap!;
+    let perTask = this.pathAggs.get(task);
+    if (!perTask) this.pathAggs.set(task, (perTask = new Map()));
+    this.lastAggTask = task;
+    this.lastAggMap = perTask;
+    return perTask;
   }
 
-  private aggregate(task: Task, name: string, record: TimelineRecord): void {
-    let s = this.syscallAggs.get(name);
-    if (!s) this.syscallAggs.set(name, (s = newAggregate(record.source.line)));
+  private countIo(info: SyscallInfo, record: TimelineRecord): void {
+    if (info.write) {
+      this.writeCalls++;
+      if (record.fd_kind === 'file' || (record.path_source !== undefined && record.fd_kind !== 'pipe' && record.fd_kind !== 'socket' && typeof record.path === 'string' && record.path.startsWith('/'))) this.fileWriteCalls++;
+    } else if (info.read) this.readCalls++;
+  }
+
+  private aggregate(task: Task, call: CallEntry, record: TimelineRecord, ret: ReturnInfo | undefined, time: RecordTime | undefined): void {
+    const info = call.info;
+    const name = info.name;
+    let s = call.agg;
+    if (!s) {
+      s = call.agg = newAggregate(record.source.line);
+      this.syscallAggs.push(call);
+    }
     const bytes = typeof record.bytes === 'number' ? record.bytes : 0;
-    const read = READ_LIKE.has(name) ? bytes : 0;
-    const written = WRITE_LIKE.has(name) ? bytes : 0;
-    addTo(s, record, read, written);
+    const read = info.read ? bytes : 0;
+    const written = info.write ? bytes : 0;
+    addTo(s, ret, time, read, written);
     const path = record.path;
     const path2 = record.path2;
     if (typeof path !== 'string' && typeof path2 !== 'string') return;
-    let perTask = this.pathAggs.get(task);
-    if (!perTask) this.pathAggs.set(task, (perTask = new Map()));
-    const add = (p: string, r: number, w: number): void => {
-      let a = perTask!.get(p);
-      if (!a) perTask!.set(p, (a = newAggregate(record.source.line)));
-      addTo(a, record, r, w);
-    };
+    const perTask = this.pathAggsOf(task);
+    const line = record.source.line;
+    const add = (p: string, r: number, w: number): void => addPath(perTask, p, line, ret, time, r, w);
     if (name === 'sendfile' || name === 'sendfile64') {
       if (typeof path === 'string') add(path, 0, bytes);
       if (typeof path2 === 'string') add(path2, bytes, 0);
@@ -683,9 +781,9 @@ class StraceReader {
         this.ctx.emit(record);
       }
     }
-    for (const [name, a] of this.syscallAggs) {
-      const record = this.aggRecord('syscall', a, line);
-      record.syscall = name;
+    for (const { info, agg } of this.syscallAggs) {
+      const record = this.aggRecord('syscall', agg!, line);
+      record.syscall = info.name;
       this.ctx.emit(record);
     }
   }
@@ -749,9 +847,9 @@ class StraceReader {
   private filterHint(): string | undefined {
     if (this.calls === 0) return this.summaryRows > 0 ? '-c: summary table only, no individual calls' : undefined;
     if (this.calls < 20) return undefined;
-    const seen = this.syscalls;
+    const seen = new Set(this.syscalls);
     if (this.failedCalls === this.calls) return '-Z (or -e status=failed): only failing calls are shown';
-    const io = [...seen].some((n) => READ_LIKE.has(n) || WRITE_LIKE.has(n));
+    const io = [...seen].some((n) => isReadLike(n) || isWriteLike(n));
     // strace's %file class: the path-taking calls plus getcwd.
     const onlyPaths = [...seen].every((n) => takesPath(n) || n === 'getcwd');
     if (onlyPaths && !io) return '-e trace=file (%file): only path-taking calls are shown; reads, writes and closes are invisible';

@@ -191,9 +191,9 @@ export function readReturn(text: string, close: number): ReturnInfo | undefined 
   if (text.charCodeAt(end - 1) === 62 /* > */) {
     const lt = text.lastIndexOf('<', end - 1);
     if (lt > i) {
-      const inner = text.slice(lt + 1, end - 1);
-      if (isDecimal(inner)) {
-        info.durationS = Number(inner);
+      const seconds = decimalAt(text, lt + 1, end - 1);
+      if (seconds >= 0) {
+        info.durationS = seconds;
         end = lt;
         while (end > i && text.charCodeAt(end - 1) === SPACE) end--;
       }
@@ -245,11 +245,26 @@ export function readReturn(text: string, close: number): ReturnInfo | undefined 
   return info;
 }
 
-function isDecimal(s: string): boolean {
-  const dot = s.indexOf('.');
-  if (dot <= 0 || dot === s.length - 1) return false;
-  for (let k = 0; k < s.length; k++) if (k !== dot && !isDigit(s.charCodeAt(k))) return false;
-  return true;
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * The value of `D+.D+` at text[start, end) (a -T duration), or -1 when it is not that. Computed as
+ * digits / 10^k, which is the correctly rounded value (the one Number() gives) while the digits fit
+ * 2^53 and 10^k is exact; longer forms go through Number().
+ */
+function decimalAt(text: string, start: number, end: number): number {
+  let dot = -1;
+  let v = 0;
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 46 && dot < 0) dot = k;
+    else if (isDigit(c)) v = v * 10 + (c - 48);
+    else return -1;
+  }
+  if (dot <= start || dot === end - 1) return -1;
+  const fracDigits = end - dot - 1;
+  if (end - start - 1 > 15 || fracDigits >= POW10.length) return Number(text.slice(start, end));
+  return v / POW10[fracDigits]!;
 }
 
 /** Index of the `)` matching the `(` at `open` (quote-aware), or the last index when unbalanced. */

@@ -91,3 +91,89 @@ export function takesPath(name: string): boolean {
   const s = shapes.get(name);
   return s !== undefined && (s.path !== undefined || s.path2 !== undefined);
 }
+
+/** What a successful call changes in the fd tables or the task set (see tracker.applyEffects). */
+export type Effect =
+  | 'none'
+  | 'close'
+  | 'open'
+  | 'dup'
+  | 'fcntl'
+  | 'pipe'
+  | 'socketpair'
+  | 'socket'
+  | 'memfd'
+  | 'close_range'
+  | 'chdir'
+  | 'fchdir'
+  | 'anon'
+  | 'exec'
+  | 'clone';
+
+/** Everything the parser asks about a syscall name, computed once per name instead of once per call. */
+export interface SyscallInfo {
+  readonly name: string;
+  readonly shape: SyscallShape | undefined;
+  readonly effect: Effect;
+  /** For 'anon' calls: what strace -y calls the new fd. */
+  readonly anonPath: string | undefined;
+  /** The return value is bytes read (read-family) or written (write-family). */
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly clone: boolean;
+  /** The arguments must be looked at (fd/path positions or effects). */
+  readonly needsArgs: boolean;
+}
+
+const READ_LIKE: ReadonlySet<string> = new Set(['read', 'pread64', 'readv', 'preadv', 'preadv2', 'recvfrom', 'recvmsg', 'recv']);
+const WRITE_LIKE: ReadonlySet<string> = new Set(['write', 'pwrite64', 'writev', 'pwritev', 'pwritev2', 'sendto', 'sendmsg', 'send']);
+const EFFECTS: ReadonlyMap<string, Effect> = new Map<string, Effect>([
+  ['close', 'close'],
+  ['dup', 'dup'],
+  ['dup2', 'dup'],
+  ['dup3', 'dup'],
+  ['fcntl', 'fcntl'],
+  ['fcntl64', 'fcntl'],
+  ['pipe', 'pipe'],
+  ['pipe2', 'pipe'],
+  ['socketpair', 'socketpair'],
+  ['socket', 'socket'],
+  ['accept', 'socket'],
+  ['accept4', 'socket'],
+  ['memfd_create', 'memfd'],
+  ['close_range', 'close_range'],
+  ['chdir', 'chdir'],
+  ['fchdir', 'fchdir'],
+]);
+/** Calls whose effects need their arguments even without an fd/path shape. */
+const EFFECT_ARG_CALLS: ReadonlySet<string> = new Set(['pipe', 'pipe2', 'socketpair', 'socket', 'memfd_create', 'close_range', 'clone', 'clone3', 'fork', 'vfork', ...ANON_FD_CALLS.keys()]);
+
+export function isReadLike(name: string): boolean {
+  return READ_LIKE.has(name);
+}
+
+export function isWriteLike(name: string): boolean {
+  return WRITE_LIKE.has(name);
+}
+
+export function syscallInfo(name: string): SyscallInfo {
+  const shape = shapes.get(name);
+  let effect: Effect = EFFECTS.get(name) ?? 'none';
+  // Same precedence as the checks in applyEffects: open calls, the switch, anon fds, exec, clone.
+  if (OPEN_CALLS.has(name)) effect = 'open';
+  else if (effect === 'none') {
+    if (ANON_FD_CALLS.has(name)) effect = 'anon';
+    else if (EXEC_CALLS.has(name)) effect = 'exec';
+    else if (CLONE_CALLS.has(name)) effect = 'clone';
+  }
+  return {
+    name,
+    shape,
+    effect,
+    anonPath: ANON_FD_CALLS.get(name),
+    read: READ_LIKE.has(name),
+    write: WRITE_LIKE.has(name),
+    clone: CLONE_CALLS.has(name),
+    needsArgs: shape !== undefined || EFFECT_ARG_CALLS.has(name),
+  };
+}

@@ -6,8 +6,8 @@
  */
 import type { TimelineRecord } from '../../common/types.js';
 import type { ReturnInfo } from './lexer.js';
-import { ANON_FD_CALLS, CLONE_CALLS, EXEC_CALLS, OPEN_CALLS, shapeOf } from './syscalls.js';
-import { AT_FDCWD, type FdKind, type FdRef, annotationKind, annotationPath, decodeCString, parseFdRef, parseInteger, resolvePath, splitArgs } from './values.js';
+import type { SyscallInfo, SyscallShape } from './syscalls.js';
+import { type ArgList, AT_FDCWD, type FdKind, type FdRef, annotationKind, annotationPath, decodeCString, parseFdRef, parseInteger, resolvePath, splitArgs } from './values.js';
 
 export interface FdEntry {
   path?: string;
@@ -102,11 +102,15 @@ interface FdView {
 function fdView(task: Task, ref: FdRef): FdView {
   if (ref.annotation !== undefined) {
     const kind = annotationKind(ref.annotation);
-    const path = kind === 'file' ? annotationPath(ref.annotation) : ref.annotation;
+    let path = kind === 'file' ? annotationPath(ref.annotation) : ref.annotation;
     // Learn from the annotation: fds opened before the trace become known.
     const known = task.files.get(ref.fd);
     if (!known || known.path !== path) task.files.set(ref.fd, { path, kind, cloexec: known?.cloexec ?? false });
-    return { path, kind, source: 'y-annotation', annotation: ref.annotation };
+    // Same text as the table's: hand out the table's string, whose hash is already computed (the
+    // per-path aggregates look it up) and which is already kept; the fresh copy becomes garbage at once.
+    else path = known.path;
+    const annotation = path === ref.annotation ? path : ref.annotation;
+    return { path, kind, source: 'y-annotation', annotation };
   }
   const entry = task.files.get(ref.fd);
   if (entry?.path !== undefined) return { path: entry.path, kind: entry.kind, source: 'fd-table', relative: entry.relative };
@@ -136,13 +140,13 @@ interface ResolvedPath {
   relative: boolean;
 }
 
-function resolveArg(task: Task, args: readonly string[], pathIndex: number, dirfdIndex: number | undefined): ResolvedPath | undefined {
-  const p = pathArg(args[pathIndex]);
+function resolveArg(task: Task, args: ArgList, pathIndex: number, dirfdIndex: number | undefined): ResolvedPath | undefined {
+  const p = pathArg(args.get(pathIndex));
   if (p === undefined) return undefined;
   if (p.startsWith('/')) return { path: p, relative: false };
   let dir: string | undefined;
   if (dirfdIndex !== undefined) {
-    const ref = parseFdRef(args[dirfdIndex] ?? '');
+    const ref = args.fdRef(dirfdIndex);
     if (ref) dir = dirOf(task, ref);
   } else dir = task.fs.cwd;
   if (dir === undefined || !dir.startsWith('/')) return { path: p, relative: true };
@@ -150,11 +154,10 @@ function resolveArg(task: Task, args: readonly string[], pathIndex: number, dirf
 }
 
 /** Fill the fd/path fields of a call record (before the call's effects are applied). */
-export function attribute(task: Task, name: string, args: readonly string[], ret: ReturnInfo | undefined, record: TimelineRecord): void {
-  const shape = shapeOf(name);
+export function attribute(task: Task, shape: SyscallShape | undefined, args: ArgList, ret: ReturnInfo | undefined, record: TimelineRecord): void {
   if (!shape) return;
   if (shape.fd !== undefined) {
-    const ref = parseFdRef(args[shape.fd] ?? '');
+    const ref = args.fdRef(shape.fd);
     if (ref && ref.fd >= 0) {
       record.fd = ref.fd;
       const view = fdView(task, ref);
@@ -169,7 +172,7 @@ export function attribute(task: Task, name: string, args: readonly string[], ret
     }
   }
   if (shape.fd2 !== undefined) {
-    const ref = parseFdRef(args[shape.fd2] ?? '');
+    const ref = args.fdRef(shape.fd2);
     if (ref && ref.fd >= 0) {
       record.fd2 = ref.fd;
       const view = fdView(task, ref);
@@ -185,7 +188,7 @@ export function attribute(task: Task, name: string, args: readonly string[], ret
       delete record.path_unknown_reason;
     }
     if (shape.dirfd !== undefined && record.fd === undefined) {
-      const ref = parseFdRef(args[shape.dirfd] ?? '');
+      const ref = args.fdRef(shape.dirfd);
       if (ref && ref.fd >= 0) {
         record.fd = ref.fd;
         if (ref.annotation !== undefined) record.fd_path = ref.annotation;
@@ -202,10 +205,13 @@ export function attribute(task: Task, name: string, args: readonly string[], ret
 }
 
 /** What a completed call changes: fd tables, cwd, a clone child. Returns the child tid of a clone. */
-export function applyEffects(task: Task, name: string, args: readonly string[], ret: ReturnInfo, record: TimelineRecord): number | undefined {
+export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: ReturnInfo, record: TimelineRecord): number | undefined {
   const files = task.files;
-  if (name === 'close') {
-    const ref = parseFdRef(args[0] ?? '');
+  const name = info.name;
+  const effect = info.effect;
+  if (effect === 'none') return undefined;
+  if (effect === 'close') {
+    const ref = args.fdRef(0);
     // Linux releases the fd even when close reports EINTR/EIO; EBADF means it was not open.
     if (ref && ret.errno !== 'EBADF') files.delete(ref.fd);
     return undefined;
@@ -213,57 +219,51 @@ export function applyEffects(task: Task, name: string, args: readonly string[], 
   const ok = ret.errno === undefined && ret.ret !== undefined && ret.ret >= 0;
   if (!ok) return undefined;
   const r = ret.ret!;
-  if (OPEN_CALLS.has(name)) {
+  if (effect === 'open') {
     const fromRet = ret.retFd?.annotation;
     const path = fromRet !== undefined ? annotationPath(fromRet) : typeof record.path === 'string' ? record.path : undefined;
-    const flags = args[name === 'open' || name === 'creat' ? 1 : 2] ?? '';
+    const flags = args.get(name === 'open' || name === 'creat' ? 1 : 2) ?? '';
     const relative = fromRet === undefined && record.path_relative === true ? true : undefined;
     files.set(r, { path, relative, kind: fromRet !== undefined ? annotationKind(fromRet) : 'file', cloexec: flags.includes('O_CLOEXEC') });
     return undefined;
   }
-  switch (name) {
-    case 'dup':
-    case 'dup2':
-    case 'dup3': {
-      const old = parseFdRef(args[0] ?? '');
+  switch (effect) {
+    case 'dup': {
+      const old = args.fdRef(0);
       if (!old || old.fd === r) return undefined;
-      setCopy(task, old, r, name === 'dup3' && (args[2] ?? '').includes('O_CLOEXEC'), ret.retFd);
+      setCopy(task, old, r, name === 'dup3' && (args.get(2) ?? '').includes('O_CLOEXEC'), ret.retFd);
       return undefined;
     }
-    case 'fcntl':
-    case 'fcntl64': {
-      const cmd = args[1] ?? '';
-      const ref = parseFdRef(args[0] ?? '');
+    case 'fcntl': {
+      const cmd = args.get(1) ?? '';
+      const ref = args.fdRef(0);
       if (!ref) return undefined;
       if (cmd === 'F_DUPFD' || cmd === 'F_DUPFD_CLOEXEC') setCopy(task, ref, r, cmd === 'F_DUPFD_CLOEXEC', ret.retFd);
       else if (cmd === 'F_SETFD') {
         const entry = files.get(ref.fd);
-        if (entry) entry.cloexec = (args[2] ?? '').includes('FD_CLOEXEC');
+        if (entry) entry.cloexec = (args.get(2) ?? '').includes('FD_CLOEXEC');
       }
       return undefined;
     }
     case 'pipe':
-    case 'pipe2':
-      setArrayFds(task, args[0], 'pipe', (args[1] ?? '').includes('CLOEXEC'));
+      setArrayFds(task, args.get(0), 'pipe', (args.get(1) ?? '').includes('CLOEXEC'));
       return undefined;
     case 'socketpair':
-      setArrayFds(task, args[3], 'socket', (args[1] ?? '').includes('CLOEXEC'));
+      setArrayFds(task, args.get(3), 'socket', (args.get(1) ?? '').includes('CLOEXEC'));
       return undefined;
     case 'socket':
-    case 'accept':
-    case 'accept4':
-      setNew(task, r, 'socket', undefined, args.some((a) => a.includes('CLOEXEC')), ret.retFd);
+      setNew(task, r, 'socket', undefined, args.all().some((a) => a.includes('CLOEXEC')), ret.retFd);
       return undefined;
-    case 'memfd_create': {
-      const n = pathArg(args[0]);
-      setNew(task, r, 'memfd', n === undefined ? undefined : `/memfd:${n}`, (args[1] ?? '').includes('CLOEXEC'), ret.retFd);
+    case 'memfd': {
+      const n = pathArg(args.get(0));
+      setNew(task, r, 'memfd', n === undefined ? undefined : `/memfd:${n}`, (args.get(1) ?? '').includes('CLOEXEC'), ret.retFd);
       return undefined;
     }
     case 'close_range': {
-      const first = parseInteger(args[0] ?? '');
-      const last = parseInteger(args[1] ?? '') ?? Number.MAX_SAFE_INTEGER;
+      const first = parseInteger(args.get(0) ?? '');
+      const last = parseInteger(args.get(1) ?? '') ?? Number.MAX_SAFE_INTEGER;
       if (first === undefined) return undefined;
-      const markOnly = (args[2] ?? '').includes('CLOSE_RANGE_CLOEXEC');
+      const markOnly = (args.get(2) ?? '').includes('CLOSE_RANGE_CLOEXEC');
       for (const [fd, entry] of files) {
         if (fd < first || fd > last) continue;
         if (markOnly) entry.cloexec = true;
@@ -280,11 +280,11 @@ export function applyEffects(task: Task, name: string, args: readonly string[], 
     default:
       break;
   }
-  if (ANON_FD_CALLS.has(name)) {
-    setNew(task, r, 'anon', ANON_FD_CALLS.get(name), args.some((a) => a.includes('CLOEXEC')), ret.retFd);
+  if (effect === 'anon') {
+    setNew(task, r, 'anon', info.anonPath, args.all().some((a) => a.includes('CLOEXEC')), ret.retFd);
     return undefined;
   }
-  if (EXEC_CALLS.has(name)) {
+  if (effect === 'exec') {
     // A successful exec closes close-on-exec fds and gives the process a table of its own.
     const kept: FdTable = new Map();
     for (const [fd, entry] of files) if (!entry.cloexec) kept.set(fd, entry);
@@ -292,7 +292,7 @@ export function applyEffects(task: Task, name: string, args: readonly string[], 
     task.fs = { ...task.fs };
     return undefined;
   }
-  if (CLONE_CALLS.has(name) && r > 0) return r;
+  if (effect === 'clone' && r > 0) return r;
   return undefined;
 }
 

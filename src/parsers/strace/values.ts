@@ -32,6 +32,15 @@ function hexValue(code: number): number {
  */
 export function decodeCString(text: string, start = 0): DecodedString | undefined {
   if (text.charCodeAt(start) !== QUOTE) return undefined;
+  // Most literals (paths above all) hold no escape: the text between the quotes is the value.
+  const close = text.indexOf('"', start + 1);
+  if (close > 0) {
+    const bs = text.indexOf('\\', start + 1);
+    if (bs < 0 || bs > close) {
+      const truncated = text.startsWith('...', close + 1);
+      return { text: text.slice(start + 1, close), truncated, end: truncated ? close + 4 : close + 1 };
+    }
+  }
   const r = decodeEscapes(text, start + 1, text.length, true);
   if (!r) return undefined;
   const truncated = text.startsWith('...', r.end);
@@ -54,8 +63,11 @@ function decodeEscapes(text: string, from: number, to: number, stopAtQuote: bool
       if (c < 0x80) bytes.push(c);
       else {
         // Not produced by strace itself (it escapes non-ASCII), but a file may have gone through an editor.
+        // A surrogate pair is one character: encode it whole (as the escape-free fast path keeps it).
         ascii = false;
-        for (const b of Buffer.from(String.fromCharCode(c), 'utf8')) bytes.push(b);
+        const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < to && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+        for (const b of Buffer.from(text.slice(i, pair ? i + 2 : i + 1), 'utf8')) bytes.push(b);
+        if (pair) i++;
       }
       i++;
       continue;
@@ -135,10 +147,140 @@ export function splitArgs(args: string): string[] {
   return out;
 }
 
+/**
+ * The arguments of one call, split lazily: `get(i)` scans only as far as argument i (most calls need
+ * argument 0 or 1), and `fdRef(i)` reads an fd without cutting the argument out. Same items as
+ * `splitArgs` (trimmed; an empty list has none). One instance is reused for every call.
+ */
+export class ArgList {
+  private text = '';
+  /** Offsets of the top-level commas found so far. */
+  private readonly commas: number[] = [];
+  private scanPos = 0;
+  private depth = 0;
+  private scanDone = true;
+  private list: string[] | undefined;
+
+  reset(text: string): void {
+    this.text = text;
+    this.commas.length = 0;
+    this.scanPos = 0;
+    this.depth = 0;
+    this.scanDone = false;
+    this.list = undefined;
+  }
+
+  /** Argument i trimmed, or undefined when there are fewer arguments. */
+  get(i: number): string | undefined {
+    if (!this.bounds(i)) return undefined;
+    return this.text.slice(this.itemStart, this.itemEnd);
+  }
+
+  /** `parseFdRef(get(i))` without the copy. */
+  fdRef(i: number): FdRef | undefined {
+    if (i === 0 && this.commas.length === 0 && this.scanPos === 0) {
+      // Read the fd straight from the start; when a top-level `,` (or the end) follows what it read,
+      // that is the end of argument 0 and the result is the one of the full split.
+      const ref = parseFdRefAt(this.text, 0, this.text.length);
+      if (ref !== undefined) {
+        const after = this.fdEnd;
+        const c = this.text.charCodeAt(after);
+        if (c === 44 /* , */) {
+          this.commas.push(after);
+          this.scanPos = after + 1;
+          return ref;
+        }
+        if (after === this.text.length) return ref;
+      }
+    }
+    if (!this.bounds(i)) return undefined;
+    return parseFdRefAt(this.text, this.itemStart, this.itemEnd);
+  }
+
+  /** Every argument (`splitArgs`), for the rare calls that look at all of them. */
+  all(): readonly string[] {
+    this.list ??= splitArgs(this.text);
+    return this.list;
+  }
+
+  private itemStart = 0;
+  private itemEnd = 0;
+  private get fdEnd(): number {
+    return lastFdRefEnd;
+  }
+
+  /** Set itemStart/itemEnd to argument i (trimmed); false when there is no argument i. */
+  private bounds(i: number): boolean {
+    const text = this.text;
+    while (this.commas.length < i && !this.scanDone) this.scanToComma();
+    if (this.commas.length < i) return false;
+    let s = i === 0 ? 0 : this.commas[i - 1]! + 1;
+    let e: number;
+    if (this.commas.length > i) e = this.commas[i]!;
+    else {
+      this.scanToComma();
+      e = this.commas.length > i ? this.commas[i]! : text.length;
+    }
+    // An empty argument list has no argument 0 (splitArgs('') is []).
+    if (i === 0 && this.commas.length === 0 && this.scanDone && isBlank(text, 0, text.length)) return false;
+    while (s < e && isTrimmed(text.charCodeAt(s))) s++;
+    while (e > s && isTrimmed(text.charCodeAt(e - 1))) e--;
+    this.itemStart = s;
+    this.itemEnd = e;
+    return true;
+  }
+
+  /** Advance the scan to the next top-level comma (recorded) or the end. */
+  private scanToComma(): void {
+    if (this.scanDone) return;
+    const args = this.text;
+    const n = args.length;
+    let i = this.scanPos;
+    let depth = this.depth;
+    while (i < n) {
+      const c = args.charCodeAt(i);
+      if (c === QUOTE) {
+        i = skipString(args, i);
+        continue;
+      }
+      if (c === LT && isAnnotationStart(args, i)) {
+        i = skipAnnotation(args, i);
+        continue;
+      }
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if (c === 41 || c === 93 || c === 125) depth--;
+      else if (c === 44 && depth <= 0) {
+        this.commas.push(i);
+        this.scanPos = i + 1;
+        this.depth = depth;
+        return;
+      }
+      i++;
+    }
+    this.scanPos = n;
+    this.depth = depth;
+    this.scanDone = true;
+  }
+}
+
+/** What String.prototype.trim removes, for the characters an argument list can hold. */
+function isTrimmed(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+function isBlank(text: string, s: number, e: number): boolean {
+  for (let k = s; k < e; k++) if (!isTrimmed(text.charCodeAt(k))) return false;
+  return true;
+}
+
 /** Index just after the string literal starting at `i` (or the end of text when it is not closed). */
 export function skipString(text: string, i: number): number {
   const n = text.length;
-  let k = i + 1;
+  const close = text.indexOf('"', i + 1);
+  if (close < 0) return n;
+  const bs = text.indexOf('\\', i + 1);
+  if (bs < 0 || bs > close) return close + 1; // no escape before the closing quote
+  let k = bs;
   while (k < n) {
     const c = text.charCodeAt(k);
     if (c === BACKSLASH) k += 2;
@@ -160,8 +302,15 @@ export function isAnnotationStart(text: string, i: number): boolean {
  * Index just after the annotation whose `<` is at `i`: nested `<...>` count (`</dev/null<char 1:3>>`),
  * `[...]` hide `->` (`TCP:[a->b]`), backslash escapes (`\74`, `\"`) are skipped.
  */
-export function skipAnnotation(text: string, i: number): number {
-  const n = text.length;
+export function skipAnnotation(text: string, i: number, n = text.length): number {
+  // Fast path: a plain `<path>` (no nested `<`, no `[`, no escape before the first `>`).
+  const gt = text.indexOf('>', i + 1);
+  if (gt >= 0 && gt < n) {
+    const lt = text.indexOf('<', i + 1);
+    const sq = text.indexOf('[', i + 1);
+    const bs = text.indexOf('\\', i + 1);
+    if ((lt < 0 || lt > gt) && (sq < 0 || sq > gt) && (bs < 0 || bs > gt)) return gt + 1;
+  }
   let angle = 0;
   let square = 0;
   let k = i;
@@ -201,20 +350,28 @@ export const AT_FDCWD = -100;
 
 /** Read an fd reference at the start of `text` (an argument or a return value). */
 export function parseFdRef(text: string): FdRef | undefined {
-  let i = 0;
+  return parseFdRefAt(text, 0, text.length);
+}
+
+/** Where the last `parseFdRefAt` stopped reading (after the fd, its annotation and `(deleted)`). */
+let lastFdRefEnd = 0;
+
+/** `parseFdRef` of text[start, end), without cutting it out first. */
+export function parseFdRefAt(text: string, start: number, end: number): FdRef | undefined {
+  let i = start;
   let fd: number;
-  if (text.startsWith('AT_FDCWD')) {
+  if (text.startsWith('AT_FDCWD', start) && end - start >= 8) {
     fd = AT_FDCWD;
-    i = 8;
+    i = start + 8;
   } else {
     let neg = false;
-    if (text.charCodeAt(0) === 45) {
+    if (i < end && text.charCodeAt(i) === 45) {
       neg = true;
-      i = 1;
+      i++;
     }
     const digitsStart = i;
     let v = 0;
-    while (i < text.length) {
+    while (i < end) {
       const c = text.charCodeAt(i);
       if (c < 48 || c > 57) break;
       v = v * 10 + (c - 48);
@@ -225,11 +382,15 @@ export function parseFdRef(text: string): FdRef | undefined {
     // -X verbose prints `-100 /* AT_FDCWD */`
   }
   const ref: FdRef = { fd };
-  if (text.charCodeAt(i) === LT) {
-    const end = skipAnnotation(text, i);
-    ref.annotation = decodeAnnotationText(text.slice(i + 1, end - 1));
-    if (text.startsWith('(deleted)', end)) ref.deleted = true;
-    else if (ref.annotation.endsWith(' (deleted)')) {
+  lastFdRefEnd = i;
+  if (i < end && text.charCodeAt(i) === LT) {
+    const close = skipAnnotation(text, i, end);
+    ref.annotation = decodeAnnotationText(text.slice(i + 1, close - 1));
+    lastFdRefEnd = close;
+    if (close + 9 <= end && text.startsWith('(deleted)', close)) {
+      ref.deleted = true;
+      lastFdRefEnd = close + 9;
+    } else if (ref.annotation.endsWith(' (deleted)')) {
       // strace < 5.19 printed the marker inside the brackets.
       ref.annotation = ref.annotation.slice(0, -10);
       ref.deleted = true;

@@ -13,6 +13,10 @@ import { detector as df } from './df.js';
 import { detector as findmnt } from './findmnt.js';
 import { detector as lsblk } from './lsblk.js';
 import { detector as strace } from './strace.js';
-import { filetopDetector, opensnoopDetector } from './trace-tools.js';
+import { detector as filetop } from './filetop.js';
+import { detector as opensnoop } from './opensnoop.js';
+import { detector as iotop } from './iotop.js';
+import { detector as biotop } from './biotop.js';
+import { detector as biosnoop } from './biosnoop.js';
 
-export const detectors: readonly Detector[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetopDetector, opensnoopDetector];
+export const detectors: readonly Detector[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop];

@@ -1,0 +1,261 @@
+/**
+ * Processes and threads, and the thread → process join. Like Perfetto's thread/process association,
+ * a thread belongs to a process only when some tool states it (ps -efT / ps -eLf, pidstat -t, lsof's
+ * TID column, strace clone results); a thread claimed by two processes is reported, not silently picked.
+ */
+import type { SourceRef, TimelineRecord } from '../common/types.js';
+import type { Link, ModelDiagnostic, ProcessEntity, ThreadEntity } from './types.js';
+import { isIntervalSample, num, str, SeriesSet } from './series.js';
+import { EvidenceList, sortedNumbers } from './evidence.js';
+
+type TaskSeries = 'cpu_pct' | 'read_bytes_per_s' | 'write_bytes_per_s' | 'cancelled_write_bytes_per_s';
+
+interface ProcessDraft {
+  pid: number;
+  ppid?: number;
+  user?: string;
+  comm?: string;
+  command?: string;
+  /** Rank of the source of `command`: a full command line (ps, pidstat -l) beats a 15-char comm. */
+  commandRank: number;
+  tids: Set<number>;
+  first?: string;
+  last?: string;
+  seenBy: Set<string>;
+  series: SeriesSet<TaskSeries>;
+  dState: { snapshots: number; of: number };
+  evidence: EvidenceList;
+}
+
+interface ThreadDraft {
+  tid: number;
+  comm?: string;
+  seenBy: Set<string>;
+  series: SeriesSet<TaskSeries>;
+  dState: { snapshots: number; of: number };
+  evidence: EvidenceList;
+}
+
+/** One tool's statement that thread `tid` belongs to process `pid`. */
+interface ThreadClaim {
+  pid: number;
+  via: string;
+  source: SourceRef;
+}
+
+/** Tool label used in `seen_by` and `via`: the record's tool with the flags that matter. */
+function toolLabel(r: TimelineRecord): string {
+  const [tool] = r.kind.split('.');
+  if (r.kind === 'ps.thread') return 'ps (threads)';
+  if (r.kind === 'pidstat.task' && r.tid !== undefined) return 'pidstat -t';
+  if (r.kind === 'top.task' && r.is_thread === true) return 'top -H';
+  if (r.kind === 'lsof.fd' && r.tid !== undefined) return 'lsof (TID)';
+  return tool ?? r.kind;
+}
+
+export interface TaskModel {
+  processes: ProcessEntity[];
+  threads: ThreadEntity[];
+  links: Link[];
+  diagnostics: ModelDiagnostic[];
+}
+
+export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
+  const processes = new Map<number, ProcessDraft>();
+  const threads = new Map<number, ThreadDraft>();
+  const claims = new Map<number, ThreadClaim[]>();
+
+  const processOf = (pid: number): ProcessDraft => {
+    let p = processes.get(pid);
+    if (!p) {
+      p = { pid, commandRank: 0, tids: new Set([pid]), seenBy: new Set(), series: new SeriesSet(), dState: { snapshots: 0, of: 0 }, evidence: new EvidenceList() };
+      processes.set(pid, p);
+    }
+    return p;
+  };
+  const threadOf = (tid: number): ThreadDraft => {
+    let t = threads.get(tid);
+    if (!t) {
+      t = { tid, seenBy: new Set(), series: new SeriesSet(), dState: { snapshots: 0, of: 0 }, evidence: new EvidenceList() };
+      threads.set(tid, t);
+    }
+    return t;
+  };
+  const claim = (tid: number, pid: number, via: string, source: SourceRef): void => {
+    const list = claims.get(tid) ?? [];
+    list.push({ pid, via, source });
+    claims.set(tid, list);
+  };
+
+  for (const r of records) {
+    const pid = num(r, 'pid');
+    const tid = num(r, 'tid');
+    const label = toolLabel(r);
+    switch (r.kind) {
+      case 'ps.process':
+      case 'ps.thread':
+      case 'pidstat.task':
+      case 'top.task':
+      case 'lsof.fd':
+        break;
+      default:
+        continue;
+    }
+    const isThreadRow = tid !== undefined;
+    if (pid !== undefined) {
+      const p = processOf(pid);
+      p.seenBy.add(label);
+      p.evidence.add(r.source);
+      describeProcess(p, r, isThreadRow);
+      seenAt(p, r);
+      if (!isThreadRow && isIntervalSample(r)) addTaskSeries(p.series, r);
+      if (!isThreadRow) countState(p.dState, r);
+    }
+    if (tid !== undefined) {
+      const t = threadOf(tid);
+      t.seenBy.add(label);
+      t.evidence.add(r.source);
+      const comm = threadComm(r);
+      if (comm && !t.comm) t.comm = comm;
+      if (isIntervalSample(r)) addTaskSeries(t.series, r);
+      countState(t.dState, r);
+      if (pid !== undefined) claim(tid, pid, label, r.source);
+    }
+  }
+
+  const links: Link[] = [];
+  const diagnostics: ModelDiagnostic[] = [];
+  const threadPid = new Map<number, number>();
+  for (const [tid, list] of [...claims].sort((a, b) => a[0] - b[0])) {
+    const byPid = new Map<number, ThreadClaim[]>();
+    for (const c of list) byPid.set(c.pid, [...(byPid.get(c.pid) ?? []), c]);
+    const ranked = [...byPid].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
+    const [bestPid, bestClaims] = ranked[0]!;
+    if (ranked.length > 1) {
+      diagnostics.push({
+        code: 'thread-claimed-twice',
+        message: `thread ${tid} is listed under processes ${ranked.map(([p]) => p).join(' and ')} (a reused id, or captures of different moments); ${bestPid} has the most evidence`,
+        evidence: ranked.map(([, cs]) => cs[0]!.source),
+      });
+    }
+    threadPid.set(tid, bestPid);
+    processOf(bestPid).tids.add(tid);
+    const evidence = new EvidenceList();
+    for (const c of bestClaims) evidence.add(c.source);
+    links.push({
+      relation: 'thread-of',
+      from: `thread:${tid}`,
+      to: `process:${bestPid}`,
+      confidence: ranked.length > 1 ? 'guess' : 'certain',
+      via: [...new Set(bestClaims.map((c) => c.via))].sort(),
+      evidence: evidence.list(),
+    });
+  }
+
+  const processEntities = [...processes.values()].sort((a, b) => a.pid - b.pid).map(toProcessEntity);
+  const threadEntities = [...threads.values()]
+    .sort((a, b) => a.tid - b.tid)
+    .map((t) => toThreadEntity(t, threadPid.get(t.tid)));
+  return { processes: processEntities, threads: threadEntities, links, diagnostics };
+}
+
+/** Fill identity fields, preferring the most complete source. */
+function describeProcess(p: ProcessDraft, r: TimelineRecord, isThreadRow: boolean): void {
+  const ppid = num(r, 'ppid');
+  if (ppid !== undefined && p.ppid === undefined) p.ppid = ppid;
+  const user = str(r, 'user');
+  if (user && !p.user && r.user_truncated !== true) p.user = user;
+  const comm = str(r, 'comm');
+  if (comm && !p.comm && !isThreadRow) p.comm = comm;
+  // Thread rows name the thread, not the process: they never set the process command.
+  if (isThreadRow && r.kind !== 'ps.thread') return;
+  const command = str(r, 'command');
+  if (!command) return;
+  const rank = commandRank(r, command);
+  // Equal sources: the longer text is the fuller command line (ps -eT prints only the name).
+  if (rank > p.commandRank || (rank === p.commandRank && command.length > (p.command?.length ?? 0))) {
+    p.command = command;
+    p.commandRank = rank;
+    if (!p.comm) p.comm = commFromCommand(command);
+  }
+}
+
+/** ps prints the full command line; pidstat without -l and top without -c print the 15-char comm. */
+function commandRank(r: TimelineRecord, command: string): number {
+  if (r.kind === 'ps.process' || r.kind === 'ps.thread') return r.kind === 'ps.process' ? 4 : 3;
+  if (r.kind === 'pidstat.task' && command.includes(' ')) return 3;
+  if (r.kind === 'top.task' && r.command_truncated !== true) return 2;
+  return 1;
+}
+
+function commFromCommand(command: string): string {
+  const first = command.replace(/^\[|\]$/g, '').split(/\s+/)[0] ?? command;
+  return first.split('/').pop() ?? first;
+}
+
+function threadComm(r: TimelineRecord): string | undefined {
+  const c = str(r, 'comm') ?? str(r, 'command');
+  return c?.replace(/^\|__/, '');
+}
+
+function seenAt(p: ProcessDraft, r: TimelineRecord): void {
+  const iso = r.time?.clock === 'utc' || r.time?.clock === 'local' ? r.time.iso : undefined;
+  if (!iso) return;
+  if (!p.first || iso < p.first) p.first = iso;
+  if (!p.last || iso > p.last) p.last = iso;
+}
+
+function addTaskSeries(series: SeriesSet<TaskSeries>, r: TimelineRecord): void {
+  if (r.kind !== 'pidstat.task' && r.kind !== 'top.task') return;
+  series.add('cpu_pct', num(r, 'cpu_pct'), r);
+  if (r.kind === 'pidstat.task') {
+    series.add('read_bytes_per_s', num(r, 'read_bytes_per_s'), r);
+    series.add('write_bytes_per_s', num(r, 'write_bytes_per_s'), r);
+    series.add('cancelled_write_bytes_per_s', num(r, 'cancelled_write_bytes_per_s'), r);
+  }
+}
+
+function countState(d: { snapshots: number; of: number }, r: TimelineRecord): void {
+  const state = str(r, 'state');
+  if (!state || (r.kind !== 'top.task' && r.kind !== 'ps.process' && r.kind !== 'ps.thread')) return;
+  d.of++;
+  if (state.startsWith('D')) d.snapshots++;
+}
+
+function toProcessEntity(p: ProcessDraft): ProcessEntity {
+  const e: ProcessEntity = { id: `process:${p.pid}`, pid: p.pid, tids: sortedNumbers(p.tids), seen_by: [...p.seenBy].sort(), evidence: p.evidence.list() };
+  if (p.ppid !== undefined) e.ppid = p.ppid;
+  if (p.user) e.user = p.user;
+  if (p.comm) e.comm = p.comm;
+  if (p.command) e.command = p.command;
+  if (p.first) e.first_seen = p.first;
+  if (p.last) e.last_seen = p.last;
+  assignSeries(e, p.series);
+  if (p.dState.of > 0) e.d_state = { ...p.dState };
+  return e;
+}
+
+function toThreadEntity(t: ThreadDraft, pid: number | undefined): ThreadEntity {
+  const e: ThreadEntity = { id: `thread:${t.tid}`, tid: t.tid, is_main: pid === t.tid, seen_by: [...t.seenBy].sort(), evidence: t.evidence.list() };
+  if (pid !== undefined) e.pid = pid;
+  if (t.comm) e.comm = t.comm;
+  const cpu = t.series.stats('cpu_pct');
+  if (cpu) e.cpu_pct = cpu;
+  const rd = t.series.stats('read_bytes_per_s');
+  if (rd) e.read_bytes_per_s = rd;
+  const wr = t.series.stats('write_bytes_per_s');
+  if (wr) e.write_bytes_per_s = wr;
+  if (t.dState.of > 0) e.d_state = { ...t.dState };
+  return e;
+}
+
+function assignSeries(e: ProcessEntity, s: SeriesSet<TaskSeries>): void {
+  const cpu = s.stats('cpu_pct');
+  if (cpu) e.cpu_pct = cpu;
+  const rd = s.stats('read_bytes_per_s');
+  if (rd) e.read_bytes_per_s = rd;
+  const wr = s.stats('write_bytes_per_s');
+  if (wr) e.write_bytes_per_s = wr;
+  const cc = s.stats('cancelled_write_bytes_per_s');
+  if (cc) e.cancelled_write_bytes_per_s = cc;
+}
