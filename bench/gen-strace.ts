@@ -1,8 +1,8 @@
 /**
  * Deterministic generator of a large `strace -f -tt -T -y` trace for the benchmark.
  *
- * The line shapes are copied from real captures (/work/shared/captures/popularity/strace-f.txt, a Python
- * web app under `strace -f -tt -T -y -p`, and /work/shared/captures/strace/{y,f_stderr,attach_f_p}.txt):
+ * The line shapes are copied from real captures (../shared/captures/popularity/strace-f.txt, a Python
+ * web app under `strace -f -tt -T -y -p`, and ../shared/captures/strace/{y,f_stderr,attach_f_p}.txt):
  * `[pid N] HH:MM:SS.uuuuuu name(args) = ret <secs>`, fds annotated `6</tmp/…/0.txt>`, `AT_FDCWD</tmp>`,
  * sockets `5<socket:[48162]>`, string arguments cut at `-s 32` (`"…"...`), `<unfinished ...>` and
  * `<... NAME resumed>` halves interleaved across threads, clone3 of short-lived worker threads and their
