@@ -100,6 +100,7 @@ const TEXT_COLUMNS: ReadonlyMap<string, Metric> = new Map([
   ['policy', m('policy', 'text', '-R')],
 ]);
 
+// JSON uses the text column names except where the text has `%` or names the CPU column `CPU`.
 const JSON_KEYS: ReadonlyMap<string, Metric> = new Map([
   ['usr', m('usr_pct', 'pct', '-u')],
   ['system', m('system_pct', 'pct', '-u')],
@@ -107,28 +108,8 @@ const JSON_KEYS: ReadonlyMap<string, Metric> = new Map([
   ['wait', m('wait_pct', 'pct', '-u')],
   ['cpu', m('cpu_pct', 'pct', '-u')],
   ['cpu_nr', m('cpu', 'cpu', '-u')],
-  ['usr-ms', m('usr_time_s', 'ms', '-u', '-T CHILD')],
-  ['system-ms', m('system_time_s', 'ms', '-u', '-T CHILD')],
-  ['guest-ms', m('guest_time_s', 'ms', '-u', '-T CHILD')],
-  ['minflt/s', m('minflt_per_s', 'num', '-r')],
-  ['majflt/s', m('majflt_per_s', 'num', '-r')],
-  ['minflt-nr', m('minflt_count', 'num', '-r', '-T CHILD')],
-  ['majflt-nr', m('majflt_count', 'num', '-r', '-T CHILD')],
-  ['VSZ', m('vsz_bytes', 'kib', '-r')],
-  ['RSS', m('rss_bytes', 'kib', '-r')],
   ['MEM', m('mem_pct', 'pct', '-r')],
-  ['StkSize', m('stack_size_bytes', 'kib', '-s')],
-  ['StkRef', m('stack_ref_bytes', 'kib', '-s')],
-  ['kB_rd/s', m('read_bytes_per_s', 'kibRate', '-d')],
-  ['kB_wr/s', m('write_bytes_per_s', 'kibRate', '-d')],
-  ['kB_ccwr/s', m('cancelled_write_bytes_per_s', 'kibRate', '-d')],
-  ['iodelay', m('iodelay_ticks', 'num', '-d')],
-  ['cswch/s', m('cswch_per_s', 'num', '-w')],
-  ['nvcswch/s', m('nvcswch_per_s', 'num', '-w')],
-  ['threads', m('threads', 'int', '-v')],
-  ['fd-nr', m('fd_count', 'int', '-v')],
-  ['prio', m('prio', 'int', '-R')],
-  ['policy', m('policy', 'text', '-R')],
+  ...[...TEXT_COLUMNS].filter(([name]) => !name.startsWith('%') && name !== 'CPU'),
 ]);
 
 /** JSON keys that identify the task rather than measure it. */
