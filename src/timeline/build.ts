@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Coverage, Diagnostic, TimelineRecord } from '../common/types.js';
+import { parseIsoInstant } from '../common/time.js';
 import { LineSplitter, type LineFlags } from '../bundle/lines.js';
 import { openBundle, type BundleEntry, type BundleLimits, type OpenedBundle } from '../bundle/bundle.js';
 import { sniffLines } from '../sniff/sniff.js';
@@ -182,8 +183,23 @@ function timeSpan(records: readonly TimelineRecord[]): FileSummary['time_span'] 
   return { first: first.iso!, last: last.iso!, clock: last.clock };
 }
 
+/**
+ * A file whose output prints no time (opensnoop without -T, lsof, ps) still ran at a known time when the
+ * collector wrote it down: its manifest window becomes the file's time span, clock `manifest`, so the
+ * model can still say "these opens happened between X and Y". Never invented when the manifest is silent.
+ */
+function manifestWindow(file: string, recordCount: number, window: FileWindow | undefined, notes: ClockNote[]): FileSummary['time_span'] {
+  if (!window || recordCount === 0) return undefined;
+  const start = parseIsoInstant(window.started_at);
+  if (!start) return undefined;
+  const end = window.ended_at ? parseIsoInstant(window.ended_at) : undefined;
+  const last = end && end.epoch >= start.epoch ? end : start;
+  notes.push({ file, note: `${recordCount} record(s) print no time of their own; the manifest puts the command between ${start.iso} and ${last === start ? '(no end given)' : last.iso}` });
+  return { first: start.iso, last: last.iso, clock: 'manifest' };
+}
+
 /** Assemble the timeline from per-file outcomes (already in path order). Pure: same outcomes → same timeline. */
-export function assembleTimeline(name: string, kind: string, outcomes: readonly FileOutcome[], bundleDiagnostics: readonly Diagnostic[], hints: Parameters<typeof deriveBundleClock>[1]): Timeline {
+export function assembleTimeline(name: string, kind: string, outcomes: readonly FileOutcome[], bundleDiagnostics: readonly Diagnostic[], hints: TimelineHints): Timeline {
   const allRecords = outcomes.flatMap((o) => o.records);
   const clock = deriveBundleClock(allRecords, hints);
   const notes: ClockNote[] = [...clock.notes];
@@ -209,7 +225,7 @@ export function assembleTimeline(name: string, kind: string, outcomes: readonly 
         coverage: o.coverage,
         records: o.records.length,
       };
-      const span = timeSpan(o.records);
+      const span = timeSpan(o.records) ?? manifestWindow(o.path, o.records.length, hints.fileWindow?.get(o.path), notes);
       if (span) summary.time_span = span;
       files.push(summary);
     } else {
@@ -228,10 +244,19 @@ export function assembleTimeline(name: string, kind: string, outcomes: readonly 
   };
 }
 
-function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; commands: Map<string, string>; hints: Parameters<typeof deriveBundleClock>[1]; diagnostics: Diagnostic[] } {
+interface FileWindow {
+  started_at: string;
+  ended_at?: string;
+}
+
+/** What the manifest tells the clock: the bundle's zone and date, and each file's run window. */
+type TimelineHints = Parameters<typeof deriveBundleClock>[1] & { fileWindow?: ReadonlyMap<string, FileWindow> };
+
+function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; commands: Map<string, string>; hints: TimelineHints; diagnostics: Diagnostic[] } {
   const tools = new Map<string, string>();
   const commands = new Map<string, string>();
   const fileStart = new Map<string, string>();
+  const fileWindow = new Map<string, FileWindow>();
   const diagnostics: Diagnostic[] = [];
   // The bundle stage already reported a manifest that failed its structural check; only a manifest
   // that passed it is validated against the full schema here.
@@ -242,13 +267,14 @@ function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; comm
     diagnostics.push({ severity: 'warning', code: 'manifest-invalid', message: `manifest.json does not match its schema and is ignored: ${v.errors.slice(0, 3).join('; ')}`, file: 'manifest.json' });
     return { tools, commands, hints: {}, diagnostics };
   }
-  const m = raw as { timezone?: string; collected_at?: string; files?: { path: string; tool?: string; command?: string; started_at?: string }[] };
+  const m = raw as { timezone?: string; collected_at?: string; files?: { path: string; tool?: string; command?: string; started_at?: string; ended_at?: string }[] };
   for (const f of m.files ?? []) {
     if (f.tool) tools.set(f.path, f.tool);
     if (f.command) commands.set(f.path, f.command);
     if (f.started_at) fileStart.set(f.path, f.started_at);
+    if (f.started_at) fileWindow.set(f.path, f.ended_at ? { started_at: f.started_at, ended_at: f.ended_at } : { started_at: f.started_at });
   }
-  const hints: Parameters<typeof deriveBundleClock>[1] = { fileStart };
+  const hints: TimelineHints = { fileStart, fileWindow };
   if (m.timezone) hints.timezone = m.timezone;
   if (m.collected_at) hints.collectedAt = m.collected_at;
   return { tools, commands, hints, diagnostics };

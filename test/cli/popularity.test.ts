@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, rmSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, mkdtempSync, rmSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import * as tar from 'tar';
@@ -88,3 +88,45 @@ test('a bundle packed as .tar.gz or .zip gives the same timeline as the folder',
 });
 
 void repoRoot;
+
+/**
+ * The manifest a collector would write for this capture, built from the capture's own records of what ran
+ * when (groundtruth/commands.tsv: name, file, start, command; exit-codes.tsv: name, status, end).
+ */
+function manifestFromCaptureLog(): { version: string; files: Record<string, unknown>[] } {
+  const rows = (name: string): string[][] =>
+    readFileSync(join(popularity, 'groundtruth', name), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t'));
+  const ended = new Map(rows('exit-codes.tsv').map(([name, status, end]) => [name!, { status: Number(status), end: end! }]));
+  const files = rows('commands.tsv').map(([name, file, start, command]) => {
+    const e = ended.get(name!);
+    return { path: file!, command: command!, started_at: start!, ...(e ? { ended_at: e.end, exit_status: e.status } : {}) };
+  });
+  return { version: '1.0.0', files };
+}
+
+test('opensnoop without -T: its records get their time window from the manifest start and end', { skip: skipWithoutShared }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-manifest-'));
+  try {
+    const bundle = join(dir, 'popularity');
+    cpSync(popularity, bundle, { recursive: true });
+    writeFileSync(join(bundle, 'manifest.json'), JSON.stringify(manifestFromCaptureLog(), null, 2));
+    const r = runCli(['timeline', bundle]);
+    assert.equal(r.code, 0, r.stderr);
+    const t = JSON.parse(r.stdout) as { files: { path: string; variant: string; time_span?: { first: string; last: string; clock: string } }[]; clock: { notes: { file: string; note: string }[] }; records: Rec[] };
+    const open = t.files.find((f) => f.path === 'opensnoop.txt')!;
+    assert.deepEqual(open.time_span, { first: '2026-11-26T17:35:20.457Z', last: '2026-11-26T17:35:30.980Z', clock: 'manifest' });
+    assert.match(open.variant, /command: opensnoop -d 10$/);
+    assert.ok(t.clock.notes.some((n) => n.file === 'opensnoop.txt' && /11527 record\(s\) print no time/.test(n.note)));
+    // Files with their own timestamps keep them: filetop's loadavg lines win over the manifest.
+    assert.equal(t.files.find((f) => f.path === 'filetop.txt')!.time_span?.clock, 'utc');
+    // The app's opens are records of that file, ready for the model's join.
+    const appOpens = t.records.filter((x) => x.source.file === 'opensnoop.txt' && x.pid === 26246 && /^\/tmp\/[0-9a-f-]{36}\/\d+\.txt$/.test(String(x.path)));
+    // README-capture.md: "opensnoop.txt has 2131 lines matching /tmp/<uuid>/\d+\.txt", all of them the app's.
+    assert.equal(appOpens.length, 2131);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
