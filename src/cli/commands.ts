@@ -13,6 +13,7 @@ import { parsers } from '../parsers/index.js';
 import { buildTimeline, readFile, type Timeline } from '../timeline/build.js';
 import { getSchema, listSchemas, validate, TIMELINE_ID_PREFIX } from '../timeline/index.js';
 import { buildModel } from '../model/build.js';
+import { annotateRecords } from '../model/annotate.js';
 import { formatModelText } from './model-text.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
 
@@ -179,6 +180,8 @@ const timelineCommand: Command = {
       .example('$0 timeline ./bundle --tool out.txt=iostat', 'Force the parser of one file'),
   run: async (args) => {
     const timeline = await buildTimeline(pathArg(args.path), { toolOverrides: parseToolOverrides(args.tool) });
+    // The joins are made once, here: each record carries the ids of the model's entities it is about.
+    if (timeline.files.length > 0) annotateRecords(timeline.records, buildModel(timeline));
     const format = String(args.format);
     const text = format === 'csv' ? recordsToCsv(timeline.records) : format === 'ndjson' ? timelineNdjson(timeline) : `${JSON.stringify(timeline, null, 1)}\n`;
     writeOutput(text, str(args.o));

@@ -43,7 +43,7 @@ export function formatModelText(m: Model): string {
     }
   }
   for (const b of m.io_balance) {
-    out.push('', `I/O balance for ${b.device.slice('device:'.length)}: processes dirtied ${((b.process_written_bytes ?? 0) / MIB).toFixed(1)} MiB${b.device_written_bytes !== undefined ? `, the device wrote ${(b.device_written_bytes / MIB).toFixed(1)} MiB` : ''}, ${((b.cancelled_written_bytes ?? 0) / MIB).toFixed(1)} MiB deleted before writeback${b.page_cache_absorbed ? ' — the page cache absorbed the writes' : ''}`);
+    out.push('', `I/O balance for ${b.device.slice('device:'.length)}: processes dirtied ${((b.process_written_bytes ?? 0) / MIB).toFixed(1)} MiB${b.device_written_bytes !== undefined ? `, the device wrote ${(b.device_written_bytes / MIB).toFixed(1)} MiB` : ''}, ${((b.cancelled_written_bytes ?? 0) / MIB).toFixed(1)} MiB deleted before writeback${b.page_cache_absorbed ? ' — the page cache absorbed the writes' : ''}${b.writeback_backlog ? ' — the disk cannot keep up: dirty pages pile up' : ''}`);
   }
   if (m.diagnostics.length > 0) {
     out.push('', 'Notes:');

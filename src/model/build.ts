@@ -7,7 +7,7 @@ import type { Model } from './types.js';
 import { buildTasks } from './tasks.js';
 import { buildStorage } from './storage.js';
 import { buildFiles } from './files.js';
-import { buildIoBalance } from './io.js';
+import { buildIoBalance, devicesByProcess } from './io.js';
 
 export const MODEL_SCHEMA_ID = 'https://perftriage.dev/schemas/model.schema.json';
 export const MODEL_VERSION = '1.0.0';
@@ -29,7 +29,7 @@ export function buildModel(timeline: Timeline): Model {
     mounts: storage.mounts,
     devices: storage.devices,
     links: [...tasks.links, ...storage.links, ...files.links],
-    io_balance: buildIoBalance(records, storage.devices),
+    io_balance: buildIoBalance(records, storage.devices, devicesByProcess(files.files, storage.mounts)),
     diagnostics: [...tasks.diagnostics, ...files.diagnostics],
   };
 }

@@ -8,8 +8,8 @@ import type { SourceRef, TimelineRecord } from '../common/types.js';
 import type { FdEntity, FileEntity, Link, ModelDiagnostic, MountEntity, PatternEntity, ThreadEntity } from './types.js';
 import { num, str } from './series.js';
 import { EvidenceList, sortedNumbers } from './evidence.js';
-import { foldPath, groupPaths, type PathObservation } from './patterns.js';
-import { longestPrefixMount } from './devices.js';
+import { foldPath, foldSegment, groupPaths, indexByBasename, type PathObservation } from './patterns.js';
+import { mountResolver } from './devices.js';
 
 export interface FileModel {
   fds: FdEntity[];
@@ -150,15 +150,18 @@ export function buildFiles(records: readonly TimelineRecord[], mounts: readonly 
 
   // Patterns: only those that fold several paths are worth an entity.
   const patternList = groupPaths(observations).filter((p) => p.files > 1 && p.pattern.includes('{'));
+  const patternNames = new Set(patternList.map((p) => p.pattern));
   const patternOfPath = new Map<string, string>();
   for (const f of files.keys()) {
     const folded = foldPath(f).pattern;
-    if (patternList.some((p) => p.pattern === folded)) patternOfPath.set(f, folded);
+    if (patternNames.has(folded)) patternOfPath.set(f, folded);
   }
+  // One resolver for every path: mounts sorted once instead of scanned per file.
+  const mountOf = mountResolver(mounts);
 
   const links: Link[] = [];
   const diagnostics: ModelDiagnostic[] = [];
-  const basenameJoin = joinBasenames(basenameUses, files, patternOfPath);
+  const basenameJoin = joinBasenames(basenameUses, files, patternOfPath, patternsByLastSegment(patternList));
   links.push(...basenameJoin.links);
   if (basenameJoin.ambiguous > 0) {
     diagnostics.push({
@@ -187,8 +190,8 @@ export function buildFiles(records: readonly TimelineRecord[], mounts: readonly 
     if (p.directoryLifetime) e.directory_lifetime_s = p.directoryLifetime;
     if (p.first !== undefined) e.first = new Date(p.first * 1000).toISOString();
     if (p.last !== undefined) e.last = new Date(p.last * 1000).toISOString();
-    const mount = longestPrefixMount(p.examples[0] ?? p.pattern, mounts);
-    if (mount) e.mount = (mount as MountEntity).id;
+    const mount = mountOf(p.examples[0] ?? p.pattern);
+    if (mount) e.mount = mount.id;
     return e;
   });
 
@@ -206,7 +209,7 @@ export function buildFiles(records: readonly TimelineRecord[], mounts: readonly 
     };
     if (f.read > 0) e.read_bytes = f.read;
     if (f.written > 0) e.written_bytes = f.written;
-    const mount = longestPrefixMount(f.path, mounts) as MountEntity | undefined;
+    const mount = mountOf(f.path);
     if (mount) e.mount = mount.id;
     const pattern = patternOfPath.get(f.path);
     if (pattern) e.pattern = `pattern:${pattern}`;
@@ -249,43 +252,72 @@ interface BasenameJoin {
   byPattern: Map<string, { read: number; written: number; pids: number[]; tids: number[] }>;
 }
 
+/** Per process: its patterns keyed by their folded last segment (`{n}.txt`), for shape-only joins. */
+function patternsByLastSegment(patterns: readonly { pattern: string; pids: Iterable<number> }[]): Map<string, string[]> {
+  const byKey = new Map<string, string[]>();
+  for (const p of patterns) {
+    const last = p.pattern.slice(p.pattern.lastIndexOf('/') + 1);
+    for (const pid of p.pids) {
+      const key = `${pid}>${last}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), p.pattern]);
+    }
+  }
+  return byKey;
+}
+
 /**
  * filetop base names → full paths opened by the same process. One candidate path: a `likely` join to
- * that file. Several that all fold into one pattern: a `likely` join to the pattern. Else: ambiguous.
+ * that file. Several that all fold into one pattern: a `likely` join to the pattern. No path with that
+ * name, but the name has the shape of the last segment of exactly one pattern of the same process (the
+ * case study: filetop's `669.txt` while opensnoop caught `/tmp/<uuid>/650.txt`): a `guess` join to the
+ * pattern. Else: ambiguous, counted.
  */
-function joinBasenames(uses: readonly BasenameUse[], files: ReadonlyMap<string, FileDraft>, patternOfPath: ReadonlyMap<string, string>): BasenameJoin {
-  const byBase = new Map<string, string[]>();
-  for (const path of files.keys()) {
-    const b = basename(path);
-    byBase.set(b, [...(byBase.get(b) ?? []), path]);
-  }
+function joinBasenames(uses: readonly BasenameUse[], files: ReadonlyMap<string, FileDraft>, patternOfPath: ReadonlyMap<string, string>, shapes: ReadonlyMap<string, string[]>): BasenameJoin {
+  const byBase = indexByBasename(files.keys());
   const result: BasenameJoin = { links: [], ambiguous: 0, ambiguousEvidence: [], byPattern: new Map() };
   const linked = new Map<string, Link>();
   const ambiguousEvidence = new EvidenceList();
   for (const use of uses) {
     const candidates = (byBase.get(use.base) ?? []).filter((p) => use.pid === undefined || files.get(p)!.pids.size === 0 || files.get(p)!.pids.has(use.pid));
-    if (candidates.length === 0) continue;
-    const patterns = new Set(candidates.map((c) => patternOfPath.get(c)));
     let target: string | undefined;
-    if (candidates.length === 1) target = `file:${candidates[0]}`;
-    else if (patterns.size === 1 && !patterns.has(undefined)) target = `pattern:${[...patterns][0]}`;
+    let confidence: Link['confidence'] = 'likely';
+    if (candidates.length === 0) {
+      const shaped = use.pid === undefined ? undefined : shapes.get(`${use.pid}>${foldSegment(use.base)}`);
+      if (!shaped) continue;
+      if (shaped.length === 1) {
+        target = `pattern:${shaped[0]}`;
+        confidence = 'guess';
+      }
+    } else {
+      const patterns = new Set(candidates.map((c) => patternOfPath.get(c)));
+      if (candidates.length === 1) target = `file:${candidates[0]}`;
+      else if (patterns.size === 1 && !patterns.has(undefined)) target = `pattern:${[...patterns][0]}`;
+    }
     if (!target) {
       result.ambiguous++;
       ambiguousEvidence.add(use.source);
       continue;
     }
-    if (target.startsWith('pattern:')) {
-      const key = target.slice('pattern:'.length);
-      const agg = result.byPattern.get(key) ?? { read: 0, written: 0, pids: [], tids: [] };
+    // filetop's bytes count for the pattern whether the name joined the pattern or one of its files.
+    const patternKey = target.startsWith('pattern:') ? target.slice('pattern:'.length) : patternOfPath.get(target.slice('file:'.length));
+    if (patternKey !== undefined) {
+      const agg = result.byPattern.get(patternKey) ?? { read: 0, written: 0, pids: [], tids: [] };
       agg.read += use.read;
       agg.written += use.written;
       agg.tids.push(use.tid);
       if (use.pid !== undefined) agg.pids.push(use.pid);
-      result.byPattern.set(key, agg);
+      result.byPattern.set(patternKey, agg);
     }
     const from = `thread:${use.tid}`;
     const key = `${from}>${target}`;
-    const link = linked.get(key) ?? { relation: 'basename-of' as const, from, to: target, confidence: 'likely' as const, via: ['filetop', 'path of the same process'], evidence: [] };
+    const via = confidence === 'guess' ? ['filetop', 'same name shape as a pattern of the same process'] : ['filetop', 'path of the same process'];
+    const existing = linked.get(key);
+    const link: Link = existing ?? { relation: 'basename-of', from, to: target, confidence, via, evidence: [] };
+    // An exact name match anywhere makes the join to that target more than a guess.
+    if (existing && confidence === 'likely' && existing.confidence === 'guess') {
+      existing.confidence = 'likely';
+      existing.via = via;
+    }
     if (link.evidence.length < 4) link.evidence.push(use.source);
     linked.set(key, link);
   }

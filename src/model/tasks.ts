@@ -50,6 +50,7 @@ function toolLabel(r: TimelineRecord): string {
   if (r.kind === 'pidstat.task' && r.tid !== undefined) return 'pidstat -t';
   if (r.kind === 'top.task' && r.is_thread === true) return 'top -H';
   if (r.kind === 'lsof.fd' && r.tid !== undefined) return 'lsof (TID)';
+  if (r.kind === 'strace.attach' || r.kind === 'strace.call') return 'strace';
   return tool ?? r.kind;
 }
 
@@ -87,10 +88,12 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
     claims.set(tid, list);
   };
 
+  // strace states tid → pid on every call; one claim per pair (the first line) is the evidence needed,
+  // and it keeps a million-call trace from making a million claims.
+  const straceSeen = new Set<string>();
   for (const r of records) {
     const pid = num(r, 'pid');
     const tid = num(r, 'tid');
-    const label = toolLabel(r);
     switch (r.kind) {
       case 'ps.process':
       case 'ps.thread':
@@ -98,9 +101,19 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
       case 'top.task':
       case 'lsof.fd':
         break;
+      case 'strace.attach':
+      case 'strace.call': {
+        // Only a thread group the trace proved (attach target, clone result, -ff file) counts.
+        if (pid === undefined || tid === undefined) continue;
+        const key = `${tid}:${pid}`;
+        if (straceSeen.has(key)) continue;
+        straceSeen.add(key);
+        break;
+      }
       default:
         continue;
     }
+    const label = toolLabel(r);
     const isThreadRow = tid !== undefined;
     if (pid !== undefined) {
       const p = processOf(pid);

@@ -179,14 +179,18 @@ export interface IoBalance {
   device: string;
   /** Bytes the device wrote over the capture (iostat), when intervals are known. */
   device_written_bytes?: number;
-  /** Bytes processes dirtied (pidstat -d kB_wr/s over time), all processes together. */
+  /** Bytes dirtied (pidstat -d kB_wr/s over time) by the processes placed on this device. */
   process_written_bytes?: number;
   /** Bytes written and then deleted before writeback (pidstat kB_ccwr/s). */
   cancelled_written_bytes?: number;
   /** Per process: bytes written and the share of the device's writes it could explain (capped at 1). */
-  by_process: { pid: number; written_bytes: number; share_of_device?: number }[];
-  /** Processes dirtied far more than the device wrote: the page cache absorbed it. */
+  by_process: { pid: number; written_bytes: number; share_of_device?: number; placement: 'files' | 'only-device' | 'unknown' }[];
+  /** Processes dirtied far more than an idle device wrote: the page cache absorbed it (deleted or overwritten before writeback). */
   page_cache_absorbed: boolean;
+  /** Processes dirtied far more than a busy device wrote: dirty pages pile up behind the disk. */
+  writeback_backlog: boolean;
+  /** The device was busy: high %util on a serial disk, or high write latency on any. */
+  device_busy: boolean;
   evidence: SourceRef[];
 }
 
