@@ -25,6 +25,8 @@ interface ProcessDraft {
   series: SeriesSet<TaskSeries>;
   dState: { snapshots: number; of: number };
   evidence: EvidenceList;
+  /** Distinct full command lines ps printed for this pid, with the first line of each. */
+  psCommands: Map<string, SourceRef>;
 }
 
 interface ThreadDraft {
@@ -69,7 +71,7 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
   const processOf = (pid: number): ProcessDraft => {
     let p = processes.get(pid);
     if (!p) {
-      p = { pid, commandRank: 0, tids: new Set([pid]), seenBy: new Set(), series: new SeriesSet(), dState: { snapshots: 0, of: 0 }, evidence: new EvidenceList() };
+      p = { pid, commandRank: 0, tids: new Set([pid]), seenBy: new Set(), series: new SeriesSet(), dState: { snapshots: 0, of: 0 }, evidence: new EvidenceList(), psCommands: new Map() };
       processes.set(pid, p);
     }
     return p;
@@ -138,6 +140,10 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
 
   const links: Link[] = [];
   const diagnostics: ModelDiagnostic[] = [];
+  for (const p of [...processes.values()].sort((a, b) => a.pid - b.pid)) {
+    const reuse = pidReuse(p);
+    if (reuse) diagnostics.push(reuse);
+  }
   const threadPid = new Map<number, number>();
   for (const [tid, list] of [...claims].sort((a, b) => a[0] - b[0])) {
     const byPid = new Map<number, ThreadClaim[]>();
@@ -172,8 +178,35 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
   return { processes: processEntities, threads: threadEntities, links, diagnostics };
 }
 
+/**
+ * ps snapshots that show one pid with two unrelated command lines (neither a prefix of the other, so not
+ * a truncation): the pid was reused by a new process, or the process exec'd. Either way its rows are two
+ * programs, and the model says so instead of merging them silently.
+ */
+function pidReuse(p: ProcessDraft): ModelDiagnostic | undefined {
+  const commands = [...p.psCommands.keys()];
+  for (let i = 0; i < commands.length; i++) {
+    for (let j = i + 1; j < commands.length; j++) {
+      const a = commands[i]!;
+      const b = commands[j]!;
+      if (a.startsWith(b) || b.startsWith(a)) continue;
+      return {
+        code: 'pid-reused',
+        message: `pid ${p.pid} runs "${a}" in one ps snapshot and "${b}" in another: the pid was reused or the process exec'd; its rows describe two programs`,
+        evidence: [p.psCommands.get(a)!, p.psCommands.get(b)!],
+      };
+    }
+  }
+  return undefined;
+}
+
 /** Fill identity fields, preferring the most complete source. */
 function describeProcess(p: ProcessDraft, r: TimelineRecord, isThreadRow: boolean): void {
+  // A process row, or the main thread's row of ps -efT / -eLf (TID == PID).
+  if (r.kind === 'ps.process' || (r.kind === 'ps.thread' && r.tid === r.pid)) {
+    const command = str(r, 'command');
+    if (command && !p.psCommands.has(command) && p.psCommands.size < 8) p.psCommands.set(command, r.source);
+  }
   const ppid = num(r, 'ppid');
   if (ppid !== undefined && p.ppid === undefined) p.ppid = ppid;
   const user = str(r, 'user');

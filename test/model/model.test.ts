@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import type { TimelineRecord } from '../../src/common/types.js';
@@ -220,4 +220,25 @@ test('per-device balance: a process is set only against the devices its files ar
   assert.equal(onSda.page_cache_absorbed, false);
   assert.equal(onSda.device_busy, true);
   assert.equal(onSda.writeback_backlog, false, 'sda writes 20 MB/s, its processes dirty 55 MB/s: not 5x');
+});
+
+test('a pid with two unrelated ps command lines, and a tid under two pids, are diagnostics (not silent picks)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-reuse-'));
+  try {
+    const header = 'UID          PID    PPID  C STIME TTY          TIME CMD\n';
+    writeFileSync(join(dir, 'ps-ef-1.txt'), `${header}root      4242       1  0 10:00 ?        00:00:01 /usr/sbin/nginx -g daemon off;\n`);
+    writeFileSync(join(dir, 'ps-ef-2.txt'), `${header}root      4242       1  0 10:05 ?        00:00:00 /usr/bin/python3 /srv/job.py\n`);
+    const threads = 'UID          PID    SPID    PPID  C STIME TTY          TIME CMD\n';
+    writeFileSync(join(dir, 'ps-efT-1.txt'), `${threads}root      5000    5001       1  0 10:00 ?        00:00:01 java -jar a.jar\n`);
+    writeFileSync(join(dir, 'ps-efT-2.txt'), `${threads}root      6000    5001       1  0 10:05 ?        00:00:01 java -jar b.jar\n`);
+    const model = buildModel(await buildTimeline(dir));
+    const reused = model.diagnostics.find((d) => d.code === 'pid-reused');
+    assert.match(reused?.message ?? '', /pid 4242 runs "\/usr\/sbin\/nginx -g daemon off;" in one ps snapshot and "\/usr\/bin\/python3 \/srv\/job.py"/);
+    assert.deepEqual(reused?.evidence, [{ file: 'ps-ef-1.txt', line: 2 }, { file: 'ps-ef-2.txt', line: 2 }]);
+    const twice = model.diagnostics.find((d) => d.code === 'thread-claimed-twice');
+    assert.match(twice?.message ?? '', /thread 5001 is listed under processes 5000 and 6000/);
+    assert.equal(model.links.find((l) => l.from === 'thread:5001')?.confidence, 'guess');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
