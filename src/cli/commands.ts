@@ -14,6 +14,8 @@ import { buildTimeline, readFile, type Timeline } from '../timeline/build.js';
 import { getSchema, listSchemas, validate, TIMELINE_ID_PREFIX } from '../timeline/index.js';
 import { buildModel } from '../model/build.js';
 import { annotateRecords } from '../model/annotate.js';
+import { DEFAULT_CONFIG, loadConfig, runPipeline } from './pipeline.js';
+import { formatAnalysisText } from './analysis-text.js';
 import { formatModelText } from './model-text.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
 
@@ -286,4 +288,27 @@ const schemasCommand: Command = {
   },
 };
 
-export const commands: readonly Command[] = [sniffCommand, parseCommand, timelineCommand, modelCommand, validateCommand, schemasCommand];
+const configOption = { type: 'string', describe: `Rule settings (default: ./${DEFAULT_CONFIG} when it exists; schema: perftriage schemas config)` } as const;
+
+const analyzeCommand: Command = {
+  name: 'analyze <path>',
+  describe: 'Run the rules: what is slow, who causes it, the lines that prove it, what to do and what to collect next',
+  builder: (y) =>
+    y
+      .positional('path', { type: 'string', describe: 'Bundle: folder, .tar, .tar.gz/.tgz, .zip, a single file, or - for stdin' })
+      .option('format', { choices: ['text', 'json'] as const, default: 'text', describe: 'text: findings for a terminal; json: the analysis (schema: perftriage schemas analysis)' })
+      .option('config', configOption)
+      .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
+      .option('tool', toolOption)
+      .example('$0 analyze capture.tar.gz', 'Findings with evidence for a support ticket')
+      .example('$0 analyze ./bundle --config perftriage.config.json --format json', 'The findings as JSON, with your thresholds'),
+  run: async (args) => {
+    const config = loadConfig(str(args.config));
+    const { analysis } = await runPipeline(pathArg(args.path), { toolOverrides: parseToolOverrides(args.tool) }, config);
+    const text = args.format === 'json' ? `${JSON.stringify(analysis, null, 1)}\n` : formatAnalysisText(analysis).split('\n').map(forTerminal).join('\n');
+    writeOutput(text, str(args.o));
+    return EXIT_OK;
+  },
+};
+
+export const commands: readonly Command[] = [sniffCommand, parseCommand, timelineCommand, modelCommand, analyzeCommand, validateCommand, schemasCommand];

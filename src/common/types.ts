@@ -60,10 +60,25 @@ export interface RecordTime {
  * fields are typed, normalized values (bytes, bytes/s, seconds, percent as numbers) whose names end
  * with their unit (`_bytes`, `_bytes_per_s`, `_s`, `_pct`, `_per_s`). Each kind has a JSON Schema in `schemas/records/`.
  */
+/**
+ * Ids of the model's entities a record is about (`process:12280`, `device:sda`…), written by the model
+ * stage after its joins (src/model/annotate.ts) so later stages look them up instead of joining again.
+ * Mirrors `record.schema.json#/$defs/entities`.
+ */
+export interface RecordEntities {
+  process?: string;
+  thread?: string;
+  file?: string;
+  pattern?: string;
+  mount?: string;
+  device?: string;
+}
+
 export interface TimelineRecord {
   kind: string;
   source: SourceRef;
   time?: RecordTime;
+  entities?: RecordEntities;
   [field: string]: unknown;
 }
 

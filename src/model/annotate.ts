@@ -4,21 +4,12 @@
  * instead of joining again. Only ids that exist in the model are written; a record about nothing the
  * model knows gets no `entities`.
  */
-import type { TimelineRecord } from '../common/types.js';
+import type { RecordEntities, TimelineRecord } from '../common/types.js';
 import type { FileEntity, Model, MountEntity } from './types.js';
 import { num, str } from './series.js';
 import { stripDev, wholeDisk } from './devices.js';
 import { foldSegment } from './patterns.js';
 
-/** The ids a record refers to (each optional). Mirrors `record.schema.json#/$defs/entities`. */
-export interface RecordEntities {
-  process?: string;
-  thread?: string;
-  file?: string;
-  pattern?: string;
-  mount?: string;
-  device?: string;
-}
 
 interface Lookup {
   processes: Set<number>;

@@ -89,3 +89,17 @@ export function validateRecord(record: { kind?: unknown }): ValidationResult {
   if (!getSchema(name)) return { valid: false, errors: [`no schema for record kind '${String(record.kind)}' (expected schemas/${name}.schema.json)`] };
   return validate(name, record);
 }
+
+/** Validators of schemas that are not files (a rule's options): compiled once per schema object. */
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** Validate `data` against an in-memory schema (draft 2020-12, strict, no `$id` needed). */
+export function validateWith(schema: Record<string, unknown>, data: unknown): ValidationResult {
+  let fn = compiled.get(schema);
+  if (!fn) {
+    fn = load().ajv.compile(schema);
+    compiled.set(schema, fn);
+  }
+  const valid = fn(data) as boolean;
+  return { valid, errors: valid ? [] : formatErrors(fn.errors) };
+}

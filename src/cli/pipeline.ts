@@ -1,0 +1,46 @@
+/**
+ * The whole pipeline for one bundle, as the analyze/report/check commands run it: timeline → model →
+ * the model's ids on the records → rules. The config file is read and validated here (exit 2 on error).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { buildTimeline, type Timeline, type TimelineOptions } from '../timeline/build.js';
+import { buildModel } from '../model/build.js';
+import { annotateRecords } from '../model/annotate.js';
+import type { Model } from '../model/types.js';
+import { allRules, analyze, resolveConfig, type Analysis, type ResolvedConfig } from '../rules/index.js';
+import { UsageError, note } from './output.js';
+
+export const DEFAULT_CONFIG = 'perftriage.config.json';
+
+export interface PipelineResult {
+  timeline: Timeline;
+  model: Model;
+  analysis: Analysis;
+}
+
+/** `--config FILE`, else `./perftriage.config.json` when it exists, else the rules' defaults. */
+export function loadConfig(explicit: string | undefined): ResolvedConfig {
+  const path = explicit ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+  if (!path) return resolveConfig(undefined, allRules);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${path}: cannot read the config: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const config = resolveConfig(raw, allRules, path);
+  if (config.errors.length > 0) throw new UsageError(config.errors.slice(0, 5).join('; '));
+  if (!explicit) note(`using ${path}`);
+  return config;
+}
+
+export async function runPipeline(path: string, options: TimelineOptions, config: ResolvedConfig): Promise<PipelineResult> {
+  const timeline = await buildTimeline(path, options);
+  if (timeline.files.length === 0) {
+    const why = timeline.skipped.map((s) => `${s.path}: ${s.reason}`).slice(0, 5).join('; ');
+    throw new UsageError(`${path}: nothing analyzable${why ? ` (${why})` : timeline.diagnostics[0] ? ` (${timeline.diagnostics[0].message})` : ''}`);
+  }
+  const model = buildModel(timeline);
+  annotateRecords(timeline.records, model);
+  return { timeline, model, analysis: analyze(timeline, model, config, allRules) };
+}
