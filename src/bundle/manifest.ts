@@ -39,6 +39,8 @@ export interface Manifest {
   collected_at?: string;
   /** Name and version of the script that collected the bundle. */
   collector?: string;
+  /** Online CPU count of the host. */
+  cpus?: number;
   files: ManifestFile[];
 }
 
@@ -51,6 +53,7 @@ const TOP_FIELDS: Record<string, JsonType> = {
   timezone: 'string',
   collected_at: 'string',
   collector: 'string',
+  cpus: 'integer',
 };
 
 const FILE_FIELDS: Record<string, JsonType> = {

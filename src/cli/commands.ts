@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import Papa from 'papaparse';
+import { join } from 'node:path';
 import { forTerminal } from '../common/escape.js';
+import { packageRoot } from '../common/paths.js';
 import type { TimelineRecord } from '../common/types.js';
 import { openBundle } from '../bundle/bundle.js';
 import { sniffEntry, type FileSniff } from '../sniff/bundle-sniff.js';
@@ -311,4 +313,18 @@ const analyzeCommand: Command = {
   },
 };
 
-export const commands: readonly Command[] = [sniffCommand, parseCommand, timelineCommand, modelCommand, analyzeCommand, validateCommand, schemasCommand];
+const collectorCommand: Command = {
+  name: 'collector',
+  describe: 'Print the collector: a POSIX sh script the customer runs as root on the slow server (no Node.js needed) to capture a complete, time-aligned bundle',
+  builder: (y) =>
+    y
+      .option('o', { alias: 'output', type: 'string', describe: 'Write the script to this file instead of stdout' })
+      .example('$0 collector > collect.sh', 'Then on the server: sh collect.sh -d 30 -p PID -o bundle.tar.gz')
+      .example('$0 collector -o collect.sh', 'The same, written to a file'),
+  run: async (args) => {
+    writeOutput(readFileSync(join(packageRoot(), 'scripts', 'collect.sh'), 'utf8'), str(args.o));
+    return EXIT_OK;
+  },
+};
+
+export const commands: readonly Command[] = [sniffCommand, parseCommand, timelineCommand, modelCommand, analyzeCommand, collectorCommand, validateCommand, schemasCommand];

@@ -43,6 +43,12 @@ interface ThreadClaim {
   pid: number;
   via: string;
   source: SourceRef;
+  /**
+   * An assumption, not a statement: strace's `Process N attached` says nothing of N's thread group (with
+   * `-f -p PID` every thread of PID is announced that way), so the parser's pid = tid is only a default.
+   * Weak claims count only when no tool states the thread's process.
+   */
+  weak?: boolean;
 }
 
 /** Tool label used in `seen_by` and `via`: the record's tool with the flags that matter. */
@@ -84,9 +90,9 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
     }
     return t;
   };
-  const claim = (tid: number, pid: number, via: string, source: SourceRef): void => {
+  const claim = (tid: number, pid: number, via: string, source: SourceRef, weak = false): void => {
     const list = claims.get(tid) ?? [];
-    list.push({ pid, via, source });
+    list.push(weak ? { pid, via, source, weak } : { pid, via, source });
     claims.set(tid, list);
   };
 
@@ -134,7 +140,8 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
       if (comm && !t.comm) t.comm = comm;
       if (isIntervalSample(r)) addTaskSeries(t.series, r);
       countState(t.dState, r);
-      if (pid !== undefined) claim(tid, pid, label, r.source);
+      const assumed = r.kind === 'strace.attach' && pid === tid && r.follows_clone_of === undefined;
+      if (pid !== undefined) claim(tid, pid, label, r.source, assumed);
     }
   }
 
@@ -145,7 +152,9 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
     if (reuse) diagnostics.push(reuse);
   }
   const threadPid = new Map<number, number>();
-  for (const [tid, list] of [...claims].sort((a, b) => a[0] - b[0])) {
+  for (const [tid, all] of [...claims].sort((a, b) => a[0] - b[0])) {
+    const stated = all.filter((c) => !c.weak);
+    const list = stated.length > 0 ? stated : all;
     const byPid = new Map<number, ThreadClaim[]>();
     for (const c of list) byPid.set(c.pid, [...(byPid.get(c.pid) ?? []), c]);
     const ranked = [...byPid].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
@@ -179,9 +188,22 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
 }
 
 /**
- * ps snapshots that show one pid with two unrelated command lines (neither a prefix of the other, so not
- * a truncation): the pid was reused by a new process, or the process exec'd. Either way its rows are two
- * programs, and the model says so instead of merging them silently.
+ * The program a ps command line runs, for comparing snapshots: the first word's base name; for a name in
+ * brackets (a kernel thread, a zombie `[ps] <defunct>`, a process still exec'ing) the name alone, and for a kernel
+ * thread (`[kworker/u8:2-writeback]`) its name without the work item, which changes while it lives.
+ */
+function programOf(command: string): string {
+  const kernel = /^\[([^\]-]+)/.exec(command);
+  if (kernel) return kernel[1]!;
+  const first = command.split(/\s+/)[0] ?? command;
+  return first.slice(first.lastIndexOf('/') + 1).replace(/:$/, '');
+}
+
+/**
+ * ps snapshots that show one pid running two different programs: the pid was reused by a new process, or
+ * the process exec'd. Either way its rows are two programs, and the model says so instead of merging them
+ * silently. A changed argument list (a server retitling itself) or a kernel worker's changing work item is
+ * not a new program.
  */
 function pidReuse(p: ProcessDraft): ModelDiagnostic | undefined {
   const commands = [...p.psCommands.keys()];
@@ -189,7 +211,7 @@ function pidReuse(p: ProcessDraft): ModelDiagnostic | undefined {
     for (let j = i + 1; j < commands.length; j++) {
       const a = commands[i]!;
       const b = commands[j]!;
-      if (a.startsWith(b) || b.startsWith(a)) continue;
+      if (a.startsWith(b) || b.startsWith(a) || programOf(a) === programOf(b)) continue;
       return {
         code: 'pid-reused',
         message: `pid ${p.pid} runs "${a}" in one ps snapshot and "${b}" in another: the pid was reused or the process exec'd; its rows describe two programs`,
