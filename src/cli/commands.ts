@@ -12,7 +12,8 @@ import type { TimelineRecord } from '../common/types.js';
 import { openBundle } from '../bundle/bundle.js';
 import { sniffEntry, type FileSniff } from '../sniff/bundle-sniff.js';
 import { parsers } from '../parsers/index.js';
-import { buildTimeline, readFile, type Timeline } from '../timeline/build.js';
+import { buildTimeline, readFile, type Timeline, type TimelineOptions } from '../timeline/build.js';
+import { Redactor } from '../timeline/redact.js';
 import { getSchema, listSchemas, validate, TIMELINE_ID_PREFIX } from '../timeline/index.js';
 import { buildModel } from '../model/build.js';
 import { annotateRecords } from '../model/annotate.js';
@@ -45,6 +46,28 @@ export function parseToolOverrides(values: unknown): Map<string, string> {
     map.set(file, tool);
   }
   return map;
+}
+
+/** `--redact` / `--redact-map FILE`: pseudonyms for host, user and IP names in every output of the run. */
+export const redactOptions = {
+  redact: { type: 'boolean', default: false, describe: 'Replace host names, user names, IP addresses and home-directory names with consistent pseudonyms' },
+  'redact-map': { type: 'string', describe: 'With --redact: write the pseudonym → real name mapping to this file (kept private; never in any other output)' },
+} as const;
+
+/** Timeline options of a command: --tool overrides, and a redactor when --redact is given. */
+export function timelineOptions(args: Record<string, unknown>): TimelineOptions {
+  const options: TimelineOptions = { toolOverrides: parseToolOverrides(args.tool) };
+  if (args['redact-map'] !== undefined && args.redact !== true) throw new UsageError('--redact-map needs --redact');
+  if (args.redact === true) options.redactor = new Redactor();
+  return options;
+}
+
+/** Write the redaction mapping where the user asked, and only there. */
+export function writeRedactionMap(args: Record<string, unknown>, options: TimelineOptions): void {
+  const file = str(args['redact-map']);
+  if (!file || !options.redactor) return;
+  writeOutput(`${JSON.stringify(options.redactor.map(), null, 1)}\n`, file);
+  note(`wrote the redaction mapping to ${file}`);
 }
 
 const toolOption = {
@@ -179,11 +202,14 @@ const timelineCommand: Command = {
       .option('format', { choices: ['json', 'ndjson', 'csv'] as const, default: 'json', describe: 'json: one document; ndjson: a header line then one record per line; csv: one row per record' })
       .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
       .option('tool', toolOption)
+      .options(redactOptions)
       .example('$0 timeline capture.tar.gz -o timeline.json', 'The timeline of an archived bundle')
       .example('$0 timeline ./bundle --format csv -o records.csv', 'Every record as a CSV row')
       .example('$0 timeline ./bundle --tool out.txt=iostat', 'Force the parser of one file'),
   run: async (args) => {
-    const timeline = await buildTimeline(pathArg(args.path), { toolOverrides: parseToolOverrides(args.tool) });
+    const options = timelineOptions(args);
+    const timeline = await buildTimeline(pathArg(args.path), options);
+    writeRedactionMap(args, options);
     // The joins are made once, here: each record carries the ids of the model's entities it is about.
     if (timeline.files.length > 0) annotateRecords(timeline.records, buildModel(timeline));
     const format = String(args.format);
@@ -211,10 +237,13 @@ const modelCommand: Command = {
       .option('format', { choices: ['text', 'json'] as const, default: 'text', describe: 'text: a summary for a terminal; json: the whole model (schema: perftriage schemas model)' })
       .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
       .option('tool', toolOption)
+      .options(redactOptions)
       .example('$0 model capture.tar.gz', 'Who did the I/O, on which files, on which device')
       .example('$0 model ./bundle --format json -o model.json', 'The whole model as JSON'),
   run: async (args) => {
-    const timeline = await buildTimeline(pathArg(args.path), { toolOverrides: parseToolOverrides(args.tool) });
+    const options = timelineOptions(args);
+    const timeline = await buildTimeline(pathArg(args.path), options);
+    writeRedactionMap(args, options);
     if (timeline.files.length === 0) throw new UsageError(`${String(args.path)}: nothing analyzable`);
     const model = buildModel(timeline);
     const text = args.format === 'json' ? `${JSON.stringify(model, null, 1)}\n` : formatModelText(model);
@@ -302,11 +331,14 @@ const analyzeCommand: Command = {
       .option('config', configOption)
       .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
       .option('tool', toolOption)
+      .options(redactOptions)
       .example('$0 analyze capture.tar.gz', 'Findings with evidence for a support ticket')
       .example('$0 analyze ./bundle --config perftriage.config.json --format json', 'The findings as JSON, with your thresholds'),
   run: async (args) => {
     const config = loadConfig(str(args.config));
-    const { analysis } = await runPipeline(pathArg(args.path), { toolOverrides: parseToolOverrides(args.tool) }, config);
+    const options = timelineOptions(args);
+    const { analysis } = await runPipeline(pathArg(args.path), options, config);
+    writeRedactionMap(args, options);
     const text = args.format === 'json' ? `${JSON.stringify(analysis, null, 1)}\n` : formatAnalysisText(analysis).split('\n').map(forTerminal).join('\n');
     writeOutput(text, str(args.o));
     return EXIT_OK;

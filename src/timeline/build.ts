@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { Coverage, Diagnostic, TimelineRecord } from '../common/types.js';
 import { parseIsoInstant } from '../common/time.js';
+import type { Redactor } from './redact.js';
 import { LineSplitter, type LineFlags } from '../bundle/lines.js';
 import { openBundle, type BundleEntry, type BundleLimits, type OpenedBundle } from '../bundle/bundle.js';
 import { sniffLines } from '../sniff/sniff.js';
@@ -58,6 +59,8 @@ export interface TimelineOptions {
   /** `--tool FILE=NAME`: forced tool per bundle path (or the only file, under the key `*`). */
   toolOverrides?: ReadonlyMap<string, string>;
   limits?: Partial<BundleLimits>;
+  /** `--redact`: replace host, user and IP names with pseudonyms (src/timeline/redact.ts). */
+  redactor?: Redactor;
 }
 
 /** What reading one bundle file produced, before clocks are resolved. */
@@ -291,5 +294,6 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
     outcomes.push(await readFile(entry, stream, forced, tools.get(entry.path), commands.get(entry.path)));
   });
   outcomes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return assembleTimeline(bundle.name.replace(/\.(tar\.gz|tgz|tar|zip)$/i, ''), bundle.kind, outcomes, [...bundle.diagnostics, ...diagnostics], hints);
+  const timeline = assembleTimeline(bundle.name.replace(/\.(tar\.gz|tgz|tar|zip)$/i, ''), bundle.kind, outcomes, [...bundle.diagnostics, ...diagnostics], hints);
+  return options.redactor ? options.redactor.timeline(timeline) : timeline;
 }
