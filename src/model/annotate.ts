@@ -53,7 +53,7 @@ function baseOf(path: string): string {
 /** Path a record names, by the field its tool uses. */
 function pathOf(r: TimelineRecord): string | undefined {
   if (r.kind === 'lsof.fd') return str(r, 'name');
-  if (r.kind === 'opensnoop.open' || r.kind === 'strace.call') return str(r, 'path');
+  if (r.kind === 'opensnoop.open' || r.kind === 'strace.call' || r.kind === 'strace.aggregate') return str(r, 'path');
   return undefined;
 }
 

@@ -20,10 +20,20 @@ interface Span {
   seen: Set<string>;
 }
 
+/**
+ * The moment a sample stands for: its absolute time when it has one, so two pidstat files that overlap
+ * (pidstat -d and pidstat -dt run together) count each second once; else its file and sample number.
+ */
+function sampleKey(r: TimelineRecord): string {
+  const t = r.time;
+  if (t?.iso && (t.clock === 'utc' || t.clock === 'local')) return `@${t.iso}`;
+  return `${r.source.file}#${t?.sample ?? r.source.line}`;
+}
+
 function addSpan(span: Span, r: TimelineRecord): boolean {
   const interval = r.time?.interval_s;
   if (interval === undefined || interval <= 0) return false;
-  const key = `${r.source.file}#${r.time?.sample ?? r.time?.iso ?? r.source.line}`;
+  const key = sampleKey(r);
   if (!span.seen.has(key)) {
     span.seen.add(key);
     span.seconds += interval;
@@ -60,16 +70,21 @@ export function devicesByProcess(files: readonly FileEntity[], mounts: readonly 
 export function buildIoBalance(records: readonly TimelineRecord[], devices: readonly DeviceEntity[], processDevices: ReadonlyMap<number, ReadonlySet<string>> = new Map()): IoBalance[] {
   const pidstatSpan: Span = { seconds: 0, seen: new Set() };
   const perPid = new Map<number, { written: number; cancelled: number; evidence: SourceRef[] }>();
+  const counted = new Set<string>();
   let pidstatRows = 0;
   for (const r of records) {
     // Process rows only: thread rows (pidstat -t) split the same bytes again.
     if (r.kind !== 'pidstat.task' || r.tid !== undefined || !isIntervalSample(r)) continue;
     const wr = num(r, 'write_bytes_per_s');
     if (wr === undefined) continue;
+    const pid = num(r, 'pid')!;
+    // The same process at the same moment in two files is one sample.
+    const once = `${pid}${sampleKey(r)}`;
+    if (counted.has(once)) continue;
     if (!addSpan(pidstatSpan, r)) continue;
+    counted.add(once);
     pidstatRows++;
     const interval = r.time!.interval_s!;
-    const pid = num(r, 'pid')!;
     const entry = perPid.get(pid) ?? { written: 0, cancelled: 0, evidence: [] };
     entry.written += wr * interval;
     entry.cancelled += (num(r, 'cancelled_write_bytes_per_s') ?? 0) * interval;

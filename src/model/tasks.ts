@@ -284,7 +284,8 @@ function addTaskSeries(series: SeriesSet<TaskSeries>, r: TimelineRecord): void {
 }
 
 function countState(d: { snapshots: number; of: number }, r: TimelineRecord): void {
-  const state = str(r, 'state');
+  // top and ps -o state print `state`; ps aux and ps -eLo stat print `stat` (D, Ds, D<…).
+  const state = str(r, 'state') ?? str(r, 'stat');
   if (!state || (r.kind !== 'top.task' && r.kind !== 'ps.process' && r.kind !== 'ps.thread')) return;
   d.of++;
   if (state.startsWith('D')) d.snapshots++;

@@ -35,6 +35,9 @@ export interface FileSummary {
   records: number;
   /** First and last record time (ISO), with the clock they are on. */
   time_span?: { first: string; last: string; clock: string };
+  /** From the manifest: how the command that wrote the file ended, and whether the collector cut it. */
+  exit_status?: number;
+  truncated?: boolean;
 }
 
 export interface SkippedFile {
@@ -230,6 +233,9 @@ export function assembleTimeline(name: string, kind: string, outcomes: readonly 
       };
       const span = timeSpan(o.records) ?? manifestWindow(o.path, o.records.length, hints.fileWindow?.get(o.path), notes);
       if (span) summary.time_span = span;
+      const end = hints.fileEnd?.get(o.path);
+      if (end?.exit_status !== undefined) summary.exit_status = end.exit_status;
+      if (end?.truncated !== undefined) summary.truncated = end.truncated;
       files.push(summary);
     } else {
       skipped.push({ path: o.path, reason: o.skippedReason ?? 'not parsed', bytes: o.bytes, lines: o.lines });
@@ -252,14 +258,21 @@ interface FileWindow {
   ended_at?: string;
 }
 
+/** What the manifest says of how a file's command ended. */
+interface FileEnd {
+  exit_status?: number;
+  truncated?: boolean;
+}
+
 /** What the manifest tells the clock: the bundle's zone and date, and each file's run window. */
-type TimelineHints = Parameters<typeof deriveBundleClock>[1] & { fileWindow?: ReadonlyMap<string, FileWindow> };
+type TimelineHints = Parameters<typeof deriveBundleClock>[1] & { fileWindow?: ReadonlyMap<string, FileWindow>; fileEnd?: ReadonlyMap<string, FileEnd> };
 
 function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; commands: Map<string, string>; hints: TimelineHints; diagnostics: Diagnostic[] } {
   const tools = new Map<string, string>();
   const commands = new Map<string, string>();
   const fileStart = new Map<string, string>();
   const fileWindow = new Map<string, FileWindow>();
+  const fileEnd = new Map<string, FileEnd>();
   const diagnostics: Diagnostic[] = [];
   // The bundle stage already reported a manifest that failed its structural check; only a manifest
   // that passed it is validated against the full schema here.
@@ -270,14 +283,18 @@ function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; comm
     diagnostics.push({ severity: 'warning', code: 'manifest-invalid', message: `manifest.json does not match its schema and is ignored: ${v.errors.slice(0, 3).join('; ')}`, file: 'manifest.json' });
     return { tools, commands, hints: {}, diagnostics };
   }
-  const m = raw as { timezone?: string; collected_at?: string; files?: { path: string; tool?: string; command?: string; started_at?: string; ended_at?: string }[] };
+  const m = raw as { timezone?: string; collected_at?: string; files?: { path: string; tool?: string; command?: string; started_at?: string; ended_at?: string; exit_status?: number; truncated?: boolean }[] };
   for (const f of m.files ?? []) {
     if (f.tool) tools.set(f.path, f.tool);
     if (f.command) commands.set(f.path, f.command);
     if (f.started_at) fileStart.set(f.path, f.started_at);
     if (f.started_at) fileWindow.set(f.path, f.ended_at ? { started_at: f.started_at, ended_at: f.ended_at } : { started_at: f.started_at });
+    const end: FileEnd = {};
+    if (f.exit_status !== undefined) end.exit_status = f.exit_status;
+    if (f.truncated !== undefined) end.truncated = f.truncated;
+    if (Object.keys(end).length > 0) fileEnd.set(f.path, end);
   }
-  const hints: TimelineHints = { fileStart, fileWindow };
+  const hints: TimelineHints = { fileStart, fileWindow, fileEnd };
   if (m.timezone) hints.timezone = m.timezone;
   if (m.collected_at) hints.collectedAt = m.collected_at;
   return { tools, commands, hints, diagnostics };
