@@ -3,7 +3,6 @@
  * code; the work itself lives in the stages (bundle, sniff, parsers, timeline).
  */
 import { readFileSync } from 'node:fs';
-import type { Argv } from 'yargs';
 import Papa from 'papaparse';
 import { join } from 'node:path';
 import { forTerminal } from '../common/escape.js';
@@ -12,69 +11,18 @@ import type { TimelineRecord } from '../common/types.js';
 import { openBundle } from '../bundle/bundle.js';
 import { sniffEntry, type FileSniff } from '../sniff/bundle-sniff.js';
 import { parsers } from '../parsers/index.js';
-import { buildTimeline, readFile, type Timeline, type TimelineOptions } from '../timeline/build.js';
-import { Redactor } from '../timeline/redact.js';
+import { buildTimeline, readFile, type Timeline } from '../timeline/build.js';
 import { getSchema, listSchemas, validate, TIMELINE_ID_PREFIX } from '../timeline/index.js';
 import { buildModel } from '../model/build.js';
 import { annotateRecords } from '../model/annotate.js';
 import { DEFAULT_CONFIG, loadConfig, runPipeline } from './pipeline.js';
 import { formatAnalysisText } from './analysis-text.js';
+import { type Command, pathArg, redactOptions, str, timelineOptions, toolOption, writeRedactionMap } from './args.js';
+import { checkCommand } from './check-command.js';
+import { reportCommand } from './report-command.js';
 import { formatModelText } from './model-text.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
 
-export interface Command {
-  name: string;
-  describe: string;
-  builder: (y: Argv) => Argv;
-  run: (args: Record<string, unknown>) => Promise<number>;
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-/** A bundle or file argument. yargs hands the conventional `-` (stdin) over as an empty string. */
-const pathArg = (v: unknown): string => (v === '' || v === undefined ? '-' : String(v));
-
-/** `--tool FILE=NAME` (repeatable) → map; a bare `NAME` applies to a single-file bundle. */
-export function parseToolOverrides(values: unknown): Map<string, string> {
-  const map = new Map<string, string>();
-  const list = Array.isArray(values) ? values : values === undefined ? [] : [values];
-  for (const v of list) {
-    const text = String(v);
-    const eq = text.lastIndexOf('=');
-    const [file, tool] = eq > 0 ? [text.slice(0, eq), text.slice(eq + 1)] : ['*', text];
-    if (!parsers.has(tool)) throw new UsageError(`--tool ${text}: unknown tool '${tool}' (known: ${[...parsers.keys()].sort().join(', ')})`);
-    map.set(file, tool);
-  }
-  return map;
-}
-
-/** `--redact` / `--redact-map FILE`: pseudonyms for host, user and IP names in every output of the run. */
-export const redactOptions = {
-  redact: { type: 'boolean', default: false, describe: 'Replace host names, user names, IP addresses and home-directory names with consistent pseudonyms' },
-  'redact-map': { type: 'string', describe: 'With --redact: write the pseudonym → real name mapping to this file (kept private; never in any other output)' },
-} as const;
-
-/** Timeline options of a command: --tool overrides, and a redactor when --redact is given. */
-export function timelineOptions(args: Record<string, unknown>): TimelineOptions {
-  const options: TimelineOptions = { toolOverrides: parseToolOverrides(args.tool) };
-  if (args['redact-map'] !== undefined && args.redact !== true) throw new UsageError('--redact-map needs --redact');
-  if (args.redact === true) options.redactor = new Redactor();
-  return options;
-}
-
-/** Write the redaction mapping where the user asked, and only there. */
-export function writeRedactionMap(args: Record<string, unknown>, options: TimelineOptions): void {
-  const file = str(args['redact-map']);
-  if (!file || !options.redactor) return;
-  writeOutput(`${JSON.stringify(options.redactor.map(), null, 1)}\n`, file);
-  note(`wrote the redaction mapping to ${file}`);
-}
-
-const toolOption = {
-  type: 'string' as const,
-  array: true,
-  describe: 'Force the tool of a file instead of sniffing: FILE=NAME (path inside the bundle), or NAME for a single file',
-};
 
 const sniffCommand: Command = {
   name: 'sniff <path>',
@@ -359,4 +307,4 @@ const collectorCommand: Command = {
   },
 };
 
-export const commands: readonly Command[] = [sniffCommand, parseCommand, timelineCommand, modelCommand, analyzeCommand, collectorCommand, validateCommand, schemasCommand];
+export const commands: readonly Command[] = [sniffCommand, parseCommand, timelineCommand, modelCommand, analyzeCommand, reportCommand, checkCommand, collectorCommand, validateCommand, schemasCommand];

@@ -14,10 +14,10 @@ async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const cli: Argv = yargs(argv)
     .scriptName('perftriage')
-    .usage('$0 <command> [options]\n\nRead a Linux performance capture bundle (a folder, .tar.gz, .tgz, .tar or .zip of top, iostat, pidstat, ps, lsof, df, vmstat, mpstat… outputs) into one normalized timeline.')
+    .usage('$0 <command> [options]\n\nRead a Linux performance capture bundle (a folder, .tar.gz, .tgz, .tar or .zip of top, iostat, pidstat, strace, filetop, opensnoop, ps, lsof, df… outputs): one normalized timeline, the joins between processes, threads, files and devices, findings with their evidence, an incident report and CI checks.')
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces on errors' })
     .strict()
-    .demandCommand(1, 'Name a command: sniff, parse, timeline, validate or schemas.')
+    .demandCommand(1, 'Name a command: report, analyze, check, model, timeline, sniff, parse, collector, validate or schemas.')
     .recommendCommands()
     .help()
     .alias('h', 'help')

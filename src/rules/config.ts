@@ -6,6 +6,8 @@
  */
 import { validate, validateWith } from '../timeline/schemas.js';
 import type { AnyRule, SeveritySetting } from './types.js';
+import { parsers } from '../parsers/index.js';
+import type { CapturePolicy } from './policy.js';
 
 export interface RuleSetting {
   severity: SeveritySetting;
@@ -18,6 +20,8 @@ export interface ResolvedConfig {
   settings: Map<string, RuleSetting>;
   /** Problems in the file; any error makes the whole config unusable (the CLI exits 2). */
   errors: string[];
+  /** The capture policy `perftriage check` enforces (src/rules/policy.ts), when the file sets one. */
+  policy?: CapturePolicy;
 }
 
 type RawSetting = SeveritySetting | [SeveritySetting, Record<string, unknown>?] | { severity?: SeveritySetting; options?: Record<string, unknown> };
@@ -56,5 +60,10 @@ export function resolveConfig(raw: unknown, rules: readonly AnyRule[], source = 
     }
     settings.set(id, { severity: severity ?? rule.meta.defaultSeverity, options: merged, from: 'config' });
   }
-  return { settings, errors };
+  const policy = (raw as { policy?: CapturePolicy }).policy;
+  if (policy === undefined) return { settings, errors };
+  for (const tool of policy.required_tools ?? []) {
+    if (!parsers.has(tool)) errors.push(`${source}: policy.required_tools: unknown tool '${tool}' (known: ${[...parsers.keys()].sort().join(', ')})`);
+  }
+  return { settings, errors, policy };
 }

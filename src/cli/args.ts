@@ -1,0 +1,64 @@
+/**
+ * What every command shares: the Command shape, bundle and file arguments, `--tool` overrides and
+ * `--redact`. Its own module so the command modules (report, check…) and the registry import it without
+ * importing each other.
+ */
+import type { Argv } from 'yargs';
+import { parsers } from '../parsers/index.js';
+import type { TimelineOptions } from '../timeline/build.js';
+import { Redactor } from '../timeline/redact.js';
+import { UsageError, note, writeOutput } from './output.js';
+
+export interface Command {
+  name: string;
+  describe: string;
+  builder: (y: Argv) => Argv;
+  run: (args: Record<string, unknown>) => Promise<number>;
+}
+
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** A bundle or file argument. yargs hands the conventional `-` (stdin) over as an empty string. */
+export const pathArg = (v: unknown): string => (v === '' || v === undefined ? '-' : String(v));
+
+/** `--tool FILE=NAME` (repeatable) → map; a bare `NAME` applies to a single-file bundle. */
+export function parseToolOverrides(values: unknown): Map<string, string> {
+  const map = new Map<string, string>();
+  const list = Array.isArray(values) ? values : values === undefined ? [] : [values];
+  for (const v of list) {
+    const text = String(v);
+    const eq = text.lastIndexOf('=');
+    const [file, tool] = eq > 0 ? [text.slice(0, eq), text.slice(eq + 1)] : ['*', text];
+    if (!parsers.has(tool)) throw new UsageError(`--tool ${text}: unknown tool '${tool}' (known: ${[...parsers.keys()].sort().join(', ')})`);
+    map.set(file, tool);
+  }
+  return map;
+}
+
+/** `--redact` / `--redact-map FILE`: pseudonyms for host, user and IP names in every output of the run. */
+export const redactOptions = {
+  redact: { type: 'boolean', default: false, describe: 'Replace host names, user names, IP addresses and home-directory names with consistent pseudonyms' },
+  'redact-map': { type: 'string', describe: 'With --redact: write the pseudonym → real name mapping to this file (kept private; never in any other output)' },
+} as const;
+
+/** Timeline options of a command: --tool overrides, and a redactor when --redact is given. */
+export function timelineOptions(args: Record<string, unknown>): TimelineOptions {
+  const options: TimelineOptions = { toolOverrides: parseToolOverrides(args.tool) };
+  if (args['redact-map'] !== undefined && args.redact !== true) throw new UsageError('--redact-map needs --redact');
+  if (args.redact === true) options.redactor = new Redactor();
+  return options;
+}
+
+/** Write the redaction mapping where the user asked, and only there. */
+export function writeRedactionMap(args: Record<string, unknown>, options: TimelineOptions): void {
+  const file = str(args['redact-map']);
+  if (!file || !options.redactor) return;
+  writeOutput(`${JSON.stringify(options.redactor.map(), null, 1)}\n`, file);
+  note(`wrote the redaction mapping to ${file}`);
+}
+
+export const toolOption = {
+  type: 'string' as const,
+  array: true,
+  describe: 'Force the tool of a file instead of sniffing: FILE=NAME (path inside the bundle), or NAME for a single file',
+};
