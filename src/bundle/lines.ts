@@ -4,6 +4,16 @@
  * UTF-8, NUL bytes of binary files, and lines of many megabytes (an strace write of a whole buffer).
  */
 
+import { isAscii } from 'node:buffer';
+
+/**
+ * Buffer's native latin1 decoder: what `toString('latin1', s, e)` ends up calling, without its encoding
+ * lookup and argument checks (undocumented but present in every Node version this runs on).
+ */
+interface Latin1Slicer {
+  latin1Slice(start: number, end: number): string;
+}
+
 /** A line longer than this is cut: its head and tail are kept, the middle is dropped. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 const KEPT_HEAD_BYTES = 64 * 1024;
@@ -48,6 +58,10 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     this.bytesSeen += chunk.length;
+    // ASCII fast path, decided once per chunk (isAscii and indexOf are native, SIMD): a chunk of ASCII
+    // without NUL decodes as latin1 (the same text as UTF-8, cheaper), and its lines need no per-line
+    // check for U+FFFD or NUL.
+    const clean = isAscii(chunk) && chunk.indexOf(0) === -1;
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(10, start);
@@ -56,7 +70,8 @@ export class LineSplitter {
         return;
       }
       if (this.pendingBytes === 0 && this.overflowHead === null) {
-        this.deliver(chunk, start, nl);
+        if (clean) this.deliverClean(chunk, start, nl);
+        else this.deliver(chunk, start, nl);
       } else {
         this.accumulate(chunk.subarray(start, nl));
         this.flushPending();
@@ -104,6 +119,18 @@ export class LineSplitter {
     this.pending = [];
     this.pendingBytes = 0;
     this.deliver(joined, 0, joined.length);
+  }
+
+  /** `deliver` for a line of a clean chunk (ASCII, no NUL): only CRLF and length can flag it. */
+  private deliverClean(buf: Buffer, start: number, end: number): void {
+    const crlf = end > start && buf[end - 1] === 13;
+    const stop = crlf ? end - 1 : end;
+    if (stop - start > MAX_LINE_BYTES) {
+      this.deliver(buf, start, end);
+      return;
+    }
+    this.lineNo++;
+    this.sink((buf as Buffer & Latin1Slicer).latin1Slice(start, stop), this.lineNo, crlf ? flagsFor(buf, start, stop, true, 0) : NO_FLAGS);
   }
 
   private deliver(buf: Buffer, start: number, end: number, cutFromBytes = 0): void {

@@ -2,7 +2,8 @@
  * strace text output, every variant strace 6.x writes: plain, `-p` attach, `-f` to stderr (`[pid N]`
  * prefixes only while ≥ 2 tasks are traced), `-f -o` (TID column), `-ff -o` (one file per TID, the TID is
  * the file name's `.N` suffix), `-t`/`-tt`/`-ttt`/`-r`, `-T`, `-y`/`-yy`, `-s N`, `-x`/`-xx`, `-n`/`-i`,
- * `-Y`, `-k` frames, `-e read=`/`write=` dumps, `-c`/`-C` summary tables.
+ * `-Y`, `-k` frames, `-e read=`/`write=` dumps, `-c`/`-C` summary tables (also with `-U` custom
+ * columns), and `strace-log-merge` output (a TID column, lines sorted by time).
  *
  * Emits
  * - `strace.call` per syscall (an `<unfinished ...>` / `<... NAME resumed>` pair is one record placed at
@@ -21,15 +22,22 @@
  *   capture can and cannot show: followed forks, tasks, attach targets, clocks, filter hint).
  * Time: `-t`/`-tt` → clock 'time-of-day'; `-ttt` → 'utc'; `-r` → 'relative' (sum of the deltas).
  *
+ * Memory is bounded: per task an fd table (dropped when the process exits), a cwd and one pending call;
+ * path aggregates are capped (strace/aggregates.ts: the smallest are folded into a per-task bucket).
+ * Speed: one reused scratch object per line for the prefix, fixed-shape objects for what is read on
+ * every call (tasks, fd entries, returns, fd refs, shapes), facts read back from `CallFacts` rather than
+ * from the record (records have many shapes) — see docs/bench.md for what still limits it.
+ *
  * Known non-data lines ('skip'): blank lines, `-k` stack frames (` > lib(fn+0x12) [0x…]`), `-e write=`
  * hex dumps (` | 00000  …`), summary headers and dashes.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { round } from '../common/units.js';
-import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, type Prefix, readPrefix, readReturn, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
+import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, newPrefixScratch, type PrefixScratch, readPrefixInto, readReturn, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
 import { isReadLike, isWriteLike, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
-import { applyEffects, attribute, linkChild, newTask, pidOf, type Task } from './strace/tracker.js';
+import { applyEffects, attribute, CallFacts, linkChild, newTask, pidOf, type Task } from './strace/tracker.js';
 import { ArgList } from './strace/values.js';
+import { type Aggregate, addTo, MAX_PATH_AGGREGATES, newAggregate, PathAggregates } from './strace/aggregates.js';
 import type { LineOutcome, ParseContext, ParserModule } from './types.js';
 
 /** Records held back while the first task's TID is not known yet (unprefixed single-task output). */
@@ -38,25 +46,65 @@ const MAX_HELD_RECORDS = 20000;
 interface OpenLine {
   text: string;
   line: number;
-  prefix: Prefix;
+  /** Offset of the call body in `text`. */
+  body: number;
   task: Task;
   time: RecordTime | undefined;
-}
-
-interface Aggregate {
-  calls: number;
-  errors: number;
-  read_bytes: number;
-  written_bytes: number;
-  time_s: number;
-  first_time?: RecordTime;
-  last_time?: RecordTime;
-  first_line: number;
 }
 
 type PidStyle = 'none' | 'bracket' | 'column' | 'file-name';
 
 const SUMMARY_COLUMNS = ['% time', 'seconds', 'usecs/call', 'calls', 'errors', 'syscall'];
+
+/**
+ * Column titles strace's `-c -U col,…` (--summary-columns) prints (strace src/count.c), and the
+ * summary field each feeds. `shortest`, `longest` and the `wall-*` columns have no field in the
+ * strace.summary schema yet: they are read and dropped.
+ */
+const SUMMARY_TITLES: ReadonlyMap<string, 'time_pct' | 'total_s' | 'per_call_s' | 'calls' | 'errors' | 'syscall' | undefined> = new Map([
+  ['% time', 'time_pct'],
+  ['seconds', 'total_s'],
+  ['usecs/call', 'per_call_s'],
+  ['calls', 'calls'],
+  ['errors', 'errors'],
+  ['syscall', 'syscall'],
+  ['shortest', undefined],
+  ['longest', undefined],
+  ['wall-total', undefined],
+  ['wall-min', undefined],
+  ['wall-max', undefined],
+  ['wall-avg', undefined],
+] as const);
+
+/** The titles of a `-c -U` summary header, or undefined when the line is not one. */
+function customSummaryHeader(text: string): string[] | undefined {
+  const words = text.trim().split(/\s+/);
+  const titles: string[] = [];
+  for (let k = 0; k < words.length; k++) {
+    let w = words[k]!;
+    if (w === '%' && words[k + 1] === 'time') {
+      w = '% time';
+      k++;
+    }
+    if (!SUMMARY_TITLES.has(w) || titles.includes(w)) return undefined;
+    titles.push(w);
+  }
+  return titles.length >= 2 && titles.includes('syscall') ? titles : undefined;
+}
+
+/** [start, end) of each run of dashes in a summary divider line. */
+function dashSpans(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text.charCodeAt(i) === 45) {
+      const start = i;
+      while (text.charCodeAt(i) === 45) i++;
+      spans.push([start, i]);
+    } else i++;
+  }
+  return spans;
+}
 
 /**
  * A syscall name as this file uses it: the name string is made once (every record of the name shares
@@ -134,30 +182,6 @@ function makeTime(kind: TimestampKind | undefined, text: string | undefined, rel
   }
 }
 
-function addPath(perTask: Map<string, Aggregate>, path: string, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined, read: number, written: number): void {
-  let a = perTask.get(path);
-  if (!a) perTask.set(path, (a = newAggregate(line)));
-  addTo(a, ret, time, read, written);
-}
-
-function newAggregate(line: number): Aggregate {
-  return { calls: 0, errors: 0, read_bytes: 0, written_bytes: 0, time_s: 0, first_line: line };
-}
-
-function addTo(agg: Aggregate, ret: ReturnInfo | undefined, time: RecordTime | undefined, read: number, written: number): void {
-  agg.calls++;
-  if (ret !== undefined) {
-    if (ret.errno !== undefined) agg.errors++;
-    if (ret.durationS !== undefined) agg.time_s += ret.durationS;
-  }
-  agg.read_bytes += read;
-  agg.written_bytes += written;
-  if (time) {
-    agg.first_time ??= time;
-    agg.last_time = time;
-  }
-}
-
 export const parser: ParserModule = {
   meta: {
     tool: 'strace',
@@ -182,11 +206,17 @@ class StraceReader {
   private readonly ambiguous: Task = newTask('unknown', 0);
   private held: Array<{ record: TimelineRecord; task: Task }> | undefined;
   private open: OpenLine | undefined;
+  /** The prefix of the current line (reused: one per line, never kept). */
+  private readonly prefix: PrefixScratch = newPrefixScratch();
   private readonly relState = { sum: 0 };
   private readonly fileTid: number | undefined;
   private attachThreadsLeft = 0;
   private attachLeader: Task | undefined;
   private inSummary = false;
+  /** Titles of a `-c -U` summary table being read, and its column spans (from the divider line). */
+  private summaryTitles: string[] | undefined;
+  private summarySpans: Array<[number, number]> | undefined;
+  private summaryNoCallsNoted = false;
   private lastLine = 0;
   // capture facts
   private pidStyle: PidStyle = 'none';
@@ -201,6 +231,8 @@ class StraceReader {
   /** Names of the syscalls emitted, in first-seen order. */
   private readonly syscalls: string[] = [];
   private readonly callTable: Array<CallEntry | undefined> = new Array<CallEntry | undefined>(CALL_TABLE_SIZE).fill(undefined);
+  /** What attribute() found for the call being emitted (reused). */
+  private readonly facts = new CallFacts();
   /** The argument list of the call being emitted (reused). */
   private readonly args = new ArgList();
   private calls = 0;
@@ -215,10 +247,7 @@ class StraceReader {
   private hexDumpLines = 0;
   private summaryRows = 0;
   private cloneChildren = 0;
-  private readonly pathAggs = new Map<Task, Map<string, Aggregate>>();
-  /** The per-path map of the task seen last (consecutive calls are mostly of one task). */
-  private lastAggTask: Task | undefined;
-  private lastAggMap: Map<string, Aggregate> | undefined;
+  private readonly pathAggs = new PathAggregates<Task>();
   /** Syscall aggregates in first-call order. */
   private readonly syscallAggs: CallEntry[] = [];
 
@@ -235,7 +264,7 @@ class StraceReader {
       this.open = undefined;
       if (isContinuation(text)) {
         this.ctx.settle(open.line, 'data');
-        return this.callBody(open.text + text, open.prefix.body, open.task, open.time, open.line, open.prefix);
+        return this.callBody(open.text + text, open.body, open.task, open.time, open.line);
       }
       this.ctx.settle(open.line, { unparsed: 'syscall line without its end (no `) = RET`, no `<unfinished ...>`): cut, or its continuation line is missing' });
     }
@@ -280,12 +309,12 @@ class StraceReader {
   // ---- lines ---------------------------------------------------------------------------------------
 
   private physical(text: string, lineNo: number): LineOutcome {
-    const prefix = readPrefix(text);
+    const prefix = readPrefixInto(text, this.prefix);
     const b = prefix.body;
     const c = text.charCodeAt(b);
     if (prefix.tsKind !== undefined) this.tsKind ??= prefix.tsKind;
     const isCallish = c === 60 /* < */ || c === 45 /* - */ || c === 43 /* + */ || (c >= 97 && c <= 122) || c === 95;
-    if (!isCallish) return { unparsed: `not a strace line (expected [pid N], a TID, a timestamp, then name(args) = ret, --- SIG ---, or +++ exit +++): "${text.slice(0, 60)}"` };
+    if (!isCallish) return this.customSummaryStart(text) ?? { unparsed: `not a strace line (expected [pid N], a TID, a timestamp, then name(args) = ret, --- SIG ---, or +++ exit +++): "${text.slice(0, 60)}"` };
     const task = this.taskFor(prefix, lineNo);
     const time = makeTime(prefix.tsKind, prefix.tsText, this.relState);
     if (time) {
@@ -304,12 +333,12 @@ class StraceReader {
       if (text.startsWith('+++ ', b)) return this.exit(text, b, task, time, lineNo);
       return { unparsed: 'a line starting with "+" that is not "+++ exited/killed +++"' };
     }
-    return this.callBody(text, b, task, time, lineNo, prefix);
+    return this.callBody(text, b, task, time, lineNo);
   }
 
-  private callBody(text: string, b: number, task: Task, time: RecordTime | undefined, lineNo: number, prefix: Prefix): LineOutcome {
+  private callBody(text: string, b: number, task: Task, time: RecordTime | undefined, lineNo: number): LineOutcome {
     const ne = nameEnd(text, b);
-    if (ne === b || text.charCodeAt(ne) !== 40) return { unparsed: `not a strace line (expected a syscall name followed by "("; program output captured with 2>&1?): "${text.slice(b, b + 40)}"` };
+    if (ne === b || text.charCodeAt(ne) !== 40) return this.customSummaryStart(text) ?? { unparsed: `not a strace line (expected a syscall name followed by "("; program output captured with 2>&1?): "${text.slice(b, b + 40)}"` };
     const call = this.callEntry(text, b, ne);
     const name = call.info.name;
     const half = entryHalfEnd(text);
@@ -329,7 +358,7 @@ class StraceReader {
     if (close < 0) {
       // No end yet: a diagnostic or program output cut the line; the next line may continue it.
       if (call.info.clone) task.cloneArgs = text.slice(ne + 1);
-      this.open = { text, line: lineNo, prefix, task, time };
+      this.open = { text, line: lineNo, body: b, task, time };
       return 'defer';
     }
     const ret = readReturn(text, close);
@@ -425,6 +454,7 @@ class StraceReader {
     this.exits++;
     this.flushPending(task, `the task ${record.how === 'killed' ? 'was killed' : 'exited'} during the call`);
     this.setDead(task);
+    this.releaseTables(task);
     this.emit(record, task);
     return 'data';
   }
@@ -474,13 +504,15 @@ class StraceReader {
   }
 
   private summaryLine(text: string, lineNo: number): LineOutcome | undefined {
+    if (this.summaryTitles !== undefined) return this.customSummaryLine(text, lineNo);
     const trimmed = text.trim();
     if (trimmed.startsWith('% time')) {
       const titles = trimmed.split(/\s+/);
       // `% time` is two words.
       const ok = titles.length === 7 && SUMMARY_COLUMNS.join(' ') === `${titles[0]} ${titles.slice(1).join(' ')}`;
+      if (!ok) return this.customSummaryStart(text) ?? { unparsed: `summary header with columns perftriage does not know: "${trimmed}"` };
       this.inSummary = true;
-      return ok ? 'skip' : { unparsed: `summary header with columns perftriage does not know (-U?): "${trimmed}"` };
+      return 'skip';
     }
     if (trimmed.length > 0 && /^[- ]+$/.test(trimmed)) return this.inSummary ? 'skip' : undefined;
     if (!this.inSummary) return undefined;
@@ -512,6 +544,85 @@ class StraceReader {
     return 'data';
   }
 
+  /** A `-c -U` header: remember its titles; the divider that follows gives the column spans. */
+  private customSummaryStart(text: string): LineOutcome | undefined {
+    const titles = customSummaryHeader(text);
+    if (!titles) return undefined;
+    this.summaryTitles = titles;
+    this.summarySpans = undefined;
+    this.inSummary = true;
+    return 'skip';
+  }
+
+  /**
+   * A line of a `-c -U` table. Columns are cut at the divider's dash runs, not split at spaces: the
+   * errors column is blank when 0, so a row has fewer words than titles.
+   */
+  private customSummaryLine(text: string, lineNo: number): LineOutcome | undefined {
+    const titles = this.summaryTitles!;
+    const trimmed = text.trim();
+    if (trimmed.length > 0 && /^[- ]+$/.test(trimmed)) {
+      this.summarySpans ??= dashSpans(text);
+      return 'skip';
+    }
+    const spans = this.summarySpans;
+    if (trimmed.startsWith('System call usage summary')) return 'skip';
+    if (spans === undefined || spans.length !== titles.length || trimmed.length === 0) {
+      this.endCustomSummary();
+      return undefined;
+    }
+    const values = new Map<string, string>();
+    for (let k = 0; k < titles.length; k++) {
+      const [start, end] = spans[k]!;
+      values.set(titles[k]!, (k === titles.length - 1 ? text.slice(start) : text.slice(start, end)).trim());
+    }
+    const name = values.get('syscall')!;
+    const numbers = new Map<string, number>();
+    for (const [title, value] of values) {
+      if (title === 'syscall') continue;
+      const v = value === '' && title === 'errors' ? 0 : value === '' ? NaN : Number(value);
+      if (!Number.isFinite(v)) {
+        this.endCustomSummary();
+        return undefined;
+      }
+      numbers.set(title, v);
+    }
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
+      this.endCustomSummary();
+      return undefined;
+    }
+    if (name === 'total') this.endCustomSummary();
+    if (!numbers.has('calls')) {
+      // The schema needs calls; a table without them is known but not emitted (said once).
+      if (!this.summaryNoCallsNoted) {
+        this.summaryNoCallsNoted = true;
+        this.ctx.diagnostic({ severity: 'info', code: 'strace-summary-no-calls', message: `-c -U table without a calls column (${titles.join(', ')}): its rows are not emitted`, line: lineNo });
+      }
+      return 'skip';
+    }
+    const record = this.base('strace.summary', lineNo, undefined);
+    record.syscall = name;
+    const pct = numbers.get('% time');
+    if (pct !== undefined) record.time_pct = pct;
+    const seconds = numbers.get('seconds');
+    if (seconds !== undefined) record.total_s = seconds;
+    const usecs = numbers.get('usecs/call');
+    if (usecs !== undefined) record.per_call_s = round(usecs / 1e6, 9);
+    record.calls = numbers.get('calls');
+    const errors = numbers.get('errors');
+    if (errors !== undefined) record.errors = errors;
+    if (name === 'total') record.total = true;
+    this.summaryRows++;
+    this.ctx.emit(record);
+    return 'data';
+  }
+
+  private endCustomSummary(): void {
+    this.summaryTitles = undefined;
+    this.summarySpans = undefined;
+    this.inSummary = false;
+  }
+
   // ---- tasks ---------------------------------------------------------------------------------------
 
   private createTask(tid: number | undefined, origin: Task['origin'], line: number): Task {
@@ -527,13 +638,34 @@ class StraceReader {
     this.live.delete(task);
   }
 
+  /**
+   * An exited task's fd table and cwd are dropped unless a live task shares them (its other threads):
+   * a trace of a fork-heavy workload (a build, a shell script) would otherwise keep every dead
+   * process's table. Only a later task that reuses the TID could have looked at it.
+   */
+  private releaseTables(task: Task): void {
+    // The scan is over the live tasks; past a few thousand of them it would cost more than it saves.
+    if (this.live.size > 4096) return;
+    const files = task.files;
+    const fs = task.fs;
+    let filesShared = false;
+    let fsShared = false;
+    for (const t of this.live) {
+      if (t.files === files) filesShared = true;
+      if (t.fs === fs) fsShared = true;
+      if (filesShared && fsShared) return;
+    }
+    if (!filesShared) task.files = new Map();
+    if (!fsShared) task.fs = {};
+  }
+
   private cloneInFlight(): Task | undefined {
     let found: Task | undefined;
     for (const t of this.live) if (t.cloneArgs !== undefined) found = t;
     return found;
   }
 
-  private taskFor(prefix: Prefix, lineNo: number): Task {
+  private taskFor(prefix: PrefixScratch, lineNo: number): Task {
     if (prefix.tid !== undefined) {
       if (prefix.style === 'bracket') this.sawBracket = true;
       else this.sawColumn = true;
@@ -683,17 +815,17 @@ class StraceReader {
     const argList = this.args;
     argList.reset(info.needsArgs ? args : '');
     if (this.yStyle !== 'yy' && (ret?.retFd?.annotation !== undefined || args.indexOf('<') >= 0)) this.noteYStyle(args, ret);
-    attribute(task, info.shape, argList, ret, record);
+    attribute(task, info.shape, argList, ret, record, this.facts);
     if (ret) {
-      const child = applyEffects(task, info, argList, ret, record);
+      const child = applyEffects(task, info, argList, ret, this.facts);
       if (child !== undefined) this.cloneReturned(task, name, args, child, line);
       if (task === this.anonymous && task.tid === undefined) this.learnTid(task, name, ret);
       if (task.maybeLeader && name === 'execve' && ret.ret === 0) task.leader = true;
     }
     if (info.clone) task.cloneArgs = undefined;
     task.maybeLeader = false;
-    this.countIo(info, record);
-    this.aggregate(task, call, record, ret, time);
+    this.countIo(info);
+    this.aggregate(task, call, line, ret, time);
     this.emit(record, task);
   }
 
@@ -723,69 +855,73 @@ class StraceReader {
     }
   }
 
-  private pathAggsOf(task: Task): Map<string, Aggregate> {
-    if (task === this.lastAggTask) return this.lastAggMap!;
-    let perTask = this.pathAggs.get(task);
-    if (!perTask) this.pathAggs.set(task, (perTask = new Map()));
-    this.lastAggTask = task;
-    this.lastAggMap = perTask;
-    return perTask;
-  }
-
-  private countIo(info: SyscallInfo, record: TimelineRecord): void {
+  private countIo(info: SyscallInfo): void {
     if (info.write) {
       this.writeCalls++;
-      if (record.fd_kind === 'file' || (record.path_source !== undefined && record.fd_kind !== 'pipe' && record.fd_kind !== 'socket' && typeof record.path === 'string' && record.path.startsWith('/'))) this.fileWriteCalls++;
+      const f = this.facts;
+      if (f.fdKind === 'file' || (f.pathSource !== undefined && f.fdKind !== 'pipe' && f.fdKind !== 'socket' && f.path !== undefined && f.path.startsWith('/'))) this.fileWriteCalls++;
     } else if (info.read) this.readCalls++;
   }
 
-  private aggregate(task: Task, call: CallEntry, record: TimelineRecord, ret: ReturnInfo | undefined, time: RecordTime | undefined): void {
+  private aggregate(task: Task, call: CallEntry, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined): void {
     const info = call.info;
     const name = info.name;
+    const facts = this.facts;
     let s = call.agg;
     if (!s) {
-      s = call.agg = newAggregate(record.source.line);
+      s = call.agg = newAggregate(line);
       this.syscallAggs.push(call);
     }
-    const bytes = typeof record.bytes === 'number' ? record.bytes : 0;
+    const bytes = facts.bytes >= 0 ? facts.bytes : 0;
     const read = info.read ? bytes : 0;
     const written = info.write ? bytes : 0;
-    addTo(s, ret, time, read, written);
-    const path = record.path;
-    const path2 = record.path2;
-    if (typeof path !== 'string' && typeof path2 !== 'string') return;
-    const perTask = this.pathAggsOf(task);
-    const line = record.source.line;
-    const add = (p: string, r: number, w: number): void => addPath(perTask, p, line, ret, time, r, w);
+    addTo(s, ret, time, read, written, line);
+    const path = facts.path;
+    const path2 = facts.path2;
+    if (path === undefined && path2 === undefined) return;
+    const aggs = this.pathAggs;
+    const paths = aggs.of(task);
     if (name === 'sendfile' || name === 'sendfile64') {
-      if (typeof path === 'string') add(path, 0, bytes);
-      if (typeof path2 === 'string') add(path2, bytes, 0);
+      if (path !== undefined) aggs.add(paths, path, line, ret, time, 0, bytes);
+      if (path2 !== undefined) aggs.add(paths, path2, line, ret, time, bytes, 0);
     } else if (name === 'copy_file_range' || name === 'splice' || name === 'tee') {
-      if (typeof path === 'string') add(path, bytes, 0);
-      if (typeof path2 === 'string') add(path2, 0, bytes);
+      if (path !== undefined) aggs.add(paths, path, line, ret, time, bytes, 0);
+      if (path2 !== undefined) aggs.add(paths, path2, line, ret, time, 0, bytes);
     } else {
-      if (typeof path === 'string') add(path, read, written);
-      if (typeof path2 === 'string' && path2 !== path) add(path2, 0, 0);
+      if (path !== undefined) aggs.add(paths, path, line, ret, time, read, written, facts.entry);
+      if (path2 !== undefined && path2 !== path) aggs.add(paths, path2, line, ret, time, 0, 0);
     }
   }
 
   private emitAggregates(): void {
     const line = Math.max(1, this.lastLine);
-    for (const [task, perPath] of this.pathAggs) {
-      for (const [path, a] of perPath) {
+    for (const [task, paths] of this.pathAggs.byTask) {
+      for (const [path, a] of paths.map) {
         const record = this.aggRecord('path', a, line);
         record.path = path;
-        if (task.tid !== undefined) record.tid = task.tid;
-        const pid = pidOf(task);
-        if (pid !== undefined) record.pid = pid;
-        this.ctx.emit(record);
+        this.finishAggregate(record, task);
       }
+      if (paths.other) this.finishAggregate(this.aggRecord('path', paths.other, line), task);
     }
     for (const { info, agg } of this.syscallAggs) {
       const record = this.aggRecord('syscall', agg!, line);
       record.syscall = info.name;
       this.ctx.emit(record);
     }
+    if (this.pathAggs.folded > 0) {
+      this.ctx.diagnostic({
+        severity: 'info',
+        code: 'strace-paths-folded',
+        message: `${this.pathAggs.folded} (task, path) aggregate(s) with the fewest bytes were folded into their task's "other paths" aggregate (a scope 'path' aggregate without path) to keep memory bounded (at most ${MAX_PATH_AGGREGATES} held)`,
+      });
+    }
+  }
+
+  private finishAggregate(record: TimelineRecord, task: Task): void {
+    if (task.tid !== undefined) record.tid = task.tid;
+    const pid = pidOf(task);
+    if (pid !== undefined) record.pid = pid;
+    this.ctx.emit(record);
   }
 
   private aggRecord(scope: 'path' | 'syscall', a: Aggregate, line: number): TimelineRecord {
@@ -840,6 +976,9 @@ class StraceReader {
       notes.push('the traced task never printed its TID (no prefix, no set_tid_address/gettid): calls have no tid');
     }
     if (this.pidStyle === 'file-name') notes.push(`-ff output: TID ${this.fileTid} taken from the file name; its parent and thread group are in the sibling files`);
+    if (this.pathAggs.folded > 0) {
+      notes.push(`${this.pathAggs.folded} (task, path) aggregates with the fewest bytes were folded into per-task "other paths" aggregates (scope 'path' without path) to bound memory; totals are exact`);
+    }
     record.notes = notes;
     this.ctx.emit(record);
   }

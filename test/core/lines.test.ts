@@ -63,3 +63,29 @@ test('a line over the limit keeps its head and tail, says how long it was, and t
   const one = splitChunks([input]);
   assert.equal(one[0]!.text, lines[0]!.text);
 });
+
+test('the ASCII fast path gives the same lines and flags as UTF-8 decoding, whatever the chunking', () => {
+  // ASCII lines (fast path), a CRLF line, a UTF-8 line, a line with a NUL, invalid bytes, a final line
+  // without newline: cut into chunks of every size from 1 to 40 bytes, so lines and chunks straddle.
+  const content = Buffer.concat([
+    Buffer.from('[pid  1] 17:00:00.000001 write(1, "abc", 3) = 3 <0.000010>\nclose(3)                = 0\r\n', 'utf8'),
+    Buffer.from('openat(AT_FDCWD</tmp/é>, "ü", O_RDONLY) = 3\n', 'utf8'),
+    Buffer.from([0x61, 0x00, 0x62, 0x0a, 0x61, 0xff, 0x62, 0x0a]),
+    Buffer.from('exit_group(0) = ?', 'utf8'),
+  ]);
+  const reference = content
+    .toString('utf8')
+    .split('\n')
+    .map((t) => t.replace(/\r$/, ''));
+  for (let size = 1; size <= 40; size++) {
+    const chunks: Buffer[] = [];
+    for (let o = 0; o < content.length; o += size) chunks.push(content.subarray(o, o + size));
+    const lines = splitChunks(chunks);
+    assert.deepEqual(lines.map((l) => l.text), reference, `chunks of ${size}`);
+    assert.deepEqual(
+      lines.map((l) => [l.flags.crlf, l.flags.nul, l.flags.invalidUtf8]),
+      [[false, false, false], [true, false, false], [false, false, false], [false, true, false], [false, false, true], [false, false, false]],
+      `flags with chunks of ${size}`,
+    );
+  }
+});

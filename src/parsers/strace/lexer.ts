@@ -6,7 +6,7 @@
  * A hand-written scanner over char codes: strace lines are long and numerous (hundreds of MB), and the
  * boundary between arguments and return value needs quote- and paren-awareness that regexes do badly.
  */
-import { type FdRef, isAnnotationStart, parseFdRef, parseInteger, skipAnnotation, skipString } from './values.js';
+import { type FdRef, isAnnotationStart, parseFdRefAt, parseInteger, skipAnnotation, skipString } from './values.js';
 
 export type TimestampKind = 't' | 'tt' | 'ttt' | 'r';
 
@@ -40,31 +40,73 @@ function digitsEnd(text: string, i: number): number {
   return i;
 }
 
+/** The value of the decimal digits text[s, e) (Number() of them: exact up to 15 digits, else parsed). */
+function digitsValue(text: string, s: number, e: number): number {
+  if (e - s > 15) return Number(text.slice(s, e));
+  let v = 0;
+  for (let k = s; k < e; k++) v = v * 10 + (text.charCodeAt(k) - 48);
+  return v;
+}
+
+/**
+ * A Prefix whose fields are all present (undefined when absent), reused line after line: the parser
+ * reads one prefix per line and must not allocate for it (nothing keeps it past its line).
+ */
+export interface PrefixScratch {
+  tid: number | undefined;
+  style: 'bracket' | 'column' | undefined;
+  comm: string | undefined;
+  tsKind: TimestampKind | undefined;
+  tsText: string | undefined;
+  body: number;
+}
+
+export function newPrefixScratch(): PrefixScratch {
+  return { tid: undefined, style: undefined, comm: undefined, tsKind: undefined, tsText: undefined, body: 0 };
+}
+
 /** Read the prefix and the decorations of a line. Never fails: a line without them has `body` 0. */
 export function readPrefix(text: string): Prefix {
-  const p: Prefix = { body: 0 };
+  const s = readPrefixInto(text, newPrefixScratch());
+  const p: Prefix = { body: s.body };
+  if (s.tid !== undefined) p.tid = s.tid;
+  if (s.style !== undefined) p.style = s.style;
+  if (s.comm !== undefined) p.comm = s.comm;
+  if (s.tsKind !== undefined) p.tsKind = s.tsKind;
+  if (s.tsText !== undefined) p.tsText = s.tsText;
+  return p;
+}
+
+/** `readPrefix` into a reused object (every field is overwritten). */
+export function readPrefixInto(text: string, p: PrefixScratch): PrefixScratch {
+  p.tid = undefined;
+  p.style = undefined;
+  p.comm = undefined;
+  p.tsKind = undefined;
+  p.tsText = undefined;
   let i = 0;
-  if (text.startsWith('[pid ')) {
+  const c0 = text.charCodeAt(0);
+  if (c0 === 91 /* [ */ && text.startsWith('[pid ')) {
     const s = skipSpaces(text, 5);
     const e = digitsEnd(text, s);
     if (e > s && text.charCodeAt(e) === 93 /* ] */) {
-      p.tid = Number(text.slice(s, e));
+      p.tid = digitsValue(text, s, e);
       p.style = 'bracket';
       i = skipSpaces(text, e + 1);
     }
-  } else if (isDigit(text.charCodeAt(0))) {
+  } else if (isDigit(c0)) {
     const e = digitsEnd(text, 0);
     const next = text.charCodeAt(e);
     // A TID column: up to 7 digits (pid_max ≤ 4194304) then a space or `<comm>`. Ten digits and a space
     // would be an integral epoch (`--absolute-timestamps=unix,s`).
     if (e <= 7 && next === SPACE) {
-      p.tid = Number(text.slice(0, e));
+      p.tid = digitsValue(text, 0, e);
       p.style = 'column';
       i = skipSpaces(text, e);
     } else if (e <= 7 && next === 60 /* < */) {
       const close = text.indexOf('> ', e);
       if (close > 0) {
-        p.tid = Number(text.slice(0, e));
+        p.tid = digitsValue(text, 0, e);
         p.style = 'column';
         p.comm = text.slice(e + 1, close);
         i = skipSpaces(text, close + 1);
@@ -123,20 +165,23 @@ export function readPrefix(text: string): Prefix {
   return p;
 }
 
-/** The return part of a call: `= RET [annotation] [ERRNO (text)] [(note)] [<duration>]`. */
+/**
+ * The return part of a call: `= RET [annotation] [ERRNO (text)] [(note)] [<duration>]`. Every field is
+ * present (undefined when absent): one hidden class, read on every call.
+ */
 export interface ReturnInfo {
   /** The return value when it is a number that fits a double exactly. */
-  ret?: number;
+  ret: number | undefined;
   /** The return token as printed (`0x7f9d…`, `?`, `3`). */
   retText: string;
   hex: boolean;
   /** `-y` annotation of a returned fd. */
-  retFd?: FdRef;
-  errno?: string;
-  errnoText?: string;
+  retFd: FdRef | undefined;
+  errno: string | undefined;
+  errnoText: string | undefined;
   /** Parenthesised notes after the value: `Timeout`, `INJECTED`, `flags O_RDONLY`, … */
-  note?: string;
-  durationS?: number;
+  note: string | undefined;
+  durationS: number | undefined;
 }
 
 /**
@@ -186,10 +231,12 @@ export function readReturn(text: string, close: number): ReturnInfo | undefined 
   i = skipSpaces(text, i + 1);
   let end = text.length;
   while (end > i && text.charCodeAt(end - 1) === SPACE) end--;
-  const info: ReturnInfo = { retText: '', hex: false };
-  // -T: ` <0.000123>` at the very end.
+  const info: ReturnInfo = { ret: undefined, retText: '', hex: false, retFd: undefined, errno: undefined, errnoText: undefined, note: undefined, durationS: undefined };
+  // -T: ` <0.000123>` at the very end. The `<` is looked for backwards by hand (lastIndexOf is a
+  // runtime call, and the duration is a few characters from the end).
   if (text.charCodeAt(end - 1) === 62 /* > */) {
-    const lt = text.lastIndexOf('<', end - 1);
+    let lt = end - 2;
+    while (lt > i && text.charCodeAt(lt) !== 60) lt--;
     if (lt > i) {
       const seconds = decimalAt(text, lt + 1, end - 1);
       if (seconds >= 0) {
@@ -199,31 +246,37 @@ export function readReturn(text: string, close: number): ReturnInfo | undefined 
       }
     }
   }
-  // The value token: up to a space, or an fd annotation.
+  // The value token: up to a space, or an fd annotation. `firstLt`: its first `<` (where the value ends).
   let k = i;
+  let firstLt = -1;
   while (k < end) {
     const c = text.charCodeAt(k);
     if (c === SPACE) break;
-    if (c === 60 && isAnnotationStart(text, k)) {
-      k = skipAnnotation(text, k);
-      if (text.startsWith('(deleted)', k)) k += 9;
-      break;
+    if (c === 60) {
+      if (firstLt < 0) firstLt = k;
+      if (isAnnotationStart(text, k)) {
+        k = skipAnnotation(text, k);
+        if (text.startsWith('(deleted)', k)) k += 9;
+        break;
+      }
     }
     k++;
   }
-  const token = text.slice(i, k);
-  if (token === '') return undefined;
-  const lt = token.indexOf('<');
-  const valueText = lt > 0 ? token.slice(0, lt) : token;
+  if (k === i) return undefined;
+  // A token starting with `<` is all value text (and then not a number).
+  const valueEnd = firstLt > i ? firstLt : k;
+  const valueText = valueEnd - i === 1 && text.charCodeAt(i) === 48 ? '0' : text.slice(i, valueEnd);
   info.retText = valueText;
   if (valueText !== '?') {
     const v = parseInteger(valueText);
     if (v === undefined) return undefined;
     info.hex = valueText.startsWith('0x');
     if (Number.isSafeInteger(v)) info.ret = v;
-    if (lt > 0) info.retFd = parseFdRef(token);
+    if (firstLt > i) info.retFd = parseFdRefAt(text, i, k);
   }
   // ERRNO (text), then notes in parentheses.
+  k = skipWhite(text, k, end);
+  if (k >= end) return info;
   let rest = text.slice(k, end).trim();
   if (rest.length > 0 && rest.charCodeAt(0) === 69 /* E */) {
     const sp = rest.indexOf(' ');
@@ -243,6 +296,16 @@ export function readReturn(text: string, close: number): ReturnInfo | undefined 
     info.note = rest.startsWith('(') && rest.endsWith(')') && matchingParen(rest, 0) === rest.length - 1 ? rest.slice(1, -1) : rest;
   }
   return info;
+}
+
+/** Skip what String.prototype.trim would remove at the start of text[i, end) (ASCII whitespace; others stop). */
+function skipWhite(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === SPACE || (c >= 9 && c <= 13)) i++;
+    else break;
+  }
+  return i;
 }
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -301,12 +364,20 @@ export const DETACHED = '<detached ...>';
  * Where a call line ends its entry half: ` <unfinished ...>`, ` <detached ...>` or
  * ` <pid changed to N ...>`. Returns the start of that marker, or -1.
  */
-export function entryHalfEnd(text: string): { at: number; marker: 'unfinished' | 'detached' | 'pid-changed'; newTid?: number } | undefined {
+export interface EntryHalf {
+  at: number;
+  marker: 'unfinished' | 'detached' | 'pid-changed';
+  newTid: number | undefined;
+}
+
+export function entryHalfEnd(text: string): EntryHalf | undefined {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === SPACE) end--;
-  if (text.charCodeAt(end - 1) !== 62) return undefined;
-  if (text.endsWith(UNFINISHED, end)) return { at: end - UNFINISHED.length, marker: 'unfinished' };
-  if (text.endsWith(DETACHED, end)) return { at: end - DETACHED.length, marker: 'detached' };
+  // Every marker ends in `...>`; a -T duration (`<0.000012>`) ends in a digit and `>`: look at the
+  // character before `>` first, since this runs on every call line.
+  if (text.charCodeAt(end - 1) !== 62 || text.charCodeAt(end - 2) !== 46) return undefined;
+  if (text.endsWith(UNFINISHED, end)) return { at: end - UNFINISHED.length, marker: 'unfinished', newTid: undefined };
+  if (text.endsWith(DETACHED, end)) return { at: end - DETACHED.length, marker: 'detached', newTid: undefined };
   if (text.endsWith(' ...>', end)) {
     const start = text.lastIndexOf('<pid changed to ', end);
     if (start >= 0) {
@@ -324,16 +395,30 @@ export function entryArgs(text: string, from: number, at: number): string {
   return text.slice(from, end);
 }
 
+/**
+ * The first `strace: ` in text, or -1. Searched as `: ` then checked for `strace` before it: a search
+ * for the whole pattern restarts at every `s` of the line, and `:` followed by a space is rare in trace
+ * lines (timestamps have no space after their colons).
+ */
+function indexOfStraceColon(text: string, from: number): number {
+  let at = text.indexOf(': ', from + 6);
+  while (at >= 0) {
+    if (text.startsWith('strace', at - 6)) return at - 6;
+    at = text.indexOf(': ', at + 1);
+  }
+  return -1;
+}
+
 /** `strace: ` spliced into a line at a position outside any string literal, or -1. */
 export function splicedMessageAt(text: string): number {
-  const at = text.indexOf('strace: ');
+  const at = indexOfStraceColon(text, 0);
   if (at <= 0) return at;
   // Make sure the match is not inside a quoted string (a traced program may write "strace: ").
   let i = 0;
   while (i < at) {
     if (text.charCodeAt(i) === 34) {
       i = skipString(text, i);
-      if (i > at) return text.indexOf('strace: ', i) > 0 ? splicedAfter(text, i) : -1;
+      if (i > at) return indexOfStraceColon(text, i) > 0 ? splicedAfter(text, i) : -1;
       continue;
     }
     i++;

@@ -25,7 +25,9 @@ export interface SyscallShape {
 const shapes = new Map<string, SyscallShape>();
 
 function def(names: string, shape: SyscallShape): void {
-  for (const n of names.split(' ')) shapes.set(n, shape);
+  // Every field present (undefined when absent): one hidden class for all shapes, read on every call.
+  const full: SyscallShape = { fd: undefined, fd2: undefined, dirfd: undefined, path: undefined, path2: undefined, dirfd2: undefined, io: undefined, copy: undefined, ...shape };
+  for (const n of names.split(' ')) shapes.set(n, full);
 }
 
 def('read pread64 readv preadv preadv2 recvfrom recvmsg recv', { fd: 0, io: 'read' });
@@ -108,7 +110,8 @@ export type Effect =
   | 'fchdir'
   | 'anon'
   | 'exec'
-  | 'clone';
+  | 'clone'
+  | 'recvfds';
 
 /** Everything the parser asks about a syscall name, computed once per name instead of once per call. */
 export interface SyscallInfo {
@@ -144,6 +147,9 @@ const EFFECTS: ReadonlyMap<string, Effect> = new Map<string, Effect>([
   ['close_range', 'close_range'],
   ['chdir', 'chdir'],
   ['fchdir', 'fchdir'],
+  // SCM_RIGHTS: the fds listed in the received control message are new fds of the receiver.
+  ['recvmsg', 'recvfds'],
+  ['recvmmsg', 'recvfds'],
 ]);
 /** Calls whose effects need their arguments even without an fd/path shape. */
 const EFFECT_ARG_CALLS: ReadonlySet<string> = new Set(['pipe', 'pipe2', 'socketpair', 'socket', 'memfd_create', 'close_range', 'clone', 'clone3', 'fork', 'vfork', ...ANON_FD_CALLS.keys()]);

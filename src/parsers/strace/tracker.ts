@@ -6,8 +6,9 @@
  */
 import type { TimelineRecord } from '../../common/types.js';
 import type { ReturnInfo } from './lexer.js';
+import type { Aggregate, TaskPaths } from './aggregates.js';
 import type { SyscallInfo, SyscallShape } from './syscalls.js';
-import { type ArgList, AT_FDCWD, type FdKind, type FdRef, annotationKind, annotationPath, decodeCString, parseFdRef, parseInteger, resolvePath, splitArgs } from './values.js';
+import { type ArgList, AT_FDCWD, type FdKind, type FdRef, annotationKind, annotationPath, decodeCString, parseFdRef, parseInteger, resolvePath, scmRightsFds, splitArgs } from './values.js';
 
 export interface FdEntry {
   path?: string;
@@ -15,6 +16,12 @@ export interface FdEntry {
   relative?: boolean;
   kind: FdKind | 'unknown';
   cloexec: boolean;
+  /**
+   * The (task, path) aggregate this fd's calls were last counted in, and whose it is: most calls are on
+   * an fd, so this spares the per-path Map lookup (a string hash and compare) on almost every call.
+   */
+  agg: Aggregate | undefined;
+  aggPaths: TaskPaths | undefined;
 }
 
 export type FdTable = Map<number, FdEntry>;
@@ -35,12 +42,12 @@ export interface PendingCall {
 }
 
 export interface Task {
-  tid?: number;
+  tid: number | undefined;
   /** Thread group id when known directly (leaders); threads resolve through `threadOf`. */
-  pid?: number;
-  threadOf?: Task;
+  pid: number | undefined;
+  threadOf: Task | undefined;
   /** The parent's tid for clone children (fork or thread). */
-  parent?: Task;
+  parent: Task | undefined;
   files: FdTable;
   fs: FsState;
   alive: boolean;
@@ -48,9 +55,9 @@ export interface Task {
   /** A linked clone child (its sharing flags applied). */
   linked: boolean;
   /** A call waiting for its `<... NAME resumed>` half. */
-  pending?: PendingCall;
+  pending: PendingCall | undefined;
   /** Argument text of a clone-family call in flight (open line or unfinished), for children seen before it returns. */
-  cloneArgs?: string;
+  cloneArgs: string | undefined;
   /** The first task of a capture started with a command: a process leader once it calls execve. */
   maybeLeader: boolean;
   /** Its first call was a successful execve: a process leader, pid = tid. */
@@ -59,8 +66,14 @@ export interface Task {
   firstLine: number;
 }
 
+/** Every field present (undefined when unknown): one hidden class, as tasks are read on every line. */
 export function newTask(origin: TaskOrigin, line: number, tid?: number): Task {
-  return { tid, files: new Map(), fs: {}, alive: true, origin, linked: false, maybeLeader: false, leader: false, calls: 0, firstLine: line };
+  return { tid, pid: undefined, threadOf: undefined, parent: undefined, files: new Map(), fs: {}, alive: true, origin, linked: false, pending: undefined, cloneArgs: undefined, maybeLeader: false, leader: false, calls: 0, firstLine: line };
+}
+
+/** A table entry with every field present: one hidden class for all entries (read on every fd call). */
+function fdEntry(path: string | undefined, relative: boolean | undefined, kind: FdEntry['kind'], cloexec: boolean): FdEntry {
+  return { path, relative, kind, cloexec, agg: undefined, aggPaths: undefined };
 }
 
 export function pidOf(task: Task): number | undefined {
@@ -90,34 +103,90 @@ function cloneFlags(args: string): string {
   return args.slice(at + 6, end);
 }
 
+/**
+ * What an fd argument designates. One instance is reused (fdView runs once or twice per call and its
+ * result is read at once): no allocation per call.
+ */
 interface FdView {
-  path?: string;
-  kind?: FdKind | 'unknown';
-  source?: 'y-annotation' | 'fd-table';
-  relative?: boolean;
-  annotation?: string;
-  reason?: string;
+  path: string | undefined;
+  kind: FdKind | 'unknown' | undefined;
+  source: 'y-annotation' | 'fd-table' | undefined;
+  relative: boolean;
+  annotation: string | undefined;
+  reason: string | undefined;
+  /** The table entry `path` comes from. */
+  entry: FdEntry | undefined;
 }
 
+const view: FdView = { path: undefined, kind: undefined, source: undefined, relative: false, annotation: undefined, reason: undefined, entry: undefined };
+
 function fdView(task: Task, ref: FdRef): FdView {
+  const v = view;
+  v.path = undefined;
+  v.kind = undefined;
+  v.source = undefined;
+  v.relative = false;
+  v.annotation = undefined;
+  v.reason = undefined;
+  v.entry = undefined;
   if (ref.annotation !== undefined) {
     const kind = annotationKind(ref.annotation);
     let path = kind === 'file' ? annotationPath(ref.annotation) : ref.annotation;
     // Learn from the annotation: fds opened before the trace become known.
     const known = task.files.get(ref.fd);
-    if (!known || known.path !== path) task.files.set(ref.fd, { path, kind, cloexec: known?.cloexec ?? false });
-    // Same text as the table's: hand out the table's string, whose hash is already computed (the
-    // per-path aggregates look it up) and which is already kept; the fresh copy becomes garbage at once.
-    else path = known.path;
-    const annotation = path === ref.annotation ? path : ref.annotation;
-    return { path, kind, source: 'y-annotation', annotation };
+    if (!known || known.path !== path) task.files.set(ref.fd, (v.entry = fdEntry(path, undefined, kind, known?.cloexec ?? false)));
+    else {
+      // Same text as the table's: hand out the table's string (already kept, its hash computed, and
+      // identical to the key of its cached aggregate); the fresh copy becomes garbage at once.
+      path = known.path;
+      v.entry = known;
+    }
+    v.path = path;
+    v.kind = kind;
+    v.source = 'y-annotation';
+    v.annotation = path === ref.annotation ? path : ref.annotation;
+    return v;
   }
   const entry = task.files.get(ref.fd);
-  if (entry?.path !== undefined) return { path: entry.path, kind: entry.kind, source: 'fd-table', relative: entry.relative };
-  if (entry && entry.kind !== 'unknown') return { kind: entry.kind, reason: `fd ${ref.fd} is a ${entry.kind} without a path (capture with -y or -yy to name it)` };
-  if (entry) return { reason: `fd ${ref.fd} is a copy of an fd whose target is unknown` };
-  if (ref.fd >= 0 && ref.fd <= 2) return { reason: `fd ${ref.fd} is a standard stream that was open before the trace began (-y names it)` };
-  return { reason: `fd ${ref.fd} was not opened in the trace (opened before it began, by an untraced task, or its open was filtered out)` };
+  if (entry?.path !== undefined) {
+    v.path = entry.path;
+    v.entry = entry;
+    v.kind = entry.kind;
+    v.source = 'fd-table';
+    v.relative = entry.relative === true;
+  } else if (entry && entry.kind !== 'unknown') {
+    v.kind = entry.kind;
+    v.reason = `fd ${ref.fd} is a ${entry.kind} without a path (capture with -y or -yy to name it)`;
+  } else if (entry) v.reason = `fd ${ref.fd} is a copy of an fd whose target is unknown`;
+  else if (ref.fd >= 0 && ref.fd <= 2) v.reason = `fd ${ref.fd} is a standard stream that was open before the trace began (-y names it)`;
+  else v.reason = `fd ${ref.fd} was not opened in the trace (opened before it began, by an untraced task, or its open was filtered out)`;
+  return v;
+}
+
+/**
+ * What `attribute` wrote into the call record, kept where the parser can read it back cheaply: records
+ * come in many shapes (optional fields), so reading them back is a megamorphic property access.
+ */
+export class CallFacts {
+  path: string | undefined = undefined;
+  path2: string | undefined = undefined;
+  pathRelative = false;
+  pathSource: 'y-annotation' | 'fd-table' | 'argument' | undefined = undefined;
+  fdKind: FdKind | undefined = undefined;
+  /** The `bytes` field, or -1 when absent. */
+  bytes = -1;
+  /** The fd-table entry `path` was read from (undefined when `path` came from an argument). */
+  entry: FdEntry | undefined = undefined;
+
+  reset(): void {
+    this.path = undefined;
+    this.path2 = undefined;
+    this.pathRelative = false;
+    this.pathSource = undefined;
+    this.fdKind = undefined;
+    this.bytes = -1;
+    this.entry = undefined;
+  }
 }
 
 /** The directory a dirfd argument stands for. */
@@ -153,41 +222,46 @@ function resolveArg(task: Task, args: ArgList, pathIndex: number, dirfdIndex: nu
   return { path: p === '' ? dir : resolvePath(dir, p), relative: false };
 }
 
-/** Fill the fd/path fields of a call record (before the call's effects are applied). */
-export function attribute(task: Task, shape: SyscallShape | undefined, args: ArgList, ret: ReturnInfo | undefined, record: TimelineRecord): void {
+/** Fill the fd/path fields of a call record (before the call's effects are applied), and `facts` likewise. */
+export function attribute(task: Task, shape: SyscallShape | undefined, args: ArgList, ret: ReturnInfo | undefined, record: TimelineRecord, facts: CallFacts): void {
+  facts.reset();
   if (!shape) return;
+  let hasFd = false;
   if (shape.fd !== undefined) {
     const ref = args.fdRef(shape.fd);
     if (ref && ref.fd >= 0) {
       record.fd = ref.fd;
-      const view = fdView(task, ref);
-      if (view.annotation !== undefined) record.fd_path = view.annotation;
+      hasFd = true;
+      const v = fdView(task, ref);
+      if (v.annotation !== undefined) record.fd_path = v.annotation;
       if (ref.deleted) record.fd_deleted = true;
-      if (view.kind !== undefined && view.kind !== 'unknown') record.fd_kind = view.kind;
-      if (view.path !== undefined) {
-        record.path = view.path;
-        record.path_source = view.source;
-        if (view.relative) record.path_relative = true;
-      } else if (view.reason) record.path_unknown_reason = view.reason;
+      if (v.kind !== undefined && v.kind !== 'unknown') record.fd_kind = facts.fdKind = v.kind;
+      if (v.path !== undefined) {
+        record.path = facts.path = v.path;
+        record.path_source = facts.pathSource = v.source;
+        facts.entry = v.entry;
+        if (v.relative) record.path_relative = facts.pathRelative = true;
+      } else if (v.reason) record.path_unknown_reason = v.reason;
     }
   }
   if (shape.fd2 !== undefined) {
     const ref = args.fdRef(shape.fd2);
     if (ref && ref.fd >= 0) {
       record.fd2 = ref.fd;
-      const view = fdView(task, ref);
-      if (view.path !== undefined) record.path2 = view.path;
+      const path = fdView(task, ref).path;
+      if (path !== undefined) record.path2 = facts.path2 = path;
     }
   }
   if (shape.path !== undefined) {
     const resolved = resolveArg(task, args, shape.path, shape.dirfd);
     if (resolved) {
-      record.path = resolved.path;
-      record.path_source = 'argument';
-      if (resolved.relative) record.path_relative = true;
-      delete record.path_unknown_reason;
+      record.path = facts.path = resolved.path;
+      record.path_source = facts.pathSource = 'argument';
+      facts.entry = undefined;
+      if (resolved.relative) record.path_relative = facts.pathRelative = true;
+      if (record.path_unknown_reason !== undefined) delete record.path_unknown_reason;
     }
-    if (shape.dirfd !== undefined && record.fd === undefined) {
+    if (shape.dirfd !== undefined && !hasFd) {
       const ref = args.fdRef(shape.dirfd);
       if (ref && ref.fd >= 0) {
         record.fd = ref.fd;
@@ -197,15 +271,15 @@ export function attribute(task: Task, shape: SyscallShape | undefined, args: Arg
   }
   if (shape.path2 !== undefined) {
     const resolved = resolveArg(task, args, shape.path2, shape.dirfd2);
-    if (resolved) record.path2 = resolved.path;
+    if (resolved) record.path2 = facts.path2 = resolved.path;
   }
   if (ret?.ret !== undefined && ret.ret >= 0 && ret.errno === undefined && (shape.io !== undefined || shape.copy !== undefined)) {
-    record.bytes = ret.ret;
+    record.bytes = facts.bytes = ret.ret;
   }
 }
 
 /** What a completed call changes: fd tables, cwd, a clone child. Returns the child tid of a clone. */
-export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: ReturnInfo, record: TimelineRecord): number | undefined {
+export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: ReturnInfo, facts: CallFacts): number | undefined {
   const files = task.files;
   const name = info.name;
   const effect = info.effect;
@@ -221,10 +295,10 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
   const r = ret.ret!;
   if (effect === 'open') {
     const fromRet = ret.retFd?.annotation;
-    const path = fromRet !== undefined ? annotationPath(fromRet) : typeof record.path === 'string' ? record.path : undefined;
+    const path = fromRet !== undefined ? annotationPath(fromRet) : facts.path;
     const flags = args.get(name === 'open' || name === 'creat' ? 1 : 2) ?? '';
-    const relative = fromRet === undefined && record.path_relative === true ? true : undefined;
-    files.set(r, { path, relative, kind: fromRet !== undefined ? annotationKind(fromRet) : 'file', cloexec: flags.includes('O_CLOEXEC') });
+    const relative = fromRet === undefined && facts.pathRelative ? true : undefined;
+    files.set(r, fdEntry(path, relative, fromRet !== undefined ? annotationKind(fromRet) : 'file', flags.includes('O_CLOEXEC')));
     return undefined;
   }
   switch (effect) {
@@ -272,10 +346,10 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
       return undefined;
     }
     case 'chdir':
-      if (typeof record.path === 'string' && !record.path_relative) task.fs.cwd = record.path;
+      if (facts.path !== undefined && !facts.pathRelative) task.fs.cwd = facts.path;
       return undefined;
     case 'fchdir':
-      if (typeof record.path === 'string') task.fs.cwd = record.path;
+      if (facts.path !== undefined) task.fs.cwd = facts.path;
       return undefined;
     default:
       break;
@@ -290,6 +364,17 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
     for (const [fd, entry] of files) if (!entry.cloexec) kept.set(fd, entry);
     task.files = kept;
     task.fs = { ...task.fs };
+    return undefined;
+  }
+  if (effect === 'recvfds') {
+    // Fds received through SCM_RIGHTS: named by their -y annotation, else known to exist only.
+    const cloexec = (args.get(2) ?? '').includes('MSG_CMSG_CLOEXEC');
+    for (const ref of scmRightsFds(args.raw())) {
+      if (ref.fd < 0) continue;
+      const ann = ref.annotation;
+      const kind = ann !== undefined ? annotationKind(ann) : 'unknown';
+      files.set(ref.fd, fdEntry(ann === undefined ? undefined : kind === 'file' ? annotationPath(ann) : ann, undefined, kind, cloexec));
+    }
     return undefined;
   }
   if (effect === 'clone' && r > 0) return r;
@@ -307,12 +392,12 @@ function setCopy(task: Task, old: FdRef, to: number, cloexec: boolean, retFd: Fd
     path = kind === 'file' ? annotationPath(ann) : ann;
     relative = undefined;
   }
-  task.files.set(to, { path, relative, kind, cloexec });
+  task.files.set(to, fdEntry(path, relative, kind, cloexec));
 }
 
 function setNew(task: Task, fd: number, kind: FdKind, path: string | undefined, cloexec: boolean, retFd: FdRef | undefined): void {
   const ann = retFd?.annotation;
-  task.files.set(fd, { path: ann ?? path, kind: ann !== undefined ? annotationKind(ann) : kind, cloexec });
+  task.files.set(fd, fdEntry(ann ?? path, undefined, ann !== undefined ? annotationKind(ann) : kind, cloexec));
 }
 
 /** `[3, 4]` or `[3<pipe:[1]>, 4<pipe:[1]>]` (pipe2, socketpair output arrays). */

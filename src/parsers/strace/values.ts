@@ -154,8 +154,12 @@ export function splitArgs(args: string): string[] {
  */
 export class ArgList {
   private text = '';
-  /** Offsets of the top-level commas found so far. */
+  /**
+   * Offsets of the top-level commas found so far: the first `ncommas` items of `commas` (the array is
+   * reused; setting `.length` is a runtime call).
+   */
   private readonly commas: number[] = [];
+  private ncommas = 0;
   private scanPos = 0;
   private depth = 0;
   private scanDone = true;
@@ -163,7 +167,7 @@ export class ArgList {
 
   reset(text: string): void {
     this.text = text;
-    this.commas.length = 0;
+    this.ncommas = 0;
     this.scanPos = 0;
     this.depth = 0;
     this.scanDone = false;
@@ -178,7 +182,7 @@ export class ArgList {
 
   /** `parseFdRef(get(i))` without the copy. */
   fdRef(i: number): FdRef | undefined {
-    if (i === 0 && this.commas.length === 0 && this.scanPos === 0) {
+    if (i === 0 && this.ncommas === 0 && this.scanPos === 0) {
       // Read the fd straight from the start; when a top-level `,` (or the end) follows what it read,
       // that is the end of argument 0 and the result is the one of the full split.
       const ref = parseFdRefAt(this.text, 0, this.text.length);
@@ -186,7 +190,7 @@ export class ArgList {
         const after = this.fdEnd;
         const c = this.text.charCodeAt(after);
         if (c === 44 /* , */) {
-          this.commas.push(after);
+          this.commas[this.ncommas++] = after;
           this.scanPos = after + 1;
           return ref;
         }
@@ -195,6 +199,11 @@ export class ArgList {
     }
     if (!this.bounds(i)) return undefined;
     return parseFdRefAt(this.text, this.itemStart, this.itemEnd);
+  }
+
+  /** The whole argument text. */
+  raw(): string {
+    return this.text;
   }
 
   /** Every argument (`splitArgs`), for the rare calls that look at all of them. */
@@ -212,17 +221,17 @@ export class ArgList {
   /** Set itemStart/itemEnd to argument i (trimmed); false when there is no argument i. */
   private bounds(i: number): boolean {
     const text = this.text;
-    while (this.commas.length < i && !this.scanDone) this.scanToComma();
-    if (this.commas.length < i) return false;
+    while (this.ncommas < i && !this.scanDone) this.scanToComma();
+    if (this.ncommas < i) return false;
     let s = i === 0 ? 0 : this.commas[i - 1]! + 1;
     let e: number;
-    if (this.commas.length > i) e = this.commas[i]!;
+    if (this.ncommas > i) e = this.commas[i]!;
     else {
       this.scanToComma();
-      e = this.commas.length > i ? this.commas[i]! : text.length;
+      e = this.ncommas > i ? this.commas[i]! : text.length;
     }
     // An empty argument list has no argument 0 (splitArgs('') is []).
-    if (i === 0 && this.commas.length === 0 && this.scanDone && isBlank(text, 0, text.length)) return false;
+    if (i === 0 && this.ncommas === 0 && this.scanDone && isBlank(text, 0, text.length)) return false;
     while (s < e && isTrimmed(text.charCodeAt(s))) s++;
     while (e > s && isTrimmed(text.charCodeAt(e - 1))) e--;
     this.itemStart = s;
@@ -250,7 +259,7 @@ export class ArgList {
       if (c === 40 || c === 91 || c === 123) depth++;
       else if (c === 41 || c === 93 || c === 125) depth--;
       else if (c === 44 && depth <= 0) {
-        this.commas.push(i);
+        this.commas[this.ncommas++] = i;
         this.scanPos = i + 1;
         this.depth = depth;
         return;
@@ -273,14 +282,21 @@ function isBlank(text: string, s: number, e: number): boolean {
   return true;
 }
 
-/** Index just after the string literal starting at `i` (or the end of text when it is not closed). */
+/**
+ * Index just after the string literal starting at `i` (or the end of text when it is not closed).
+ * One forward loop to the first `"` or `\\`: two indexOf calls would each run to the end of the line
+ * when the literal has no escape (the common case), for every literal of the line.
+ */
 export function skipString(text: string, i: number): number {
   const n = text.length;
-  const close = text.indexOf('"', i + 1);
-  if (close < 0) return n;
-  const bs = text.indexOf('\\', i + 1);
-  if (bs < 0 || bs > close) return close + 1; // no escape before the closing quote
-  let k = bs;
+  let k = i + 1;
+  for (;;) {
+    if (k >= n) return n;
+    const c = text.charCodeAt(k);
+    if (c === QUOTE) return k + 1;
+    if (c === BACKSLASH) break;
+    k++;
+  }
   while (k < n) {
     const c = text.charCodeAt(k);
     if (c === BACKSLASH) k += 2;
@@ -303,7 +319,8 @@ export function isAnnotationStart(text: string, i: number): boolean {
  * `[...]` hide `->` (`TCP:[a->b]`), backslash escapes (`\74`, `\"`) are skipped.
  */
 export function skipAnnotation(text: string, i: number, n = text.length): number {
-  // Fast path: a plain `<path>` (no nested `<`, no `[`, no escape before the first `>`).
+  // Fast path: a plain `<path>` (no nested `<`, no `[`, no escape before the first `>`). indexOf is
+  // native (memchr-like): four of them beat a JavaScript loop over the path's characters.
   const gt = text.indexOf('>', i + 1);
   if (gt >= 0 && gt < n) {
     const lt = text.indexOf('<', i + 1);
@@ -342,8 +359,8 @@ export interface FdRef {
   /** The fd number; -100 for AT_FDCWD. */
   fd: number;
   /** The `-y` annotation, decoded (`/tmp/a.txt`, `pipe:[123]`, `TCP:[a->b]`, `/dev/null<char 1:3>` for -yy). */
-  annotation?: string;
-  deleted?: boolean;
+  annotation: string | undefined;
+  deleted: boolean;
 }
 
 export const AT_FDCWD = -100;
@@ -381,7 +398,8 @@ export function parseFdRefAt(text: string, start: number, end: number): FdRef | 
     fd = neg ? -v : v;
     // -X verbose prints `-100 /* AT_FDCWD */`
   }
-  const ref: FdRef = { fd };
+  // Every field present: one hidden class for every FdRef (they are read on every fd call).
+  const ref: FdRef = { fd, annotation: undefined, deleted: false };
   lastFdRefEnd = i;
   if (i < end && text.charCodeAt(i) === LT) {
     const close = skipAnnotation(text, i, end);
@@ -390,7 +408,7 @@ export function parseFdRefAt(text: string, start: number, end: number): FdRef | 
     if (close + 9 <= end && text.startsWith('(deleted)', close)) {
       ref.deleted = true;
       lastFdRefEnd = close + 9;
-    } else if (ref.annotation.endsWith(' (deleted)')) {
+    } else if (ref.annotation.charCodeAt(ref.annotation.length - 1) === 41 /* ) */ && ref.annotation.endsWith(' (deleted)')) {
       // strace < 5.19 printed the marker inside the brackets.
       ref.annotation = ref.annotation.slice(0, -10);
       ref.deleted = true;
@@ -459,4 +477,27 @@ export function resolvePath(dir: string, p: string): string {
     else parts.push(seg);
   }
   return `/${parts.join('/')}`;
+}
+
+/**
+ * The fds of every `SCM_RIGHTS` control message in a recvmsg/recvmmsg argument text:
+ * `cmsg_type=SCM_RIGHTS, cmsg_data=[5, 6]` or, with -y, `cmsg_data=[8<UNIX-STREAM:[88,@"x"]>]`.
+ */
+export function scmRightsFds(text: string): FdRef[] {
+  const marker = 'cmsg_type=SCM_RIGHTS, cmsg_data=[';
+  const out: FdRef[] = [];
+  let at = text.indexOf(marker);
+  while (at >= 0) {
+    let i = at + marker.length;
+    for (;;) {
+      const ref = parseFdRefAt(text, i, text.length);
+      if (!ref) break;
+      out.push(ref);
+      i = lastFdRefEnd;
+      if (!text.startsWith(', ', i)) break;
+      i += 2;
+    }
+    at = text.indexOf(marker, i);
+  }
+  return out;
 }

@@ -1,0 +1,160 @@
+/**
+ * The per-(task, path) and per-syscall aggregates of a trace, in bounded memory.
+ *
+ * Paths are unbounded in a real trace (every accepted connection is a new `socket:[N]`, a build opens
+ * every source file), so the number of path aggregates kept is capped: when more than MAX_PATH_AGGREGATES
+ * are held, the smaller half (fewest bytes, then fewest calls, then the latest first call) is folded into
+ * its task's "other paths" bucket (emitted as a `scope: 'path'` aggregate without `path`). Totals stay
+ * exact; a folded path that shows up again starts a new aggregate, so its own counts cover only the calls
+ * after the fold (the rest is in the bucket).
+ */
+import type { RecordTime } from '../../common/types.js';
+import type { ReturnInfo } from './lexer.js';
+import type { FdEntry } from './tracker.js';
+
+/**
+ * Counters of one aggregate. A class (one hidden class, fields declared up front): these objects are
+ * updated on every call, so their property accesses must stay monomorphic.
+ */
+export class Aggregate {
+  calls = 0;
+  errors = 0;
+  read_bytes = 0;
+  written_bytes = 0;
+  time_s = 0;
+  first_time: RecordTime | undefined = undefined;
+  last_time: RecordTime | undefined = undefined;
+  first_line: number;
+  /** Line of the last call (to merge folded aggregates in order). */
+  last_line: number;
+  /** Folded into the task's other-paths bucket: the caches must not hand it out any more. */
+  folded = false;
+  constructor(line: number) {
+    this.first_line = line;
+    this.last_line = line;
+  }
+}
+
+/** Path aggregates held before the smaller half is folded (~250 bytes each with their key). */
+export const MAX_PATH_AGGREGATES = 32768;
+
+export function newAggregate(line: number): Aggregate {
+  return new Aggregate(line);
+}
+
+export function addTo(agg: Aggregate, ret: ReturnInfo | undefined, time: RecordTime | undefined, read: number, written: number, line: number): void {
+  agg.calls++;
+  if (ret !== undefined) {
+    if (ret.errno !== undefined) agg.errors++;
+    if (ret.durationS !== undefined) agg.time_s += ret.durationS;
+  }
+  agg.read_bytes += read;
+  agg.written_bytes += written;
+  agg.last_line = line;
+  if (time) {
+    agg.first_time ??= time;
+    agg.last_time = time;
+  }
+}
+
+/** Add `from` into `into` (both cover disjoint calls; times follow the line order). */
+function merge(into: Aggregate, from: Aggregate): void {
+  const empty = into.calls === 0;
+  into.calls += from.calls;
+  into.errors += from.errors;
+  into.read_bytes += from.read_bytes;
+  into.written_bytes += from.written_bytes;
+  into.time_s += from.time_s;
+  if (empty || from.first_line < into.first_line) {
+    into.first_line = from.first_line;
+    into.first_time = from.first_time ?? into.first_time;
+  }
+  if (empty || from.last_line > into.last_line) {
+    into.last_line = from.last_line;
+    into.last_time = from.last_time ?? into.last_time;
+  }
+}
+
+/** The path aggregates of one task. */
+export class TaskPaths {
+  readonly map = new Map<string, Aggregate>();
+  /** The path looked up last and its aggregate: a task's calls come in runs on one file. */
+  lastPath: string | undefined;
+  lastAgg: Aggregate | undefined;
+  /** Paths folded away (see the module doc); undefined until the first fold. */
+  other: Aggregate | undefined;
+  foldedPaths = 0;
+}
+
+export class PathAggregates<K> {
+  /** Per task, in the order tasks got their first path aggregate. */
+  readonly byTask = new Map<K, TaskPaths>();
+  /** @param max aggregates held before a fold (tests use a small one). */
+  constructor(readonly max = MAX_PATH_AGGREGATES) {}
+  private count = 0;
+  /** Distinct (task, path) aggregates folded so far. */
+  folded = 0;
+  /** Fold passes run. */
+  folds = 0;
+  private lastKey: K | undefined;
+  private lastPaths: TaskPaths | undefined;
+
+  of(key: K): TaskPaths {
+    if (key === this.lastKey && this.lastPaths !== undefined) return this.lastPaths;
+    let paths = this.byTask.get(key);
+    if (!paths) this.byTask.set(key, (paths = new TaskPaths()));
+    this.lastKey = key;
+    this.lastPaths = paths;
+    return paths;
+  }
+
+  /** Count a call on `path` (`entry`: the fd-table entry the path came from, whose cached aggregate is tried first). */
+  add(paths: TaskPaths, path: string, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined, read: number, written: number, entry?: FdEntry): void {
+    let a: Aggregate | undefined;
+    const cached = entry?.agg;
+    // `entry.path === path` is an identity check here (the path was handed out from the entry).
+    if (cached !== undefined && entry!.aggPaths === paths && !cached.folded && entry!.path === path) a = cached;
+    else if (path === paths.lastPath && paths.lastAgg !== undefined && !paths.lastAgg.folded) a = paths.lastAgg;
+    else {
+      a = paths.map.get(path);
+      if (!a) {
+        paths.map.set(path, (a = newAggregate(line)));
+        if (++this.count > this.max) {
+          this.fold();
+          // The new aggregate has no call yet, so it was folded first: start it again.
+          if (a.folded) paths.map.set(path, (a = newAggregate(line)));
+          this.count++;
+        }
+      }
+      paths.lastPath = path;
+      paths.lastAgg = a;
+    }
+    if (entry !== undefined && entry.agg !== a) {
+      entry.agg = a;
+      entry.aggPaths = paths;
+    }
+    addTo(a, ret, time, read, written, line);
+  }
+
+  /** Fold the smaller half of all path aggregates into their task's other-paths bucket. */
+  private fold(): void {
+    // The sort keys are copied into each entry once: the comparator runs ~n log n times.
+    const all: Array<{ paths: TaskPaths; path: string; agg: Aggregate; bytes: number; calls: number; line: number }> = [];
+    for (const paths of this.byTask.values()) {
+      for (const [path, agg] of paths.map) all.push({ paths, path, agg, bytes: agg.read_bytes + agg.written_bytes, calls: agg.calls, line: agg.first_line });
+    }
+    all.sort((x, y) => y.bytes - x.bytes || y.calls - x.calls || x.line - y.line);
+    const keep = this.max >> 1;
+    for (let k = keep; k < all.length; k++) {
+      const { paths, path, agg } = all[k]!;
+      paths.map.delete(path);
+      agg.folded = true;
+      if (agg.calls === 0) continue; // the aggregate being created: nothing to fold
+      merge((paths.other ??= newAggregate(agg.first_line)), agg);
+      paths.foldedPaths++;
+      this.folded++;
+    }
+    this.count = Math.min(all.length, keep);
+    this.folds++;
+  }
+}
