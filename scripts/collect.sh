@@ -96,7 +96,8 @@ version_of() {
   # First line a tool prints about its version, when it has such a flag.
   case "$1" in
     iostat | pidstat) "$1" -V 2>&1 | head -n 1 ;;
-    top | ps | vmstat | df | findmnt | lsblk | uname) "$1" -V 2>&1 | head -n 1 ;;
+    top | ps | vmstat | findmnt | lsblk) "$1" -V 2>&1 | head -n 1 ;;
+    df | uname) "$1" --version 2>/dev/null | head -n 1 ;;
     strace) strace -V 2>&1 | head -n 1 ;;
     lsof) lsof -v 2>&1 | grep -i 'revision' | head -n 1 | sed 's/^ *//' ;;
     bpftrace) bpftrace --version 2>&1 | head -n 1 ;;

@@ -377,16 +377,18 @@ function buildVerdict(input: ReportInput, ev: EvidenceRegistry): { verdict: Verd
     sentences.push(sentence(`The host had ${formatBytes(memory.bytes)} of memory available (top).`));
     refs.push(memory.ref);
   }
+  // A capture where no rule warns is quiet, whatever its busiest device or process happened to do.
+  const quiet = analysis.summary.error + analysis.summary.warning === 0;
   const headline =
     bottleneck === 'yes' && device
       ? `${device.name} is the bottleneck${process ? `, driven by PID ${process.pid}` : ''}`
-      : bottleneck === 'no' && device
-        ? `The disk (${device.name}) was not the bottleneck${process ? `; PID ${process.pid} did the I/O` : ''}`
-        : top && top.severity !== 'note'
-          ? top.title
-          : top
-            ? `No problem found; ${plural(analysis.summary.note, 'note')} on the capture`
-            : 'No problem found in this capture';
+      : quiet
+        ? top
+          ? `No problem found; ${plural(analysis.summary.note, 'note')} on the capture`
+          : 'No problem found in this capture'
+        : bottleneck === 'no' && device
+          ? `The disk (${device.name}) was not the bottleneck${process ? `; PID ${process.pid} did the I/O` : ''}`
+          : top!.title;
   const verdict: Verdict = {
     headline,
     sentences,
