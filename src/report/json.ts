@@ -31,7 +31,8 @@ export function buildReportJson(view: ReportView, input: ReportInput): Record<st
   return defined({
     schema: REPORT_SCHEMA_ID,
     version: REPORT_VERSION,
-    bundle: view.bundle,
+    // Not the packing (folder, tar.gz, zip): the same capture gives the same report, byte for byte.
+    bundle: { name: view.bundle.name },
     host: view.host,
     captured: view.captured,
     verdict: defined({
