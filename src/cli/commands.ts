@@ -287,7 +287,7 @@ const analyzeCommand: Command = {
     const options = timelineOptions(args);
     const { analysis } = await runPipeline(pathArg(args.path), options, config);
     writeRedactionMap(args, options);
-    const text = args.format === 'json' ? `${JSON.stringify(analysis, null, 1)}\n` : formatAnalysisText(analysis).split('\n').map(forTerminal).join('\n');
+    const text = args.format === 'json' ? `${JSON.stringify(analysis, null, 1)}\n` : formatAnalysisText(analysis);
     writeOutput(text, str(args.o));
     return EXIT_OK;
   },

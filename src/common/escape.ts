@@ -15,3 +15,15 @@ export function forTerminal(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+// Bidi embedding, override and isolate controls (and the marks): they reorder what a reviewer sees.
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * For text a CI page displays with its line breaks (SARIF and Code Quality messages, JUnit failure text):
+ * bidi controls become visible `\u202e`-style escapes, so a file name cannot make a finding read backwards
+ * or hide part of itself; newlines and tabs stay.
+ */
+export function showBidi(text: string): string {
+  return text.replace(BIDI, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -9,6 +9,7 @@
  * same problem across pipelines; when two bundles of one run hold the same finding, the later ones get a
  * fingerprint salted with their bundle, because GitLab shows only the first issue of a fingerprint.
  */
+import { showBidi } from '../common/escape.js';
 import type { Severity } from '../rules/types.js';
 import { bundleOf, primaryLocation, repoPath, shortHash, type CheckFinding, type CheckResult } from './check.js';
 
@@ -41,7 +42,7 @@ export function codeQualityIssues(check: CheckResult): CodeQualityIssue[] {
     const lines: CodeQualityIssue['location']['lines'] = { begin: where.startLine };
     if (where.endLine !== where.startLine) lines.end = where.endLine;
     issues.push({
-      description: `${f.title}: ${f.message}`,
+      description: showBidi(`${f.title}: ${f.message}`),
       check_name: f.rule,
       fingerprint,
       severity: severityOf(f),

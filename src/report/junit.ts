@@ -14,6 +14,7 @@
  *
  * Everything from a bundle is XML-escaped, and characters XML 1.0 does not allow are dropped.
  */
+import { showBidi } from '../common/escape.js';
 import { bundleOf, entityLabel, type CheckedBundle, type CheckFinding, type CheckResult } from './check.js';
 import { POLICY_RULE_ID } from '../rules/policy.js';
 import { fingerprintOf } from '../rules/engine.js';
@@ -26,7 +27,7 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
 
 /** Text or attribute value: invalid characters dropped, markup characters escaped (both quotes, for attributes). */
 export function xmlEscape(text: string): string {
-  return text.replace(NOT_XML_CHAR, '').replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch]!);
+  return showBidi(text).replace(NOT_XML_CHAR, '').replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch]!);
 }
 
 /** Attribute values keep their newlines and tabs as character references, which attribute normalization would turn into spaces. */

@@ -19,6 +19,7 @@
  * (it ignores `originalUriBaseIds`: github/codeql-action#2215), so alerts land on the committed capture
  * files. A member of an archive is shown below the archive's path (`captures/x.tar.gz/iostat.txt`).
  */
+import { showBidi } from '../common/escape.js';
 import type { Diagnostic, SourceRef } from '../common/types.js';
 import type { Severity } from '../rules/types.js';
 import { bundleOf, otherEvidence, primaryLocation, repoPath, type CheckedBundle, type CheckFinding, type CheckResult, type RuleInfo } from './check.js';
@@ -87,7 +88,7 @@ function result(f: CheckFinding, bundle: CheckedBundle | undefined, ruleIndex: M
   const r: Json = {
     ruleId: f.rule,
     level: LEVEL[f.severity],
-    message: { text: message },
+    message: { text: showBidi(message) },
     locations: [{ physicalLocation: physical(bundle, primary.file, primary.startLine, primary.endLine) }],
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
     properties: {
@@ -113,10 +114,10 @@ function notifications(bundles: readonly CheckedBundle[]): Json[] {
   const out: Json[] = [];
   for (const b of bundles) {
     if (b.error !== undefined) {
-      out.push({ level: 'error', message: { text: `${b.path}: nothing analyzable: ${b.error}` }, descriptor: { id: 'nothing-analyzable' } });
+      out.push({ level: 'error', message: { text: showBidi(`${b.path}: nothing analyzable: ${b.error}`) }, descriptor: { id: 'nothing-analyzable' } });
     }
     for (const d of b.diagnostics) {
-      const n: Json = { level: NOTIFICATION_LEVEL[d.severity], message: { text: `${b.path}: ${d.message}${d.hint ? ` (${d.hint})` : ''}` }, descriptor: { id: d.code } };
+      const n: Json = { level: NOTIFICATION_LEVEL[d.severity], message: { text: showBidi(`${b.path}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`) }, descriptor: { id: d.code } };
       if (d.file !== undefined) n.locations = [{ physicalLocation: d.line !== undefined && d.line >= 1 ? physical(b, d.file, d.line) : { artifactLocation: artifact(b, d.file) } }];
       out.push(n);
     }
