@@ -99,6 +99,7 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
   // strace states tid → pid on every call; one claim per pair (the first line) is the evidence needed,
   // and it keeps a million-call trace from making a million claims.
   const straceSeen = new Set<string>();
+  const sampled = new Set<string>();
   for (const r of records) {
     const pid = num(r, 'pid');
     const tid = num(r, 'tid');
@@ -129,7 +130,7 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
       p.evidence.add(r.source);
       describeProcess(p, r, isThreadRow);
       seenAt(p, r);
-      if (!isThreadRow && isIntervalSample(r)) addTaskSeries(p.series, r);
+      if (!isThreadRow && isIntervalSample(r)) addTaskSeries(p.series, r, sampled, `p${pid}`);
       if (!isThreadRow) countState(p.dState, r);
     }
     if (tid !== undefined) {
@@ -138,7 +139,7 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
       t.evidence.add(r.source);
       const comm = threadComm(r);
       if (comm && !t.comm) t.comm = comm;
-      if (isIntervalSample(r)) addTaskSeries(t.series, r);
+      if (isIntervalSample(r)) addTaskSeries(t.series, r, sampled, `t${tid}`);
       countState(t.dState, r);
       const assumed = r.kind === 'strace.attach' && pid === tid && r.follows_clone_of === undefined;
       if (pid !== undefined) claim(tid, pid, label, r.source, assumed);
@@ -273,13 +274,28 @@ function seenAt(p: ProcessDraft, r: TimelineRecord): void {
   if (!p.last || iso > p.last) p.last = iso;
 }
 
-function addTaskSeries(series: SeriesSet<TaskSeries>, r: TimelineRecord): void {
+/**
+ * Adds a task's sample to its series, once per (tool, metric, moment): two files sampling the same metric
+ * of the same task at the same second (pidstat -d and pidstat -dt run together) are one sample, not two,
+ * or its totals double; pidstat -u and pidstat -d at the same second are different metrics and both
+ * count. Records with no absolute time are told apart by file and sample number.
+ */
+function addTaskSeries(series: SeriesSet<TaskSeries>, r: TimelineRecord, seen: Set<string>, task: string): void {
   if (r.kind !== 'pidstat.task' && r.kind !== 'top.task') return;
-  series.add('cpu_pct', num(r, 'cpu_pct'), r);
+  const t = r.time;
+  const at = t?.iso && (t.clock === 'utc' || t.clock === 'local') ? `@${t.iso}` : `${r.source.file}#${t?.sample ?? r.source.line}`;
+  const add = (name: TaskSeries, value: number | undefined): void => {
+    if (value === undefined) return;
+    const key = `${task}:${r.kind}:${name}${at}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    series.add(name, value, r);
+  };
+  add('cpu_pct', num(r, 'cpu_pct'));
   if (r.kind === 'pidstat.task') {
-    series.add('read_bytes_per_s', num(r, 'read_bytes_per_s'), r);
-    series.add('write_bytes_per_s', num(r, 'write_bytes_per_s'), r);
-    series.add('cancelled_write_bytes_per_s', num(r, 'cancelled_write_bytes_per_s'), r);
+    add('read_bytes_per_s', num(r, 'read_bytes_per_s'));
+    add('write_bytes_per_s', num(r, 'write_bytes_per_s'));
+    add('cancelled_write_bytes_per_s', num(r, 'cancelled_write_bytes_per_s'));
   }
 }
 
