@@ -22,7 +22,8 @@ import { formatGithub, formatMarkdownSummary } from '../report/github.js';
 import { formatCodeQuality } from '../report/codequality.js';
 import { formatCheckJson, formatCheckText } from '../report/check-text.js';
 import { forTerminal } from '../common/escape.js';
-import type { Command } from './args.js';
+import { type Command, redactOptions, timelineOptions, writeRedactionMap } from './args.js';
+import type { TimelineOptions } from '../timeline/build.js';
 import { loadConfig, runPipeline, DEFAULT_CONFIG } from './pipeline.js';
 import { UsageError, note, writeOutput } from './output.js';
 
@@ -92,9 +93,9 @@ function whyUnanalyzable(err: unknown): string {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-async function checkOne(path: string, config: ReturnType<typeof loadConfig>): Promise<{ bundle: CheckedBundle; violations: Finding[] }> {
+async function checkOne(path: string, config: ReturnType<typeof loadConfig>, options: TimelineOptions): Promise<{ bundle: CheckedBundle; violations: Finding[] }> {
   try {
-    const { timeline, analysis } = await runPipeline(path, {}, config);
+    const { timeline, analysis } = await runPipeline(path, options, config);
     const policy = evaluatePolicy(timeline, config.policy);
     const diagnostics: Diagnostic[] = [...timeline.diagnostics, ...analysis.diagnostics];
     const bundle: CheckedBundle = {
@@ -129,6 +130,7 @@ export const checkCommand: Command = {
       .option('output', { type: 'string', array: true, nargs: 1, describe: 'Also write FORMAT=FILE (repeatable): --output sarif=perftriage.sarif --output junit=junit.xml' })
       .option('baseline', { type: 'string', describe: 'A previous `check --format json`: fail only on findings whose fingerprints are new; list the resolved ones' })
       .option('config', { type: 'string', describe: `Rule settings and capture policy (default: ./${DEFAULT_CONFIG} when it exists)` })
+      .options(redactOptions)
       .example('$0 check captures/case-42 --fail-on warning', 'Exit 1 when a warning or an error is found')
       .example('$0 check captures/*.tar.gz --format github --output sarif=perftriage.sarif', 'Annotations in the log, SARIF for code scanning')
       .example('$0 check new/ --baseline previous.json --output json=current.json', 'Fail only on what is new since previous.json'),
@@ -144,11 +146,13 @@ export const checkCommand: Command = {
     const baselineFile = str(args.baseline);
     const baseline = baselineFile !== undefined ? loadBaseline(baselineFile) : undefined;
 
+    // One redactor for every bundle of the run: the same host gets the same pseudonym in all of them.
+    const options = timelineOptions(args);
     const bundles: CheckedBundle[] = [];
     const violations = new Map<string, Finding[]>();
     for (const path of paths) {
       // Sequential: one bundle's timeline and model are dropped before the next is read.
-      const { bundle, violations: v } = await checkOne(path, config);
+      const { bundle, violations: v } = await checkOne(path, config, options);
       bundles.push(bundle);
       violations.set(path, v);
     }
@@ -161,6 +165,7 @@ export const checkCommand: Command = {
       ...(baseline ? { baseline } : {}),
     });
 
+    writeRedactionMap(args, options);
     writeOutput(FORMATTERS[format](result), str(args.o));
     for (const [f, file] of outputs) {
       writeOutput(FORMATTERS[f](result), file);

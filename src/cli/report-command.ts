@@ -3,7 +3,7 @@
  * bundle. `--out-dir` writes report.html, report.md and report.json at once and prints where.
  */
 import { join } from 'node:path';
-import { type Command, parseToolOverrides } from './args.js';
+import { type Command, redactOptions, timelineOptions, writeRedactionMap } from './args.js';
 import { loadConfig, runPipeline } from './pipeline.js';
 import { EXIT_OK, UsageError, note, writeOutput } from './output.js';
 import { buildReportView, renderHtml, renderJson, renderMarkdown } from '../report/index.js';
@@ -26,6 +26,7 @@ export const reportCommand: Command = {
       .option('out-dir', { type: 'string', describe: 'Write report.html, report.md and report.json into this folder (instead of --format/-o)' })
       .option('config', { type: 'string', describe: 'Rule settings (default: ./perftriage.config.json when it exists; schema: perftriage schemas config)' })
       .option('tool', { type: 'string', array: true, describe: 'Force the tool of a file instead of sniffing: FILE=NAME (path inside the bundle), or NAME for a single file' })
+      .options(redactOptions)
       .example('$0 report capture.tar.gz -o report.html', 'The HTML report of a bundle')
       .example('$0 report ./bundle --format md -o ticket.md', 'Markdown to paste into a ticket')
       .example('$0 report ./bundle --out-dir out', 'out/report.html, out/report.md and out/report.json'),
@@ -35,8 +36,11 @@ export const reportCommand: Command = {
     if (outDir !== undefined && output !== undefined) throw new UsageError('--out-dir writes every format; do not combine it with -o');
     const path = pathArg(args.path);
     const config = loadConfig(str(args.config));
-    const input = await runPipeline(path, { toolOverrides: parseToolOverrides(args.tool) }, config);
-    const view = await buildReportView(input, path);
+    const options = timelineOptions(args);
+    const input = await runPipeline(path, options, config);
+    const redactor = options.redactor;
+    const view = await buildReportView(input, path, redactor ? (text) => redactor.text(text) : undefined);
+    writeRedactionMap(args, options);
     const render = (format: Format): string => (format === 'html' ? renderHtml(view) : format === 'md' ? renderMarkdown(view) : renderJson(view, input));
     if (outDir !== undefined) {
       for (const format of FORMATS) writeOutput(render(format), join(outDir, FILE_NAMES[format]));

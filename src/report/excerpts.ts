@@ -41,23 +41,26 @@ function keepLine(text: string, line: number): ExcerptLine {
 
 /**
  * Read the wanted lines (± context) from a bundle. A bundle read from stdin cannot be read twice: the
- * result is empty and the report says the raw lines are not available.
+ * result is empty and the report says the raw lines are not available. `rewrite` (the redactor) is applied
+ * to file names and lines, so excerpts agree with a redacted timeline.
  */
-export async function readExcerpts(bundlePath: string, wanted: readonly SourceRef[], context = DEFAULT_CONTEXT_LINES): Promise<Excerpts> {
+export async function readExcerpts(bundlePath: string, wanted: readonly SourceRef[], context = DEFAULT_CONTEXT_LINES, rewrite?: (text: string) => string): Promise<Excerpts> {
   const out: Excerpts = new Map();
   if (bundlePath === '-' || wanted.length === 0) return out;
   const byFile = windows(wanted, context);
   const bundle = await openBundle(bundlePath);
   await bundle.forEach(async (entry, stream) => {
-    const keep = byFile.get(entry.path);
+    // With --redact the report cites redacted file names and must show redacted lines.
+    const name = rewrite ? rewrite(entry.path) : entry.path;
+    const keep = byFile.get(name);
     if (!keep) return;
     const last = Math.max(...keep);
     const kept = new Map<number, ExcerptLine>();
-    out.set(entry.path, kept);
+    out.set(name, kept);
     let done = false;
     const splitter = new LineSplitter((text, lineNo) => {
       if (lineNo > last) done = true;
-      else if (keep.has(lineNo)) kept.set(lineNo, keepLine(text, lineNo));
+      else if (keep.has(lineNo)) kept.set(lineNo, keepLine(rewrite ? rewrite(text) : text, lineNo));
     });
     // Past the last wanted line the rest of the file is drained without splitting it into lines.
     for await (const chunk of stream) if (!done) splitter.push(chunk as Buffer);

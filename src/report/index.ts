@@ -15,8 +15,8 @@ export { readExcerpts } from './excerpts.js';
  * The view with its appendix: builds the view model, reads the cited lines (± 2) back from the bundle
  * at `bundlePath` (not possible for `-`: the appendix then says so), and attaches them.
  */
-export async function buildReportView(input: ReportInput, bundlePath: string): Promise<ReportView> {
+export async function buildReportView(input: ReportInput, bundlePath: string, rewrite?: (text: string) => string): Promise<ReportView> {
   const view = buildViewModel(input);
-  const excerpts = bundlePath === '-' ? undefined : await readExcerpts(bundlePath, evidenceWanted(view));
+  const excerpts = bundlePath === '-' ? undefined : await readExcerpts(bundlePath, evidenceWanted(view), undefined, rewrite);
   return withExcerpts(view, excerpts);
 }

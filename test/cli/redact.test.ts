@@ -26,6 +26,8 @@ const files: Record<string, string> = {
     'python  4242 alice    6u  IPv4  99998      0t0     TCP 127.0.0.1:8080 (LISTEN)',
     '',
   ].join('\n'),
+  // Not a tool's output: capture-quality cites its first line, so the report quotes it in its appendix.
+  'notes.txt': 'alice logged in from 10.20.30.40 on db-prod-7\n',
 };
 
 const SECRETS = ['db-prod-7', 'alice', 'bob', '10.20.30.40', '192.168.7.9', 'fe80::1ff:fe23:4567:890a'];
@@ -43,11 +45,16 @@ test('--redact: no real name in timeline, model or analysis; the same pseudonyms
       runCli(['timeline', bundle, '--redact']),
       runCli(['model', bundle, '--redact', '--format', 'json']),
       runCli(['analyze', bundle, '--redact', '--format', 'json', '--redact-map', join(dir, 'map.json')]),
+      runCli(['report', bundle, '--redact', '--format', 'html']),
+      runCli(['report', bundle, '--redact', '--format', 'md']),
+      runCli(['check', bundle, '--redact', '--fail-on', 'none', '--format', 'sarif']),
     ];
     for (const o of outputs) {
       assert.equal(o.code, 0, o.stderr);
       for (const secret of SECRETS) assert.ok(!o.stdout.includes(secret), `${secret} leaked`);
     }
+    // The report's appendix re-reads the raw line, redacted like everything else.
+    assert.match(outputs[3]!.stdout, /user-1 logged in from 192\.0\.2\.1 on host-1/);
     const timeline = outputs[0]!.stdout;
     assert.match(timeline, /"hostname": "host-1"/);
     assert.match(timeline, /\/home\/user-1\/app\.py --db 192\.0\.2\.1 --peer 2001:db8::3"/);
