@@ -7,7 +7,8 @@ import type { Argv } from 'yargs';
 import { parsers } from '../parsers/index.js';
 import type { TimelineOptions } from '../timeline/build.js';
 import { Redactor } from '../timeline/redact.js';
-import { UsageError, note, writeOutput } from './output.js';
+import { UsageError, note, setBeforeOutput, writeOutput } from './output.js';
+import { ProgressLine } from './progress.js';
 
 export interface Command {
   name: string;
@@ -41,9 +42,23 @@ export const redactOptions = {
   'redact-map': { type: 'string', describe: 'With --redact: write the pseudonym → real name mapping to this file (kept private; never in any other output)' },
 } as const;
 
-/** Timeline options of a command: --tool overrides, and a redactor when --redact is given. */
+/** The progress line of this run, when stderr is a terminal and --quiet is not given. */
+let progress: ProgressLine | undefined;
+
+/** Erase the progress line before printing results or an error. */
+export function endProgress(): void {
+  progress?.done();
+}
+
+/** Timeline options of a command: --tool overrides, a redactor when --redact is given, progress on a TTY. */
 export function timelineOptions(args: Record<string, unknown>): TimelineOptions {
   const options: TimelineOptions = { toolOverrides: parseToolOverrides(args.tool) };
+  if (args.quiet !== true && process.stderr.isTTY === true) {
+    const line = new ProgressLine((text) => process.stderr.write(text));
+    progress = line;
+    setBeforeOutput(() => line.done());
+    options.onProgress = (file, bytes, size) => line.update(file, bytes, size);
+  }
   if (args['redact-map'] !== undefined && args.redact !== true) throw new UsageError('--redact-map needs --redact');
   if (args.redact === true) options.redactor = new Redactor();
   return options;

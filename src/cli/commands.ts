@@ -21,6 +21,7 @@ import { type Command, pathArg, redactOptions, str, timelineOptions, toolOption,
 import { checkCommand } from './check-command.js';
 import { reportCommand } from './report-command.js';
 import { formatModelText } from './model-text.js';
+import { jsonPieces, ndjsonPieces, writePieces } from './stream-out.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
 
 
@@ -102,12 +103,15 @@ const parseCommand: Command = {
       diagnostics: [...bundle.diagnostics, ...result.diagnostics],
       coverage: result.coverage,
     };
+    // Streamed: a big capture's records do not fit in one string.
     if (args.format === 'ndjson') {
-      const lines = out.records.map((r) => JSON.stringify(r));
-      lines.push(JSON.stringify({ file: out.file, tool: out.tool, variant: out.variant, diagnostics: out.diagnostics, coverage: out.coverage }));
-      writeOutput(`${lines.join('\n')}\n`, str(args.o));
+      const summary = { file: out.file, tool: out.tool, variant: out.variant, diagnostics: out.diagnostics, coverage: out.coverage };
+      await writePieces((function* () {
+        for (const r of out.records) yield `${JSON.stringify(r)}\n`;
+        yield `${JSON.stringify(summary)}\n`;
+      })(), str(args.o));
     } else {
-      writeOutput(`${JSON.stringify(out, null, 2)}\n`, str(args.o));
+      await writePieces(jsonPieces(out, 'records', 2), str(args.o));
     }
     return EXIT_OK;
   },
@@ -136,10 +140,6 @@ export function recordsToCsv(records: readonly TimelineRecord[]): string {
   return `${Papa.unparse({ fields: columns, data: rows.map((row) => columns.map((c) => row[c] ?? '')) }, { escapeFormulae: true, newline: '\n' })}\n`;
 }
 
-function timelineNdjson(t: Timeline): string {
-  const { records, ...header } = t;
-  return `${[JSON.stringify(header), ...records.map((r) => JSON.stringify(r))].join('\n')}\n`;
-}
 
 const timelineCommand: Command = {
   name: 'timeline <path>',
@@ -161,8 +161,11 @@ const timelineCommand: Command = {
     // The joins are made once, here: each record carries the ids of the model's entities it is about.
     if (timeline.files.length > 0) annotateRecords(timeline.records, buildModel(timeline));
     const format = String(args.format);
-    const text = format === 'csv' ? recordsToCsv(timeline.records) : format === 'ndjson' ? timelineNdjson(timeline) : `${JSON.stringify(timeline, null, 1)}\n`;
-    writeOutput(text, str(args.o));
+    if (format === 'csv') writeOutput(recordsToCsv(timeline.records), str(args.o));
+    else if (format === 'ndjson') {
+      const { records, ...header } = timeline;
+      await writePieces(ndjsonPieces(header, records), str(args.o));
+    } else await writePieces(jsonPieces(timeline as unknown as Record<string, unknown>, 'records', 1), str(args.o));
     const out = str(args.o);
     if (out && out !== '-') {
       const unparsed = timeline.files.reduce((n, f) => n + f.coverage.unparsed, 0);

@@ -8,6 +8,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands.js';
 import { UsageError, reportError } from './output.js';
+import { endProgress } from './args.js';
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
     .scriptName('perftriage')
     .usage('$0 <command> [options]\n\nRead a Linux performance capture bundle (a folder, .tar.gz, .tgz, .tar or .zip of top, iostat, pidstat, strace, filetop, opensnoop, ps, lsof, df… outputs): one normalized timeline, the joins between processes, threads, files and devices, findings with their evidence, an incident report and CI checks.')
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces on errors' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'No progress line on stderr (it is drawn only on a terminal, for reads over 2 s)' })
     .strict()
     .demandCommand(1, 'Name a command: report, analyze, check, model, timeline, sniff, parse, collector, validate or schemas.')
     .recommendCommands()
@@ -30,7 +32,11 @@ async function main(argv: string[]): Promise<number> {
     });
   for (const command of commands) {
     cli.command(command.name, command.describe, command.builder, async (args) => {
-      exitCode = await command.run(args as Record<string, unknown>);
+      try {
+        exitCode = await command.run(args as Record<string, unknown>);
+      } finally {
+        endProgress();
+      }
     });
   }
   try {

@@ -14,14 +14,28 @@ export const EXIT_UNUSABLE = 2;
 
 /** Print one line for an error (the stack only with --debug) and return the exit code. */
 export function reportError(err: unknown, debug: boolean): number {
+  beforeOutput?.();
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`perftriage: ${forTerminal(message)}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return EXIT_UNUSABLE;
 }
 
+/** Run before anything is printed: erases a progress line so output never lands after it. */
+let beforeOutput: (() => void) | undefined;
+
+export function setBeforeOutput(fn: (() => void) | undefined): void {
+  beforeOutput = fn;
+}
+
+/** For writers that do not go through writeOutput (streamed output). */
+export function prepareOutput(): void {
+  beforeOutput?.();
+}
+
 /** Write to `-o FILE` or stdout. Text for a terminal has its control characters made visible. */
 export function writeOutput(content: string, outFile: string | undefined): void {
+  beforeOutput?.();
   if (outFile && outFile !== '-') {
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, content);
@@ -31,5 +45,6 @@ export function writeOutput(content: string, outFile: string | undefined): void 
 }
 
 export function note(message: string): void {
+  beforeOutput?.();
   process.stderr.write(`${forTerminal(message)}\n`);
 }

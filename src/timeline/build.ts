@@ -64,6 +64,8 @@ export interface TimelineOptions {
   limits?: Partial<BundleLimits>;
   /** `--redact`: replace host, user and IP names with pseudonyms (src/timeline/redact.ts). */
   redactor?: Redactor;
+  /** Called as a file's bytes are read (the CLI draws a progress line from it). */
+  onProgress?: (file: string, bytesRead: number, size: number | undefined) => void;
 }
 
 /** What reading one bundle file produced, before clocks are resolved. */
@@ -122,6 +124,7 @@ export async function readFile(
   forced: string | undefined,
   manifestTool: string | undefined,
   manifestCommand?: string,
+  onBytes?: (bytesSoFar: number) => void,
 ): Promise<FileOutcome> {
   const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], diagnostics: [] };
   const head: { text: string; lineNo: number; flags: LineFlags }[] = [];
@@ -155,7 +158,10 @@ export async function readFile(
     session?.line(text, lineNo, flags);
   });
   try {
-    for await (const chunk of stream) splitter.push(chunk as Buffer);
+    for await (const chunk of stream) {
+      splitter.push(chunk as Buffer);
+      onBytes?.(splitter.bytesSeen);
+    }
   } catch (err) {
     outcome.diagnostics.push({
       severity: 'error',
@@ -308,7 +314,8 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const single = bundle.entries.length === 1;
   await bundle.forEach(async (entry, stream) => {
     const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
-    outcomes.push(await readFile(entry, stream, forced, tools.get(entry.path), commands.get(entry.path)));
+    const onBytes = options.onProgress ? (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) : undefined;
+    outcomes.push(await readFile(entry, stream, forced, tools.get(entry.path), commands.get(entry.path), onBytes));
   });
   outcomes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const timeline = assembleTimeline(bundle.name.replace(/\.(tar\.gz|tgz|tar|zip)$/i, ''), bundle.kind, outcomes, [...bundle.diagnostics, ...diagnostics], hints);

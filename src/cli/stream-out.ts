@@ -1,0 +1,72 @@
+/**
+ * Output too big for one string. V8 caps a string near 512 MiB, so `JSON.stringify` of a timeline or a
+ * parse result with millions of records fails ("Invalid string length"). These writers produce exactly the
+ * bytes `JSON.stringify(doc, null, indent)` (or the NDJSON lines) would, piece by piece, with back-pressure.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Writable } from 'node:stream';
+import { prepareOutput } from './output.js';
+
+const PLACEHOLDER = '\u0000perftriage-stream-placeholder\u0000';
+/** Pieces are gathered to about this size before a write. */
+const BATCH_CHARS = 1 << 20;
+
+/** The JSON text of `doc`, whose array under `key` is streamed: yields the same text in pieces. */
+export function* jsonPieces(doc: Record<string, unknown>, key: string, indent: number): Generator<string> {
+  const items = doc[key];
+  if (!Array.isArray(items) || items.length === 0) {
+    yield `${JSON.stringify(doc, null, indent)}\n`;
+    return;
+  }
+  const text = JSON.stringify({ ...doc, [key]: [PLACEHOLDER] }, null, indent);
+  const marker = JSON.stringify(PLACEHOLDER);
+  const at = text.indexOf(marker);
+  // The placeholder item sits at depth 2: its line starts after a newline and 2 × indent spaces.
+  const pad = ' '.repeat(2 * indent);
+  yield text.slice(0, at);
+  for (let i = 0; i < items.length; i++) {
+    const item = JSON.stringify(items[i], null, indent);
+    yield (i > 0 ? `,\n${pad}` : '') + item.replace(/\n/g, `\n${pad}`);
+  }
+  yield `${text.slice(at + marker.length)}\n`;
+}
+
+/** NDJSON: one line for the header, one per item. */
+export function* ndjsonPieces(header: unknown, items: readonly unknown[]): Generator<string> {
+  yield `${JSON.stringify(header)}\n`;
+  for (const item of items) yield `${JSON.stringify(item)}\n`;
+}
+
+function write(out: Writable, chunk: string): Promise<void> | undefined {
+  if (out.write(chunk)) return undefined;
+  return new Promise((resolve) => out.once('drain', () => resolve()));
+}
+
+/** Write pieces to `-o FILE` or stdout, in batches, waiting when the destination is full. */
+export async function writePieces(pieces: Iterable<string>, outFile: string | undefined): Promise<void> {
+  prepareOutput();
+  let out: Writable = process.stdout;
+  if (outFile && outFile !== '-') {
+    mkdirSync(dirname(outFile), { recursive: true });
+    out = createWriteStream(outFile);
+  }
+  let batch: string[] = [];
+  let size = 0;
+  for (const piece of pieces) {
+    batch.push(piece);
+    size += piece.length;
+    if (size >= BATCH_CHARS) {
+      await write(out, batch.join(''));
+      batch = [];
+      size = 0;
+    }
+  }
+  if (size > 0) await write(out, batch.join(''));
+  if (out !== process.stdout) {
+    await new Promise<void>((resolve, reject) => {
+      out.once('error', reject);
+      out.end(() => resolve());
+    });
+  }
+}
