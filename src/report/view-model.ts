@@ -337,6 +337,14 @@ function findingsSentence(analysis: Analysis): Segment[] {
   return sentence(`The rules found ${joinWords(counts)}; the most severe: ${top.title}.`);
 }
 
+/** Rules that are not the headline's news: who wrote and where it went (the disk sentence tells it), and what the capture lacks. */
+const TOLD_BY_THE_DISK_SENTENCE = new Set(['io-heavy-process', 'page-cache-absorbed', 'capture-quality', 'strace-missed-threads']);
+
+/** The most severe warning or error that is news beyond "the disk was not the bottleneck" (e.g. a logging storm). */
+function leadFinding(analysis: Analysis): Analysis['findings'][number] | undefined {
+  return analysis.findings.find((f) => f.severity !== 'note' && !TOLD_BY_THE_DISK_SENTENCE.has(f.rule));
+}
+
 function buildVerdict(input: ReportInput, ev: EvidenceRegistry): { verdict: Verdict; picks: Picks } {
   const { model, analysis, timeline } = input;
   const device = primaryDevice(model, analysis);
@@ -387,7 +395,9 @@ function buildVerdict(input: ReportInput, ev: EvidenceRegistry): { verdict: Verd
           ? `No problem found; ${plural(analysis.summary.note, 'note')} on the capture`
           : 'No problem found in this capture'
         : bottleneck === 'no' && device
-          ? `The disk (${device.name}) was not the bottleneck${process ? `; PID ${process.pid} did the I/O` : ''}`
+          ? leadFinding(analysis)
+            ? `${leadFinding(analysis)!.title}; the disk (${device.name}) was not the bottleneck`
+            : `The disk (${device.name}) was not the bottleneck${process ? `; PID ${process.pid} did the I/O` : ''}`
           : top!.title;
   const verdict: Verdict = {
     headline,
