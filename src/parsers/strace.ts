@@ -24,16 +24,17 @@
  *
  * Memory is bounded: per task an fd table (dropped when the process exits), a cwd and one pending call;
  * path aggregates are capped (strace/aggregates.ts: the smallest are folded into a per-task bucket).
- * Speed: one reused scratch object per line for the prefix, fixed-shape objects for what is read on
- * every call (tasks, fd entries, returns, fd refs, shapes), facts read back from `CallFacts` rather than
- * from the record (records have many shapes) — see docs/bench.md for what still limits it.
+ * Speed: reused scratch objects for the prefix and the return part of a line, fixed-shape objects for
+ * what is read on every call (tasks, fd entries, fd refs, shapes), arguments read in place in the line
+ * (the lexer's `-y` annotation skips are remembered), facts read back from `CallFacts` rather than from
+ * the record (records have many shapes) — see docs/bench.md for what still limits it.
  *
  * Known non-data lines ('skip'): blank lines, `-k` stack frames (` > lib(fn+0x12) [0x…]`), `-e write=`
  * hex dumps (` | 00000  …`), summary headers and dashes.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { round } from '../common/units.js';
-import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, newPrefixScratch, type PrefixScratch, readPrefixInto, readReturn, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
+import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, newPrefixScratch, type PrefixScratch, newReturnInfo, readPrefixInto, readReturnInto, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
 import { isReadLike, isWriteLike, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
 import { applyEffects, attribute, CallFacts, linkChild, newTask, pidOf, type Task } from './strace/tracker.js';
 import { ArgList } from './strace/values.js';
@@ -233,6 +234,8 @@ class StraceReader {
   private readonly callTable: Array<CallEntry | undefined> = new Array<CallEntry | undefined>(CALL_TABLE_SIZE).fill(undefined);
   /** What attribute() found for the call being emitted (reused). */
   private readonly facts = new CallFacts();
+  /** The return part of the call being read (reused: nothing keeps it past its call). */
+  private readonly ret: ReturnInfo = newReturnInfo();
   /** The argument list of the call being emitted (reused). */
   private readonly args = new ArgList();
   private calls = 0;
@@ -361,9 +364,9 @@ class StraceReader {
       this.open = { text, line: lineNo, body: b, task, time };
       return 'defer';
     }
-    const ret = readReturn(text, close);
-    if (!ret) return { unparsed: `unreadable return value after "${name}(...)": "${text.slice(close + 1, close + 41).trim()}"` };
-    this.emitCall(task, call, text.slice(ne + 1, close), ret, time, lineNo, undefined, 0);
+    const ret = this.ret;
+    if (!readReturnInto(text, close, ret)) return { unparsed: `unreadable return value after "${name}(...)": "${text.slice(close + 1, close + 41).trim()}"` };
+    this.emitCall(task, call, text.slice(ne + 1, close), ret, time, lineNo, undefined, 0, text, ne + 1);
     return 'data';
   }
 
@@ -389,10 +392,10 @@ class StraceReader {
     }
     const end = findArgsEnd(joined, 0);
     if (end < 0) return { unparsed: `"<... ${name} resumed>" without ") = RET"` };
-    const ret = readReturn(joined, end);
-    if (!ret) return { unparsed: `unreadable return value of resumed "${name}"` };
+    const ret = this.ret;
+    if (!readReturnInto(joined, end, ret)) return { unparsed: `unreadable return value of resumed "${name}"` };
     // -1: the entry half was not in the file (partial: 'resumed-only').
-    this.emitCall(task, call, joined.slice(0, end), ret, startTime, startLine, undefined, matched ? lineNo : -1);
+    this.emitCall(task, call, joined.slice(0, end), ret, startTime, startLine, undefined, matched ? lineNo : -1, joined, 0);
     return 'data';
   }
 
@@ -779,8 +782,9 @@ class StraceReader {
   /**
    * One `strace.call` record. `unfinishedNote`: the call never completed, and why. `resumedLine`: the
    * line of the resumed half (> 0), -1 for a resumed half whose entry was not in the file, 0 otherwise.
+   * `src`, `srcStart`: the text `args` was sliced from and where (the arguments are then read in place).
    */
-  private emitCall(task: Task, call: CallEntry, args: string, ret: ReturnInfo | undefined, time: RecordTime | undefined, line: number, unfinishedNote: string | undefined, resumedLine: number): void {
+  private emitCall(task: Task, call: CallEntry, args: string, ret: ReturnInfo | undefined, time: RecordTime | undefined, line: number, unfinishedNote: string | undefined, resumedLine: number, src?: string, srcStart = 0): void {
     const info = call.info;
     const name = info.name;
     const record = this.base('strace.call', line, time);
@@ -813,7 +817,10 @@ class StraceReader {
     if (ret !== undefined && (ret.errno !== undefined || (ret.ret !== undefined && ret.ret < 0))) this.failedCalls++;
     // Split the arguments (lazily) only for calls whose fds, paths or effects are tracked.
     const argList = this.args;
-    argList.reset(info.needsArgs ? args : '');
+    // `src`: the line the arguments were cut from (args = src[srcStart, srcStart + args.length)).
+    if (!info.needsArgs) argList.reset('');
+    else if (src !== undefined) argList.resetIn(src, srcStart, srcStart + args.length, args);
+    else argList.reset(args);
     if (this.yStyle !== 'yy' && (ret?.retFd?.annotation !== undefined || args.indexOf('<') >= 0)) this.noteYStyle(args, ret);
     attribute(task, info.shape, argList, ret, record, this.facts);
     if (ret) {
@@ -880,7 +887,8 @@ class StraceReader {
     const path2 = facts.path2;
     if (path === undefined && path2 === undefined) return;
     const aggs = this.pathAggs;
-    const paths = aggs.of(task);
+    // of(task) registers the task's paths once (its Map keeps the emit order); the task keeps them at hand.
+    const paths = (task.aggPaths ??= aggs.of(task));
     if (name === 'sendfile' || name === 'sendfile64') {
       if (path !== undefined) aggs.add(paths, path, line, ret, time, 0, bytes);
       if (path2 !== undefined) aggs.add(paths, path2, line, ret, time, bytes, 0);

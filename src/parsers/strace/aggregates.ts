@@ -138,23 +138,46 @@ export class PathAggregates<K> {
 
   /** Fold the smaller half of all path aggregates into their task's other-paths bucket. */
   private fold(): void {
-    // The sort keys are copied into each entry once: the comparator runs ~n log n times.
-    const all: Array<{ paths: TaskPaths; path: string; agg: Aggregate; bytes: number; calls: number; line: number }> = [];
+    // Columns instead of one object per aggregate: a fold runs over MAX_PATH_AGGREGATES entries, and
+    // 32 k short-lived objects (alive for the whole sort) would be copied by the young-generation GC.
+    // The sort keys are copied once (the comparator runs ~n log n times); Array.prototype.sort is
+    // stable, so the order is the one of sorting the entries themselves with the same comparator.
+    const owners: TaskPaths[] = [];
+    const keys: string[] = [];
+    const aggs: Aggregate[] = [];
     for (const paths of this.byTask.values()) {
-      for (const [path, agg] of paths.map) all.push({ paths, path, agg, bytes: agg.read_bytes + agg.written_bytes, calls: agg.calls, line: agg.first_line });
+      paths.map.forEach((agg, path) => {
+        owners.push(paths);
+        keys.push(path);
+        aggs.push(agg);
+      });
     }
-    all.sort((x, y) => y.bytes - x.bytes || y.calls - x.calls || x.line - y.line);
+    const n = aggs.length;
+    const bytes = new Float64Array(n);
+    const calls = new Float64Array(n);
+    const lines = new Float64Array(n);
+    const order: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const agg = aggs[k]!;
+      bytes[k] = agg.read_bytes + agg.written_bytes;
+      calls[k] = agg.calls;
+      lines[k] = agg.first_line;
+      order.push(k);
+    }
+    order.sort((x, y) => bytes[y]! - bytes[x]! || calls[y]! - calls[x]! || lines[x]! - lines[y]!);
     const keep = this.max >> 1;
-    for (let k = keep; k < all.length; k++) {
-      const { paths, path, agg } = all[k]!;
-      paths.map.delete(path);
+    for (let k = keep; k < n; k++) {
+      const at = order[k]!;
+      const paths = owners[at]!;
+      const agg = aggs[at]!;
+      paths.map.delete(keys[at]!);
       agg.folded = true;
       if (agg.calls === 0) continue; // the aggregate being created: nothing to fold
       merge((paths.other ??= newAggregate(agg.first_line)), agg);
       paths.foldedPaths++;
       this.folded++;
     }
-    this.count = Math.min(all.length, keep);
+    this.count = Math.min(n, keep);
     this.folds++;
   }
 }

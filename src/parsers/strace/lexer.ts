@@ -6,7 +6,7 @@
  * A hand-written scanner over char codes: strace lines are long and numerous (hundreds of MB), and the
  * boundary between arguments and return value needs quote- and paren-awareness that regexes do badly.
  */
-import { type FdRef, isAnnotationStart, parseFdRefAt, parseInteger, skipAnnotation, skipString } from './values.js';
+import { type FdRef, isAnnotationStart, isTrimmed, parseFdRefAt, parseInteger, skipAnnotation, skipString } from './values.js';
 
 export type TimestampKind = 't' | 'tt' | 'ttt' | 'r';
 
@@ -224,14 +224,35 @@ function isFollowedByEquals(text: string, i: number): boolean {
   return after === SPACE || Number.isNaN(after);
 }
 
+/** A ReturnInfo with every field present, for `readReturnInto`. */
+export function newReturnInfo(): ReturnInfo {
+  return { ret: undefined, retText: '', hex: false, retFd: undefined, errno: undefined, errnoText: undefined, note: undefined, durationS: undefined };
+}
+
 /** Parse what follows `)` + spaces: `= …`. */
 export function readReturn(text: string, close: number): ReturnInfo | undefined {
+  const info = newReturnInfo();
+  return readReturnInto(text, close, info) ? info : undefined;
+}
+
+/**
+ * `readReturn` into a reused object (every field is overwritten); false when there is no readable
+ * return part. The parser reads one return per call line and keeps none past its call.
+ */
+export function readReturnInto(text: string, close: number, info: ReturnInfo): boolean {
   let i = skipSpaces(text, close + 1);
-  if (text.charCodeAt(i) !== 61) return undefined;
+  if (text.charCodeAt(i) !== 61) return false;
   i = skipSpaces(text, i + 1);
   let end = text.length;
   while (end > i && text.charCodeAt(end - 1) === SPACE) end--;
-  const info: ReturnInfo = { ret: undefined, retText: '', hex: false, retFd: undefined, errno: undefined, errnoText: undefined, note: undefined, durationS: undefined };
+  info.ret = undefined;
+  info.retText = '';
+  info.hex = false;
+  info.retFd = undefined;
+  info.errno = undefined;
+  info.errnoText = undefined;
+  info.note = undefined;
+  info.durationS = undefined;
   // -T: ` <0.000123>` at the very end. The `<` is looked for backwards by hand (lastIndexOf is a
   // runtime call, and the duration is a few characters from the end).
   if (text.charCodeAt(end - 1) === 62 /* > */) {
@@ -262,40 +283,93 @@ export function readReturn(text: string, close: number): ReturnInfo | undefined 
     }
     k++;
   }
-  if (k === i) return undefined;
+  if (k === i) return false;
   // A token starting with `<` is all value text (and then not a number).
   const valueEnd = firstLt > i ? firstLt : k;
-  const valueText = valueEnd - i === 1 && text.charCodeAt(i) === 48 ? '0' : text.slice(i, valueEnd);
-  info.retText = valueText;
-  if (valueText !== '?') {
-    const v = parseInteger(valueText);
-    if (v === undefined) return undefined;
-    info.hex = valueText.startsWith('0x');
+  if (valueEnd - i === 1 && text.charCodeAt(i) === 63 /* ? */) info.retText = '?';
+  else {
+    const v = integerAt(text, i, valueEnd);
+    if (v === undefined) return false;
+    info.retText = valueEnd - i === 1 && text.charCodeAt(i) === 48 ? '0' : text.slice(i, valueEnd);
+    info.hex = valueEnd - i >= 2 && text.charCodeAt(i) === 48 && text.charCodeAt(i + 1) === 120 /* 0x */;
     if (Number.isSafeInteger(v)) info.ret = v;
     if (firstLt > i) info.retFd = parseFdRefAt(text, i, k);
   }
-  // ERRNO (text), then notes in parentheses.
-  k = skipWhite(text, k, end);
-  if (k >= end) return info;
-  let rest = text.slice(k, end).trim();
-  if (rest.length > 0 && rest.charCodeAt(0) === 69 /* E */) {
-    const sp = rest.indexOf(' ');
-    info.errno = sp < 0 ? rest : rest.slice(0, sp);
-    rest = sp < 0 ? '' : rest.slice(sp + 1).trim();
-    if (rest.startsWith('(')) {
-      const close2 = matchingParen(rest, 0);
-      info.errnoText = rest.slice(1, close2);
-      rest = rest.slice(close2 + 1).trim();
+  // ERRNO (text), then notes in parentheses. Read in place: [s, e) is what `text.slice(k, end).trim()`
+  // would give, and every field is cut once, at its final bounds.
+  let s = skipWhite(text, k, end);
+  if (s >= end) return true;
+  let e = end;
+  while (s < e && isTrimmed(text.charCodeAt(s))) s++;
+  while (e > s && isTrimmed(text.charCodeAt(e - 1))) e--;
+  if (s < e && text.charCodeAt(s) === 69 /* E */) {
+    let sp = text.indexOf(' ', s);
+    if (sp >= e) sp = -1;
+    if (sp < 0) {
+      info.errno = text.slice(s, e);
+      s = e;
+    } else {
+      info.errno = text.slice(s, sp);
+      s = sp + 1;
+      while (s < e && isTrimmed(text.charCodeAt(s))) s++;
     }
-  } else if (rest.startsWith('(errno ')) {
-    const close2 = matchingParen(rest, 0);
-    info.errnoText = rest.slice(1, close2);
-    rest = rest.slice(close2 + 1).trim();
+    if (s < e && text.charCodeAt(s) === 40) s = readParenText(text, s, e, info);
+  } else if (text.startsWith('(errno ', s) && s + 7 <= e) {
+    s = readParenText(text, s, e, info);
   }
-  if (rest.length > 0) {
-    info.note = rest.startsWith('(') && rest.endsWith(')') && matchingParen(rest, 0) === rest.length - 1 ? rest.slice(1, -1) : rest;
+  if (s < e) {
+    info.note = text.charCodeAt(s) === 40 && text.charCodeAt(e - 1) === 41 && matchingParenIn(text, s, e) === e - 1 ? text.slice(s + 1, e - 1) : text.slice(s, e);
   }
-  return info;
+  return true;
+}
+
+/** `(errno text)` at text[s] within [s, e): sets errnoText, returns where the rest starts (trimmed). */
+function readParenText(text: string, s: number, e: number, info: ReturnInfo): number {
+  const close2 = matchingParenIn(text, s, e);
+  info.errnoText = text.slice(s + 1, close2);
+  let r = close2 + 1;
+  while (r < e && isTrimmed(text.charCodeAt(r))) r++;
+  return r;
+}
+
+/**
+ * `matchingParen` on text[open, e) as if that were the whole string: the index of the `)` matching
+ * the `(` at `open`, or e - 1 when unbalanced.
+ */
+function matchingParenIn(text: string, open: number, e: number): number {
+  let depth = 0;
+  for (let i = open; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const after = skipString(text, i);
+      i = (after > e ? e : after) - 1;
+      continue;
+    }
+    if (c === 40) depth++;
+    else if (c === 41 && --depth === 0) return i;
+  }
+  return e - 1;
+}
+
+/** `parseInteger(text.slice(s, e))` without the copy. */
+function integerAt(text: string, s: number, e: number): number | undefined {
+  const n = e - s;
+  if (n === 0 || n > 20) return undefined;
+  let i = s;
+  let neg = false;
+  if (text.charCodeAt(i) === 45) {
+    neg = true;
+    i++;
+  }
+  if (text.charCodeAt(i) === 48 && text.charCodeAt(i + 1) === 120 && i + 1 < e) return parseInteger(text.slice(s, e));
+  if (i === e) return undefined;
+  let v = 0;
+  for (let k = i; k < e; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 48 || c > 57) return undefined;
+    v = v * 10 + (c - 48);
+  }
+  return neg ? -v : v;
 }
 
 /** Skip what String.prototype.trim would remove at the start of text[i, end) (ASCII whitespace; others stop). */

@@ -64,11 +64,13 @@ export interface Task {
   leader: boolean;
   calls: number;
   firstLine: number;
+  /** This task's path aggregates once it has some (PathAggregates.of(task), kept here to skip its Map lookup). */
+  aggPaths: TaskPaths | undefined;
 }
 
 /** Every field present (undefined when unknown): one hidden class, as tasks are read on every line. */
 export function newTask(origin: TaskOrigin, line: number, tid?: number): Task {
-  return { tid, pid: undefined, threadOf: undefined, parent: undefined, files: new Map(), fs: {}, alive: true, origin, linked: false, pending: undefined, cloneArgs: undefined, maybeLeader: false, leader: false, calls: 0, firstLine: line };
+  return { tid, pid: undefined, threadOf: undefined, parent: undefined, files: new Map(), fs: {}, alive: true, origin, linked: false, pending: undefined, cloneArgs: undefined, maybeLeader: false, leader: false, calls: 0, firstLine: line, aggPaths: undefined };
 }
 
 /** A table entry with every field present: one hidden class for all entries (read on every fd call). */
@@ -129,9 +131,14 @@ function fdView(task: Task, ref: FdRef): FdView {
   v.annotation = undefined;
   v.reason = undefined;
   v.entry = undefined;
-  if (ref.annotation !== undefined) {
-    const kind = annotationKind(ref.annotation);
-    let path = kind === 'file' ? annotationPath(ref.annotation) : ref.annotation;
+  const ann = ref.annotation;
+  if (ann !== undefined) {
+    const kind = annotationKind(ann);
+    // annotationPath gives back its argument or a shorter copy: `fresh === ann` is an identity test
+    // (no character comparison), and it says whether the path is the whole annotation.
+    const fresh = kind === 'file' ? annotationPath(ann) : ann;
+    const whole = fresh === ann;
+    let path = fresh;
     // Learn from the annotation: fds opened before the trace become known.
     const known = task.files.get(ref.fd);
     if (!known || known.path !== path) task.files.set(ref.fd, (v.entry = fdEntry(path, undefined, kind, known?.cloexec ?? false)));
@@ -144,7 +151,7 @@ function fdView(task: Task, ref: FdRef): FdView {
     v.path = path;
     v.kind = kind;
     v.source = 'y-annotation';
-    v.annotation = path === ref.annotation ? path : ref.annotation;
+    v.annotation = whole ? path : ann;
     return v;
   }
   const entry = task.files.get(ref.fd);

@@ -165,13 +165,31 @@ export class ArgList {
   private scanDone = true;
   private list: string[] | undefined;
 
+  /** Where the argument text starts and ends in `text`, and the argument text itself (raw(), all()). */
+  private base = 0;
+  private end = 0;
+  private rawText = '';
+
   reset(text: string): void {
+    this.resetIn(text, 0, text.length, text);
+  }
+
+  /**
+   * The arguments are text[start, end) (whose copy is `raw`): read in place, in the line the lexer
+   * already scanned, so the `-y` annotations it skipped are found again in skipAnnotation's memo.
+   */
+  resetIn(text: string, start: number, end: number, raw: string): void {
     this.text = text;
+    this.base = start;
+    this.end = end;
+    this.rawText = raw;
     this.ncommas = 0;
-    this.scanPos = 0;
+    this.scanPos = start;
     this.depth = 0;
     this.scanDone = false;
     this.list = undefined;
+    this.lastRefIndex = -1;
+    this.lastRef = undefined;
   }
 
   /** Argument i trimmed, or undefined when there are fewer arguments. */
@@ -180,21 +198,34 @@ export class ArgList {
     return this.text.slice(this.itemStart, this.itemEnd);
   }
 
-  /** `parseFdRef(get(i))` without the copy. */
+  /**
+   * `parseFdRef(get(i))` without the copy. The last result is kept: calls with a dirfd read it twice
+   * (for the path and for the `fd` field), and nothing changes a FdRef once made.
+   */
   fdRef(i: number): FdRef | undefined {
-    if (i === 0 && this.ncommas === 0 && this.scanPos === 0) {
+    if (i === this.lastRefIndex) return this.lastRef;
+    const ref = this.readFdRef(i);
+    this.lastRefIndex = i;
+    this.lastRef = ref;
+    return ref;
+  }
+
+  private lastRefIndex = -1;
+  private lastRef: FdRef | undefined = undefined;
+
+  private readFdRef(i: number): FdRef | undefined {
+    if (i === 0 && this.ncommas === 0 && this.scanPos === this.base) {
       // Read the fd straight from the start; when a top-level `,` (or the end) follows what it read,
       // that is the end of argument 0 and the result is the one of the full split.
-      const ref = parseFdRefAt(this.text, 0, this.text.length);
+      const ref = parseFdRefAt(this.text, this.base, this.end);
       if (ref !== undefined) {
         const after = this.fdEnd;
-        const c = this.text.charCodeAt(after);
-        if (c === 44 /* , */) {
+        if (after < this.end && this.text.charCodeAt(after) === 44 /* , */) {
           this.commas[this.ncommas++] = after;
           this.scanPos = after + 1;
           return ref;
         }
-        if (after === this.text.length) return ref;
+        if (after === this.end) return ref;
       }
     }
     if (!this.bounds(i)) return undefined;
@@ -203,12 +234,12 @@ export class ArgList {
 
   /** The whole argument text. */
   raw(): string {
-    return this.text;
+    return this.rawText;
   }
 
   /** Every argument (`splitArgs`), for the rare calls that look at all of them. */
   all(): readonly string[] {
-    this.list ??= splitArgs(this.text);
+    this.list ??= splitArgs(this.rawText);
     return this.list;
   }
 
@@ -223,15 +254,15 @@ export class ArgList {
     const text = this.text;
     while (this.ncommas < i && !this.scanDone) this.scanToComma();
     if (this.ncommas < i) return false;
-    let s = i === 0 ? 0 : this.commas[i - 1]! + 1;
+    let s = i === 0 ? this.base : this.commas[i - 1]! + 1;
     let e: number;
     if (this.ncommas > i) e = this.commas[i]!;
     else {
       this.scanToComma();
-      e = this.ncommas > i ? this.commas[i]! : text.length;
+      e = this.ncommas > i ? this.commas[i]! : this.end;
     }
     // An empty argument list has no argument 0 (splitArgs('') is []).
-    if (i === 0 && this.ncommas === 0 && this.scanDone && isBlank(text, 0, text.length)) return false;
+    if (i === 0 && this.ncommas === 0 && this.scanDone && isBlank(text, this.base, this.end)) return false;
     while (s < e && isTrimmed(text.charCodeAt(s))) s++;
     while (e > s && isTrimmed(text.charCodeAt(e - 1))) e--;
     this.itemStart = s;
@@ -243,17 +274,19 @@ export class ArgList {
   private scanToComma(): void {
     if (this.scanDone) return;
     const args = this.text;
-    const n = args.length;
+    const n = this.end;
     let i = this.scanPos;
     let depth = this.depth;
     while (i < n) {
       const c = args.charCodeAt(i);
       if (c === QUOTE) {
+        // Past n when the literal is not closed in the arguments: the scan ends as it does at n.
         i = skipString(args, i);
         continue;
       }
-      if (c === LT && isAnnotationStart(args, i)) {
-        i = skipAnnotation(args, i);
+      // At the first argument the character before is the call's `(` (or nothing): no annotation.
+      if (c === LT && i > this.base && isAnnotationStart(args, i)) {
+        i = skipAnnotation(args, i, n);
         continue;
       }
       if (c === 40 || c === 91 || c === 123) depth++;
@@ -273,7 +306,7 @@ export class ArgList {
 }
 
 /** What String.prototype.trim removes, for the characters an argument list can hold. */
-function isTrimmed(c: number): boolean {
+export function isTrimmed(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
@@ -319,6 +352,39 @@ export function isAnnotationStart(text: string, i: number): boolean {
  * `[...]` hide `->` (`TCP:[a->b]`), backslash escapes (`\74`, `\"`) are skipped.
  */
 export function skipAnnotation(text: string, i: number, n = text.length): number {
+  // The same annotation is skipped twice per call (by the lexer looking for the end of the arguments
+  // or of the return value, then when its fd is read): the last two results are kept. A result below
+  // its bound is a closing `>` found, and holds for any bound at or past it.
+  if (i === memoAt0 && text === memoText0 && (n === memoN0 || (memoEnd0 < memoN0 && memoEnd0 <= n))) return memoEnd0;
+  if (i === memoAt1 && text === memoText1 && (n === memoN1 || (memoEnd1 < memoN1 && memoEnd1 <= n))) return memoEnd1;
+  const end = skipAnnotationScan(text, i, n);
+  if (memoNext === 0) {
+    memoText0 = text;
+    memoAt0 = i;
+    memoN0 = n;
+    memoEnd0 = end;
+    memoNext = 1;
+  } else {
+    memoText1 = text;
+    memoAt1 = i;
+    memoN1 = n;
+    memoEnd1 = end;
+    memoNext = 0;
+  }
+  return end;
+}
+
+let memoText0 = '';
+let memoAt0 = -1;
+let memoN0 = 0;
+let memoEnd0 = 0;
+let memoText1 = '';
+let memoAt1 = -1;
+let memoN1 = 0;
+let memoEnd1 = 0;
+let memoNext = 0;
+
+function skipAnnotationScan(text: string, i: number, n: number): number {
   // Fast path: a plain `<path>` (no nested `<`, no `[`, no escape before the first `>`). indexOf is
   // native (memchr-like): four of them beat a JavaScript loop over the path's characters.
   const gt = text.indexOf('>', i + 1);
