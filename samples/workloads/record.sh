@@ -9,6 +9,12 @@ SCENARIO=$1
 OUT=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 COLLECT="$HERE/../../scripts/collect.sh"
+# The workloads run from a neutral place with the system Python, so the recorded command lines name
+# /srv/perftriage-demo/…, not the checkout's path on the recording machine.
+DEMO=/srv/perftriage-demo
+PY=/usr/bin/python3
+mkdir -p "$DEMO"
+cp "$HERE/tempfiles_app.py" "$HERE/logstorm_app.py" "$COLLECT" "$DEMO/"
 mkdir -p "$OUT"
 GT="$OUT/ground-truth.txt"
 : > "$GT"
@@ -29,7 +35,7 @@ restore() {
   wait 2>/dev/null
   # What a killed workload leaves behind: the temp app's half-written /tmp/<uuid1> folders, the log storm's log.
   find /tmp -maxdepth 1 -newer "$GT" -regextype posix-extended -regex '/tmp/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' -exec rm -rf {} + 2>/dev/null
-  rm -rf /var/tmp/perftriage-logstorm
+  rm -rf /var/tmp/perftriage-logstorm "$DEMO"
 }
 trap restore EXIT INT TERM
 
@@ -45,7 +51,7 @@ case "$SCENARIO" in
       sysctl -q -w vm.dirty_background_bytes=1048576 vm.dirty_bytes=4194304
       echo "vm.dirty_bytes=4194304 vm.dirty_background_bytes=1048576 during the capture (restored after)" >> "$GT"
     fi
-    FILES=1000 SIZE=131072 PORT=18080 MAX_REQUESTS=40 LIFETIME=90 python3 "$HERE/tempfiles_app.py" > "$OUT/app.out" 2> "$OUT/app.err" &
+    FILES=1000 SIZE=131072 PORT=18080 MAX_REQUESTS=40 LIFETIME=90 $PY "$DEMO/tempfiles_app.py" > "$OUT/app.out" 2> "$OUT/app.err" &
     APP_PID=$!
     sleep 1
     # One request every ~2 s, so a 15 s window holds a handful of 1000-file requests (a sample small
@@ -54,7 +60,7 @@ case "$SCENARIO" in
     DRIVER_PID=$!
     ;;
   logstorm)
-    RATE=3000 LIFETIME=60 python3 "$HERE/logstorm_app.py" > "$OUT/app.out" 2> "$OUT/app.err" &
+    RATE=3000 LIFETIME=60 $PY "$DEMO/logstorm_app.py" > "$OUT/app.out" 2> "$OUT/app.err" &
     APP_PID=$!
     ;;
   quiet) ;;
@@ -64,8 +70,8 @@ sleep 2
 if [ -n "$APP_PID" ]; then
   echo "app pid: $APP_PID ($(tr '\0' ' ' < /proc/$APP_PID/cmdline))" >> "$GT"
   echo "app threads at start: $(ls /proc/$APP_PID/task | tr '\n' ' ')" >> "$GT"
-  sh "$COLLECT" -d 15 -s 2 -p "$APP_PID" -m 16 -o "$OUT/bundle.tar.gz"
+  sh "$DEMO/collect.sh" -d 15 -s 2 -p "$APP_PID" -m 16 -o "$OUT/bundle.tar.gz"
   echo "app threads at end: $(ls /proc/$APP_PID/task 2>/dev/null | tr '\n' ' ')" >> "$GT"
 else
-  sh "$COLLECT" -d 15 -m 16 -o "$OUT/bundle.tar.gz"
+  sh "$DEMO/collect.sh" -d 15 -m 16 -o "$OUT/bundle.tar.gz"
 fi

@@ -59,16 +59,16 @@ for (const sample of SAMPLES) {
 /** The ground truth of each recorded sample, as samples/README.md states it. */
 test('tempfile-churn: the app, its request threads, /tmp/{uuid}/{n}.txt and vda; the disk is not the bottleneck', () => {
   const r = report('tempfile-churn.tar.gz');
-  assert.equal(r.verdict.pid, 30880);
+  assert.equal(r.verdict.pid, 20482);
   assert.equal(r.verdict.device, 'vda');
   assert.equal(r.verdict.disk_bottleneck, 'no');
   // Request threads recorded by the workload (requests.jsonl) inside the capture window.
-  for (const tid of r.verdict.tids ?? []) assert.ok([31225, 31251, 31254, 31257, 31260].includes(tid), `tid ${tid}`);
+  for (const tid of r.verdict.tids ?? []) assert.ok([20487, 20783, 20813, 20816, 20819, 20822, 20871].includes(tid), `tid ${tid}`);
   assert.ok((r.verdict.tids ?? []).length >= 3);
   const churn = r.findings.find((f) => f.rule === 'temp-file-churn');
   assert.deepEqual(churn?.entities.patterns, ['/tmp/{uuid}/{n}.txt']);
-  assert.deepEqual(churn?.entities.pids, [30880]);
-  assert.ok(r.findings.some((f) => f.rule === 'io-heavy-process' && (f.entities.pids as number[]).includes(30880)));
+  assert.deepEqual(churn?.entities.pids, [20482]);
+  assert.ok(r.findings.some((f) => f.rule === 'io-heavy-process' && (f.entities.pids as number[]).includes(20482)));
   assert.ok(!r.findings.some((f) => f.rule === 'disk-saturation'));
 });
 
@@ -76,8 +76,8 @@ test('logging-storm: excessive-logging names the log file, the app and its worke
   const r = report('logging-storm.tar.gz');
   const f = r.findings.find((x) => x.rule === 'excessive-logging');
   assert.ok(f, 'excessive-logging fired');
-  assert.deepEqual(f.entities.pids, [31550]);
-  assert.deepEqual(f.entities.tids, [31592]);
+  assert.deepEqual(f.entities.pids, [21117]);
+  assert.deepEqual(f.entities.tids, [21119]);
   assert.deepEqual(f.entities.paths, ['/var/tmp/perftriage-logstorm/app.log']);
   assert.equal(r.summary.error, 0);
 });
