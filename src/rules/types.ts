@@ -94,3 +94,12 @@ export interface RuleModule<O extends object = Record<string, unknown>> {
  * passes options validated against that rule's own schema.
  */
 export type AnyRule = RuleModule<object>;
+
+/**
+ * The options every "sustained over samples" rule shares, as JSON Schema properties: how many samples must
+ * show the condition, and what share of all samples they must be.
+ */
+export const SUSTAINED_OPTIONS = {
+  min_samples: { type: 'integer', minimum: 1 },
+  min_fraction: { type: 'number', minimum: 0, maximum: 1 },
+} as const;

@@ -8,7 +8,7 @@
  * are averages over the whole uptime (or over a few milliseconds), and `Average:` rows repeat the samples.
  */
 import type { SourceRef } from '../../common/types.js';
-import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
+import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, span, window } from '../format.js';
 import { bestSource, busiestDevices, cpuSources, describeDevice, mean, processLabel, sustained, taskStates, type CpuSample, type CpuSource, type HotCpu } from '../system.js';
 
@@ -122,8 +122,7 @@ export const rule: RuleModule<CpuIowaitOptions> = {
       additionalProperties: false,
       properties: {
         iowait_pct: { type: 'number', minimum: 0, maximum: 100 },
-        min_samples: { type: 'integer', minimum: 1 },
-        min_fraction: { type: 'number', minimum: 0, maximum: 1 },
+        ...SUSTAINED_OPTIONS,
       },
     },
     defaults,

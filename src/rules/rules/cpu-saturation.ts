@@ -10,7 +10,7 @@
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import { num } from '../../model/series.js';
-import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
+import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, span, window } from '../format.js';
 import { bestSource, cpuCount, cpuSources, mean, processLabel, sustained, type CpuSample, type CpuSource } from '../system.js';
 
@@ -180,8 +180,7 @@ export const rule: RuleModule<CpuSaturationOptions> = {
         busy_pct: { type: 'number', minimum: 0, maximum: 100 },
         runnable_per_cpu: { type: 'number', minimum: 0 },
         steal_pct: { type: 'number', minimum: 0, maximum: 100 },
-        min_samples: { type: 'integer', minimum: 1 },
-        min_fraction: { type: 'number', minimum: 0, maximum: 1 },
+        ...SUSTAINED_OPTIONS,
       },
     },
     defaults,

@@ -9,7 +9,7 @@
 import type { TimelineRecord } from '../../common/types.js';
 import { isIntervalSample, num, str } from '../../model/series.js';
 import type { DeviceEntity } from '../../model/types.js';
-import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
+import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, rate, seconds, span, window } from '../format.js';
 
 export interface DiskSaturationOptions {
@@ -116,8 +116,7 @@ export const rule: RuleModule<DiskSaturationOptions> = {
         util_pct: { type: 'number', minimum: 0, maximum: 100 },
         await_s: { type: 'number', minimum: 0 },
         queue_size: { type: 'number', minimum: 0 },
-        min_samples: { type: 'integer', minimum: 1 },
-        min_fraction: { type: 'number', minimum: 0, maximum: 1 },
+        ...SUSTAINED_OPTIONS,
       },
     },
     defaults,

@@ -11,7 +11,7 @@
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import { foldPath } from '../../model/patterns.js';
 import { num, str } from '../../model/series.js';
-import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
+import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { bytes, list, rate, span, window } from '../format.js';
 
 export interface ExcessiveLoggingOptions {
@@ -251,8 +251,7 @@ export const rule: RuleModule<ExcessiveLoggingOptions> = {
       properties: {
         min_writes_per_s: { type: 'number', minimum: 0 },
         min_bytes_per_s: { type: 'number', minimum: 0 },
-        min_samples: { type: 'integer', minimum: 1 },
-        min_fraction: { type: 'number', minimum: 0, maximum: 1 },
+        ...SUSTAINED_OPTIONS,
         extra_log_patterns: { type: 'array', items: { type: 'string', minLength: 1 } },
       },
     },

@@ -10,7 +10,7 @@
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import { isIntervalSample, num } from '../../model/series.js';
-import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
+import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { bytes, list, pct, rate, span, window } from '../format.js';
 import { processLabel, sustained } from '../system.js';
 
@@ -223,8 +223,7 @@ export const rule: RuleModule<MemoryPressureOptions> = {
         avail_pct: { type: 'number', minimum: 0, maximum: 100 },
         swap_bytes_per_s: { type: 'number', minimum: 0 },
         swap_growth_bytes: { type: 'number', minimum: 1 },
-        min_samples: { type: 'integer', minimum: 1 },
-        min_fraction: { type: 'number', minimum: 0, maximum: 1 },
+        ...SUSTAINED_OPTIONS,
       },
     },
     defaults,
