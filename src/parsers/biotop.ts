@@ -21,7 +21,7 @@ import { parseTimeOfDay } from '../common/time.js';
 import { SysstatClock } from './sysstat-common.js';
 import { FILETOP_LOADAVG_RE, FILETOP_TRACING_RE, stripClearScreen } from '../sniff/detectors/filetop.js';
 import { BIOTOP_COMMAND_RE, BIOTOP_HEADER_RE, biotopVariant } from '../sniff/detectors/biotop.js';
-import { intervalFromCommand } from './filetop.js';
+import { intervalFromCommand, loadavgFields } from './filetop.js';
 import { splitAroundComm } from './biosnoop.js';
 import type { LineOutcome, ParseContext, ParserModule } from './types.js';
 
@@ -81,8 +81,7 @@ export const parser: ParserModule = {
           intervalTime = clock.at(tod, sample, intervalS !== undefined ? { interval_s: intervalS } : {});
           ctx.emit({
             kind: 'biotop.interval', source: { file: ctx.file, line: lineNo }, time: intervalTime,
-            load1: Number(la[2]), load5: Number(la[3]), load15: Number(la[4]),
-            runnable_tasks: Number(la[5]), total_tasks: Number(la[6]), last_pid: Number(la[7]),
+            ...loadavgFields(la),
           });
           return 'data';
         }

@@ -104,6 +104,11 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
+/** The fields of a libbpf-tools `HH:MM:SS loadavg: 1 5 15 running/total last_pid` line (filetop, biotop). */
+export function loadavgFields(la: RegExpExecArray): { load1: number; load5: number; load15: number; runnable_tasks: number; total_tasks: number; last_pid: number } {
+  return { load1: Number(la[2]), load5: Number(la[3]), load15: Number(la[4]), runnable_tasks: Number(la[5]), total_tasks: Number(la[6]), last_pid: Number(la[7]) };
+}
+
 /**
  * INTERVAL from an echoed command line (`-Cr 5 -a 1 3` → 1, `-C` → the default 1): options that take a
  * value are skipped; anything unknown (a redirection, a pipe) gives undefined rather than a guess.
@@ -182,12 +187,7 @@ export const parser: ParserModule = {
             kind: 'filetop.interval',
             source: { file: ctx.file, line: lineNo },
             time: intervalTime,
-            load1: Number(la[2]),
-            load5: Number(la[3]),
-            load15: Number(la[4]),
-            runnable_tasks: Number(la[5]),
-            total_tasks: Number(la[6]),
-            last_pid: Number(la[7]),
+            ...loadavgFields(la),
           });
           return 'data';
         }

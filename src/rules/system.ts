@@ -6,8 +6,15 @@
 import type { SourceRef, TimelineRecord } from '../common/types.js';
 import { isIntervalSample, num, str } from '../model/series.js';
 import type { DeviceEntity, Model, ProcessEntity } from '../model/types.js';
-import type { RuleContext } from './types.js';
+import type { InputNeed, RuleContext } from './types.js';
 import { pct, seconds } from './format.js';
+
+/** The input of the rules that read CPU shares (cpu-iowait, cpu-saturation): any tool that prints them. */
+export const CPU_SHARES_NEED: InputNeed = {
+  label: 'top, vmstat, mpstat or iostat -c',
+  kinds: ['top.summary', 'top.cpu', 'vmstat.sample', 'mpstat.cpu', 'iostat.cpu'],
+  collect: 'vmstat -t 1 30 > vmstat.txt   (or: top -b -d 1 -n 30 > top.txt)',
+};
 
 /** One all-CPU sample: shares in percent of all CPUs; `busy` = everything but idle and iowait. */
 export interface CpuSample {

@@ -10,7 +10,7 @@
 import type { SourceRef } from '../../common/types.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, span, window } from '../format.js';
-import { bestSource, busiestDevices, cpuSources, describeDevice, mean, processLabel, sustained, taskStates, type CpuSample, type CpuSource, type HotCpu } from '../system.js';
+import { bestSource, CPU_SHARES_NEED, busiestDevices, cpuSources, describeDevice, mean, processLabel, sustained, taskStates, type CpuSample, type CpuSource, type HotCpu } from '../system.js';
 
 export interface CpuIowaitOptions {
   /** All-CPU iowait share (percent) at or above which a sample counts. */
@@ -107,11 +107,7 @@ export const rule: RuleModule<CpuIowaitOptions> = {
     description: 'The CPUs were idle waiting for I/O (high iowait) over most interval samples.',
     defaultSeverity: 'warning',
     requires: [
-      {
-        label: 'top, vmstat, mpstat or iostat -c',
-        kinds: ['top.summary', 'top.cpu', 'vmstat.sample', 'mpstat.cpu', 'iostat.cpu'],
-        collect: 'vmstat -t 1 30 > vmstat.txt   (or: top -b -d 1 -n 30 > top.txt)',
-      },
+      CPU_SHARES_NEED,
     ],
     uses: [
       { label: 'iostat -x', kinds: ['iostat.device'], fields: ['util_pct'], collect: 'iostat -dxt 1 30 > iostat.txt' },

@@ -12,7 +12,7 @@ import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import { num } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, span, window } from '../format.js';
-import { bestSource, cpuCount, cpuSources, mean, processLabel, sustained, type CpuSample, type CpuSource } from '../system.js';
+import { bestSource, CPU_SHARES_NEED, cpuCount, cpuSources, mean, processLabel, sustained, type CpuSample, type CpuSource } from '../system.js';
 
 export interface CpuSaturationOptions {
   /** All-CPU busy share (100 − idle − iowait) at or above which a sample counts. */
@@ -163,11 +163,7 @@ export const rule: RuleModule<CpuSaturationOptions> = {
     description: 'The CPUs were busy over most interval samples, more tasks were runnable than CPUs, or the hypervisor stole CPU time.',
     defaultSeverity: 'warning',
     requires: [
-      {
-        label: 'top, vmstat, mpstat or iostat -c',
-        kinds: ['top.summary', 'top.cpu', 'vmstat.sample', 'mpstat.cpu', 'iostat.cpu'],
-        collect: 'vmstat -t 1 30 > vmstat.txt   (or: top -b -d 1 -n 30 > top.txt)',
-      },
+      CPU_SHARES_NEED,
     ],
     uses: [
       { label: 'pidstat -u or top tasks', kinds: ['pidstat.task', 'top.task'], fields: ['cpu_pct'], collect: 'pidstat -u 1 30 > pidstat-u.txt' },

@@ -5,7 +5,7 @@
  * `%-6s` by bcc before 2021 and `%-7s` since (and by libbpf-tools).
  */
 import type { Detector, SniffResult } from '../types.js';
-import { FILETOP_LOADAVG_RE, FILETOP_TRACING_RE, stripClearScreen } from './filetop.js';
+import { scanTopLikeHead } from './filetop.js';
 
 /** The column header; group 1 the padding after PID (its width tells the era). */
 export const BIOTOP_HEADER_RE = /^PID( +)COMM +D +MAJ +MIN +DISK +I\/O +Kbytes +AVGms *$/;
@@ -23,27 +23,7 @@ export function biotopVariant(pidWidth: number, tracingBanner: boolean, firstIsI
 }
 
 function biotop(head: readonly string[]): SniffResult | null {
-  let header: RegExpExecArray | null = null;
-  let tracingBanner = false;
-  let loadavg = false;
-  let command: string | undefined;
-  let firstContent: 'interval' | 'other' | undefined;
-  for (const raw of head) {
-    const line = stripClearScreen(raw);
-    if (line.trim() === '') continue;
-    if (firstContent === undefined && command === undefined) {
-      const cmd = BIOTOP_COMMAND_RE.exec(line);
-      if (cmd) {
-        command = (cmd[1] ?? '').trim();
-        continue;
-      }
-    }
-    if (FILETOP_TRACING_RE.test(line)) tracingBanner = true;
-    const isLoadavg = FILETOP_LOADAVG_RE.test(line);
-    if (isLoadavg) loadavg = true;
-    firstContent ??= isLoadavg ? 'interval' : 'other';
-    header ??= BIOTOP_HEADER_RE.exec(line);
-  }
+  const { header, tracingBanner, loadavg, command, firstContent } = scanTopLikeHead(head, BIOTOP_COMMAND_RE, BIOTOP_HEADER_RE);
   if (!header) return null;
   return {
     tool: 'biotop',

@@ -53,29 +53,43 @@ export function filetopVariant(opts: { idTitle: string; idWidth: number; tracing
   return `${command} (${impl}, ${era})`;
 }
 
-function filetop(head: readonly string[]): SniffResult | null {
-  let header: RegExpExecArray | null = null;
-  let tracingBanner = false;
-  let loadavg = false;
-  let command: string | undefined;
-  let firstContent: 'interval' | 'other' | undefined;
+/** What the first lines of a filetop-shaped output (filetop, biotop) show. */
+export interface TopLikeHead {
+  header: RegExpExecArray | null;
+  tracingBanner: boolean;
+  loadavg: boolean;
+  command: string | undefined;
+  firstContent: 'interval' | 'other' | undefined;
+}
+
+/**
+ * One pass over the head of a filetop-shaped output: the echoed command (first line only), the bcc
+ * "Tracing..." banner, libbpf-tools' `HH:MM:SS loadavg:` lines, and the tool's header.
+ */
+export function scanTopLikeHead(head: readonly string[], commandRe: RegExp, headerRe: RegExp): TopLikeHead {
+  const out: TopLikeHead = { header: null, tracingBanner: false, loadavg: false, command: undefined, firstContent: undefined };
   for (const raw of head) {
     const line = stripClearScreen(raw);
     if (line.trim() === '') continue;
-    if (firstContent === undefined && command === undefined) {
+    if (out.firstContent === undefined && out.command === undefined) {
       // Only the first line may echo the command (the corpus files and `script` captures start so).
-      const cmd = FILETOP_COMMAND_RE.exec(line);
+      const cmd = commandRe.exec(line);
       if (cmd) {
-        command = (cmd[1] ?? '').trim();
+        out.command = (cmd[1] ?? '').trim();
         continue;
       }
     }
-    if (FILETOP_TRACING_RE.test(line)) tracingBanner = true;
+    if (FILETOP_TRACING_RE.test(line)) out.tracingBanner = true;
     const isLoadavg = FILETOP_LOADAVG_RE.test(line);
-    if (isLoadavg) loadavg = true;
-    firstContent ??= isLoadavg ? 'interval' : 'other';
-    if (!header) header = FILETOP_HEADER_RE.exec(line);
+    if (isLoadavg) out.loadavg = true;
+    out.firstContent ??= isLoadavg ? 'interval' : 'other';
+    out.header ??= headerRe.exec(line);
   }
+  return out;
+}
+
+function filetop(head: readonly string[]): SniffResult | null {
+  const { header, tracingBanner, loadavg, command, firstContent } = scanTopLikeHead(head, FILETOP_COMMAND_RE, FILETOP_HEADER_RE);
   if (!header) return null;
   const variant = filetopVariant({
     idTitle: header[1]!,
