@@ -193,7 +193,7 @@ const modelCommand: Command = {
       .example('$0 model ./bundle --format json -o model.json', 'The whole model as JSON'),
   run: async (args) => {
     const options = timelineOptions(args);
-    const timeline = await buildTimeline(pathArg(args.path), options);
+    const timeline = await buildTimeline(pathArg(args.path), { ...options, summarize: true });
     writeRedactionMap(args, options);
     if (timeline.files.length === 0) throw new UsageError(`${String(args.path)}: nothing analyzable`);
     const model = buildModel(timeline);

@@ -35,7 +35,8 @@ export function loadConfig(explicit: string | undefined): ResolvedConfig {
 }
 
 export async function runPipeline(path: string, options: TimelineOptions, config: ResolvedConfig): Promise<PipelineResult> {
-  const timeline = await buildTimeline(path, options);
+  // Analysis reads aggregates, not per-call records: bounded memory on multi-GB traces.
+  const timeline = await buildTimeline(path, { ...options, summarize: true });
   if (timeline.files.length === 0) {
     const why = timeline.skipped.map((s) => `${s.path}: ${s.reason}`).slice(0, 5).join('; ');
     throw new UsageError(`${path}: nothing analyzable${why ? ` (${why})` : timeline.diagnostics[0] ? ` (${timeline.diagnostics[0].message})` : ''}`);

@@ -72,37 +72,44 @@ function observe(r: TimelineRecord, pidOfTid: ReadonlyMap<number, number>): Path
       if (tid !== undefined) extra.tid = tid;
       return base(path, 'open', extra);
     }
-    case 'strace.call': {
-      const path = str(r, 'path');
-      if (!isAbsolute(path)) return undefined;
-      const syscall = str(r, 'syscall') ?? '';
-      const op = straceOp(syscall);
-      if (!op) return undefined;
-      const extra: Partial<PathObservation> = {};
-      const pid = num(r, 'pid');
-      const tid = num(r, 'tid');
-      if (pid !== undefined) extra.pid = pid;
-      if (tid !== undefined) extra.tid = tid;
-      const bytes = num(r, 'bytes');
-      if (bytes !== undefined && (op === 'read' || op === 'write')) extra.bytes = bytes;
-      return base(path, op, extra);
-    }
     default:
       return undefined;
   }
 }
 
-function straceOp(syscall: string): PathObservation['op'] | undefined {
-  if (/^(open|openat|openat2)$/.test(syscall)) return 'open';
-  if (syscall === 'creat') return 'create';
-  if (/^(read|pread64|readv|preadv2?)$/.test(syscall)) return 'read';
-  if (/^(write|pwrite64|writev|pwritev2?)$/.test(syscall)) return 'write';
-  if (/^unlink(at)?$/.test(syscall)) return 'unlink';
-  if (/^mkdir(at)?$/.test(syscall)) return 'mkdir';
-  if (syscall === 'rmdir') return 'rmdir';
-  if (/^rename(at2?)?$/.test(syscall)) return 'rename';
-  return undefined;
+/**
+ * strace's (task, path) aggregate as observations: one per operation it counted, with the count. The
+ * aggregate's source is its first call on the path; its times span its first to its last call.
+ */
+function observeStraceAggregate(r: TimelineRecord): PathObservation[] {
+  const path = str(r, 'path');
+  if (r.scope !== 'path' || !isAbsolute(path)) return [];
+  const extra: Partial<PathObservation> = {};
+  const pid = num(r, 'pid');
+  const tid = num(r, 'tid');
+  if (pid !== undefined) extra.pid = pid;
+  if (tid !== undefined) extra.tid = tid;
+  const first = epochOf(r);
+  if (first !== undefined) extra.time = first;
+  const last = (r.last_time as TimelineRecord['time'])?.epoch;
+  if (last !== undefined && last !== first) extra.lastTime = last;
+  const out: PathObservation[] = [];
+  const add = (op: PathObservation['op'], count: number | undefined, bytes?: number): void => {
+    if (!count) return;
+    const o: PathObservation = { path, op, source: r.source, count, ...extra };
+    if (bytes !== undefined && bytes > 0) o.bytes = bytes;
+    out.push(o);
+  };
+  add('open', num(r, 'opens'));
+  add('read', num(r, 'read_calls'), num(r, 'read_bytes'));
+  add('write', num(r, 'write_calls'), num(r, 'written_bytes'));
+  add('unlink', num(r, 'unlinks'));
+  add('mkdir', num(r, 'mkdirs'));
+  add('rmdir', num(r, 'rmdirs'));
+  add('rename', num(r, 'renames'));
+  return out;
 }
+
 
 export function buildFiles(records: readonly TimelineRecord[], mounts: readonly MountEntity[], threads: readonly ThreadEntity[]): FileModel {
   const pidOfTid = new Map<number, number>();
@@ -135,17 +142,18 @@ export function buildFiles(records: readonly TimelineRecord[], mounts: readonly 
       }
       continue;
     }
-    const o = observe(r, pidOfTid);
-    if (!o) continue;
-    observations.push(o);
-    const f = fileOf(o.path);
-    f.seenBy.add(tool ?? r.kind);
-    f.evidence.add(r.source);
-    if (o.pid !== undefined) f.pids.add(o.pid);
-    if (o.tid !== undefined) f.tids.add(o.tid);
-    if (o.op === 'open' || o.op === 'create') f.opens++;
-    if (o.op === 'read') f.read += o.bytes ?? 0;
-    if (o.op === 'write') f.written += o.bytes ?? 0;
+    const one = r.kind === 'strace.aggregate' ? undefined : observe(r, pidOfTid);
+    for (const o of one ? [one] : r.kind === 'strace.aggregate' ? observeStraceAggregate(r) : []) {
+      observations.push(o);
+      const f = fileOf(o.path);
+      f.seenBy.add(tool ?? r.kind);
+      f.evidence.add(r.source);
+      if (o.pid !== undefined) f.pids.add(o.pid);
+      if (o.tid !== undefined) f.tids.add(o.tid);
+      if (o.op === 'open' || o.op === 'create') f.opens += o.count ?? 1;
+      if (o.op === 'read') f.read += o.bytes ?? 0;
+      if (o.op === 'write') f.written += o.bytes ?? 0;
+    }
   }
 
   // Patterns: only those that fold several paths are worth an entity.

@@ -26,8 +26,12 @@ export interface PathObservation {
   /** Epoch seconds, when the source has absolute times. */
   time?: number;
   op: PathOp;
-  /** Bytes moved by a `read` / `write` (ignored for other ops). */
+  /** Bytes moved by a `read` / `write` (ignored for other ops); for a counted observation, by all of them. */
   bytes?: number;
+  /** How many operations this observation stands for (an aggregate's count); 1 when absent. */
+  count?: number;
+  /** Epoch seconds of the last of them, when they span a time. */
+  lastTime?: number;
   pid?: number;
   tid?: number;
   source: SourceRef;
@@ -322,8 +326,9 @@ export function groupPaths(observations: Iterable<PathObservation>): PathPattern
       dir.files++;
       keepSmallest(d.examples, o.path, MAX_EXAMPLES, compareStrings);
     }
-    d.observations++;
-    d.ops[o.op]++;
+    const count = o.count ?? 1;
+    d.observations += count;
+    d.ops[o.op] += count;
     if (o.bytes !== undefined && o.bytes > 0) {
       if (o.op === 'read') d.bytesRead += o.bytes;
       else if (o.op === 'write') d.bytesWritten += o.bytes;
@@ -331,13 +336,14 @@ export function groupPaths(observations: Iterable<PathObservation>): PathPattern
     if (o.pid !== undefined) d.pids.add(o.pid);
     if (o.tid !== undefined) d.tids.add(o.tid);
     keepSmallest(d.evidence, o.source, MAX_PATTERN_EVIDENCE, compareRefs);
-    if (o.time !== undefined && Number.isFinite(o.time)) {
-      widen(d, o.time);
-      widen(dir, o.time);
+    for (const time of o.lastTime === undefined ? [o.time] : [o.time, o.lastTime]) {
+      if (time === undefined || !Number.isFinite(time)) continue;
+      widen(d, time);
+      widen(dir, time);
       if (o.op === 'mkdir' || o.op === 'rmdir') {
         let span = dirEvents.get(o.path);
         if (!span) dirEvents.set(o.path, (span = {}));
-        widen(span, o.time);
+        widen(span, time);
       }
     }
   }

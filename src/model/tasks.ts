@@ -58,7 +58,7 @@ function toolLabel(r: TimelineRecord): string {
   if (r.kind === 'pidstat.task' && r.tid !== undefined) return 'pidstat -t';
   if (r.kind === 'top.task' && r.is_thread === true) return 'top -H';
   if (r.kind === 'lsof.fd' && r.tid !== undefined) return 'lsof (TID)';
-  if (r.kind === 'strace.attach' || r.kind === 'strace.call') return 'strace';
+  if (r.kind === 'strace.attach' || r.kind === 'strace.aggregate') return 'strace';
   return tool ?? r.kind;
 }
 
@@ -96,8 +96,7 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
     claims.set(tid, list);
   };
 
-  // strace states tid → pid on every call; one claim per pair (the first line) is the evidence needed,
-  // and it keeps a million-call trace from making a million claims.
+  // strace states tid → pid once per task (its scope 'task' aggregate) and once per attach line.
   const straceSeen = new Set<string>();
   const sampled = new Set<string>();
   for (const r of records) {
@@ -111,8 +110,11 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
       case 'lsof.fd':
         break;
       case 'strace.attach':
-      case 'strace.call': {
-        // Only a thread group the trace proved (attach target, clone result, -ff file) counts.
+      case 'strace.aggregate': {
+        // strace's per-task aggregate (its source is the task's first call): one claim per thread,
+        // whatever the number of calls. Only a thread group the trace proved (attach target, clone
+        // result, -ff file) counts.
+        if (r.kind === 'strace.aggregate' && r.scope !== 'task') continue;
         if (pid === undefined || tid === undefined) continue;
         const key = `${tid}:${pid}`;
         if (straceSeen.has(key)) continue;

@@ -35,7 +35,7 @@
 import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { round } from '../common/units.js';
 import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, newPrefixScratch, type PrefixScratch, newReturnInfo, readPrefixInto, readReturnInto, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
-import { isReadLike, isWriteLike, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
+import { isReadLike, isWriteLike, PATH_OP_MKDIR, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_RENAME, PATH_OP_RMDIR, PATH_OP_UNLINK, PATH_OP_WRITE, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
 import { applyEffects, attribute, CallFacts, linkChild, newTask, pidOf, type Task } from './strace/tracker.js';
 import { ArgList } from './strace/values.js';
 import { type Aggregate, addTo, MAX_PATH_AGGREGATES, newAggregate, PathAggregates } from './strace/aggregates.js';
@@ -183,12 +183,76 @@ function makeTime(kind: TimestampKind | undefined, text: string | undefined, rel
   }
 }
 
+/** Count one path operation of a call into its (task, path) aggregate (see Aggregate's counters). */
+function countPathOp(a: Aggregate, op: number, name: string, args: string, ret: ReturnInfo | undefined, time: RecordTime | undefined): void {
+  if (op === PATH_OP_READ) {
+    a.read_calls++;
+    return;
+  }
+  if (op === PATH_OP_WRITE) {
+    a.write_calls++;
+    const second = secondOf(time);
+    if (second === second && second !== a.lastWriteSecond) {
+      a.write_seconds++;
+      a.lastWriteSecond = second;
+    }
+    return;
+  }
+  // A call that never completed counts as done, as its record would (no errno): it was made.
+  if (ret !== undefined && (ret.errno !== undefined || (ret.ret !== undefined && ret.ret < 0))) return;
+  switch (op) {
+    case PATH_OP_OPEN:
+      a.opens++;
+      if (name === 'creat' || args.indexOf('O_CREAT') >= 0) a.creates++;
+      break;
+    case PATH_OP_UNLINK:
+      if (name === 'unlinkat' && args.indexOf('AT_REMOVEDIR') >= 0) a.rmdirs++;
+      else a.unlinks++;
+      break;
+    case PATH_OP_MKDIR:
+      a.mkdirs++;
+      break;
+    case PATH_OP_RMDIR:
+      a.rmdirs++;
+      break;
+    case PATH_OP_RENAME:
+      a.renames++;
+      break;
+  }
+}
+
+/** Whole second of a call's time, for counting seconds with writes (NaN without a time). */
+function secondOf(time: RecordTime | undefined): number {
+  if (time === undefined) return NaN;
+  if (time.epoch !== undefined) return Math.floor(time.epoch);
+  if (time.rel !== undefined) return Math.floor(time.rel);
+  const iso = time.iso;
+  // -t / -tt: `HH:MM:SS[.frac]`.
+  if (iso === undefined || iso.length < 8 || iso.charCodeAt(2) !== 58) return NaN;
+  const d = (k: number): number => iso.charCodeAt(k) - 48;
+  return (d(0) * 10 + d(1)) * 3600 + (d(3) * 10 + d(4)) * 60 + d(6) * 10 + d(7);
+}
+
+/** The operation counters of a path aggregate, those that are not zero. */
+function pathOpFields(record: TimelineRecord, a: Aggregate): void {
+  if (a.opens > 0) record.opens = a.opens;
+  if (a.creates > 0) record.creates = a.creates;
+  if (a.unlinks > 0) record.unlinks = a.unlinks;
+  if (a.mkdirs > 0) record.mkdirs = a.mkdirs;
+  if (a.rmdirs > 0) record.rmdirs = a.rmdirs;
+  if (a.renames > 0) record.renames = a.renames;
+  if (a.read_calls > 0) record.read_calls = a.read_calls;
+  if (a.write_calls > 0) record.write_calls = a.write_calls;
+  if (a.write_seconds > 0) record.write_seconds = a.write_seconds;
+}
+
 export const parser: ParserModule = {
   meta: {
     tool: 'strace',
     title: 'strace (system call traces)',
     commands: ['strace -f -ttt -T -yy -s 128 -o trace.txt -- CMD', 'strace -f -tt -T -y -p PID', 'strace -ff -o trace CMD', 'strace -c -f CMD'],
     recordKinds: ['strace.call', 'strace.signal', 'strace.exit', 'strace.attach', 'strace.message', 'strace.summary', 'strace.aggregate', 'strace.capture'],
+    summarizedKinds: ['strace.call'],
     recollect: 'run `strace -f -ttt -T -yy -s 128 -o trace.txt -- CMD` (or `-f ... -p PID` to attach to all threads); -o keeps the program output and strace messages out of the trace',
   },
   create(ctx: ParseContext) {
@@ -251,6 +315,8 @@ class StraceReader {
   private summaryRows = 0;
   private cloneChildren = 0;
   private readonly pathAggs = new PathAggregates<Task>();
+  /** Tasks with fd aggregates, in the order of their first one (a task once per fd: deduplicated at emit). */
+  private readonly fdAggregates: Task[] = [];
   /** Syscall aggregates in first-call order. */
   private readonly syscallAggs: CallEntry[] = [];
 
@@ -832,7 +898,9 @@ class StraceReader {
     if (info.clone) task.cloneArgs = undefined;
     task.maybeLeader = false;
     this.countIo(info);
-    this.aggregate(task, call, line, ret, time);
+    this.aggregate(task, call, args, line, ret, time);
+    // A read or write on an fd the trace never saw opened: aggregated per fd, for lsof to name.
+    if ((info.read || info.write) && this.facts.path === undefined && typeof record.fd === 'number') this.aggregateFd(task, info, record.fd, line, ret, time);
     this.emit(record, task);
   }
 
@@ -870,7 +938,7 @@ class StraceReader {
     } else if (info.read) this.readCalls++;
   }
 
-  private aggregate(task: Task, call: CallEntry, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined): void {
+  private aggregate(task: Task, call: CallEntry, args: string, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined): void {
     const info = call.info;
     const name = info.name;
     const facts = this.facts;
@@ -883,6 +951,7 @@ class StraceReader {
     const read = info.read ? bytes : 0;
     const written = info.write ? bytes : 0;
     addTo(s, ret, time, read, written, line);
+    addTo((task.agg ??= newAggregate(line)), ret, time, read, written, line);
     const path = facts.path;
     const path2 = facts.path2;
     if (path === undefined && path2 === undefined) return;
@@ -896,9 +965,24 @@ class StraceReader {
       if (path !== undefined) aggs.add(paths, path, line, ret, time, bytes, 0);
       if (path2 !== undefined) aggs.add(paths, path2, line, ret, time, 0, bytes);
     } else {
-      if (path !== undefined) aggs.add(paths, path, line, ret, time, read, written, facts.entry);
+      if (path !== undefined) {
+        const a = aggs.add(paths, path, line, ret, time, read, written, facts.entry);
+        if (info.pathOp !== PATH_OP_NONE) countPathOp(a, info.pathOp, name, args, ret, time);
+      }
       if (path2 !== undefined && path2 !== path) aggs.add(paths, path2, line, ret, time, 0, 0);
     }
+  }
+
+  private aggregateFd(task: Task, info: SyscallInfo, fd: number, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined): void {
+    const aggs = (task.fdAggs ??= new Map());
+    let a = aggs.get(fd);
+    if (!a) {
+      aggs.set(fd, (a = newAggregate(line)));
+      this.fdAggregates.push(task);
+    }
+    const bytes = this.facts.bytes >= 0 ? this.facts.bytes : 0;
+    addTo(a, ret, time, info.read ? bytes : 0, info.write ? bytes : 0, line);
+    countPathOp(a, info.read ? PATH_OP_READ : PATH_OP_WRITE, info.name, '', ret, time);
   }
 
   private emitAggregates(): void {
@@ -907,9 +991,27 @@ class StraceReader {
       for (const [path, a] of paths.map) {
         const record = this.aggRecord('path', a, line);
         record.path = path;
+        pathOpFields(record, a);
         this.finishAggregate(record, task);
       }
-      if (paths.other) this.finishAggregate(this.aggRecord('path', paths.other, line), task);
+      if (paths.other) {
+        const record = this.aggRecord('path', paths.other, line);
+        record.folded_paths = paths.foldedPaths;
+        pathOpFields(record, paths.other);
+        this.finishAggregate(record, task);
+      }
+    }
+    for (const task of new Set(this.fdAggregates)) {
+      for (const [fd, a] of task.fdAggs!) {
+        const record = this.aggRecord('fd', a, line);
+        record.fd = fd;
+        pathOpFields(record, a);
+        this.finishAggregate(record, task);
+      }
+    }
+    for (const task of this.allTasks) {
+      if (task.agg === undefined) continue;
+      this.finishAggregate(this.aggRecord('task', task.agg, line), task);
     }
     for (const { info, agg } of this.syscallAggs) {
       const record = this.aggRecord('syscall', agg!, line);
@@ -932,10 +1034,15 @@ class StraceReader {
     this.ctx.emit(record);
   }
 
-  private aggRecord(scope: 'path' | 'syscall', a: Aggregate, line: number): TimelineRecord {
+  private aggRecord(scope: 'path' | 'syscall' | 'task' | 'fd', a: Aggregate, line: number): TimelineRecord {
     const record: TimelineRecord = { kind: 'strace.aggregate', source: { file: this.ctx.file, line: a.first_line || line }, scope, calls: a.calls, errors: a.errors, read_bytes: a.read_bytes, written_bytes: a.written_bytes };
     if (this.hasDurations) record.time_s = round(a.time_s, 9);
+    // `time`: when the aggregate starts, a copy (first_time may be the first call's own time object,
+    // which the timeline puts on the bundle clock through that call's record).
+    if (a.first_time) record.time = { ...a.first_time };
     if (a.first_time) record.first_time = a.first_time;
+    // The last call's line: evidence of the span, beside source (the first call).
+    if (a.last_line > a.first_line) record.last_line = a.last_line;
     if (a.last_time) record.last_time = a.last_time;
     return record;
   }

@@ -48,6 +48,12 @@ export interface ParserMeta {
   recordKinds: string[];
   /** How to collect a file this parser reads best; shown with every unparsed-line diagnostic. */
   recollect: string;
+  /**
+   * Record kinds whose content this parser's own aggregates carry (strace: each call, summed per task,
+   * path and syscall). The model and the rules read only the aggregates, so analysis drops these to keep
+   * memory bounded on multi-GB files; `parse` and `timeline` still emit every one.
+   */
+  summarizedKinds?: string[];
 }
 
 export interface ParserModule {

@@ -782,7 +782,7 @@ export function buildViewModel(input: ReportInput): ReportView {
     quality,
     appendix: [],
     appendixNote: 'The raw lines were not read back from the bundle.',
-    counts: { processes: model.processes.length, threads: model.threads.length, files: model.files.length, patterns: model.patterns.length, mounts: model.mounts.length, devices: model.devices.length, records: timeline.records.length },
+    counts: { processes: model.processes.length, threads: model.threads.length, files: model.files.length, patterns: model.patterns.length, mounts: model.mounts.length, devices: model.devices.length, records: timeline.files.reduce((n, f) => n + f.records, 0) },
   };
   const window = captureWindow(timeline);
   if (window) view.captured = window;

@@ -2,7 +2,7 @@
  * Numbers and times as a finding's message says them: short, with units, the same way in every rule.
  * Plain text only; formatters escape for HTML, Markdown and terminals.
  */
-import type { TimelineRecord } from '../common/types.js';
+import type { RecordTime, TimelineRecord } from '../common/types.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -41,12 +41,22 @@ export function list(items: readonly (string | number)[], max = 6): string {
 
 /** The record's time for a message: `HH:MM:SS` of its ISO time, or `sample N` when it has only an order. */
 export function at(r: TimelineRecord): string | undefined {
-  const iso = r.time?.iso;
+  return atTime(r.time);
+}
+
+function atTime(t: RecordTime | undefined): string | undefined {
+  const iso = t?.iso;
   if (iso) {
     const m = /T(\d{2}:\d{2}:\d{2})/.exec(iso) ?? /^(\d{2}:\d{2}:\d{2})/.exec(iso);
     if (m) return m[1];
   }
-  return r.time?.sample !== undefined ? `sample ${r.time.sample + 1}` : undefined;
+  return t?.sample !== undefined ? `sample ${t.sample + 1}` : undefined;
+}
+
+/** An aggregate's last time (`last_time`), when it spans several events. */
+function lastTimeOf(r: TimelineRecord): RecordTime | undefined {
+  const t = r.last_time;
+  return t && typeof t === 'object' ? (t as RecordTime) : undefined;
 }
 
 /** First and last ISO times of records, when they have absolute ones. */
@@ -54,10 +64,12 @@ export function span(records: readonly TimelineRecord[]): { first?: string; last
   let first: string | undefined;
   let last: string | undefined;
   for (const r of records) {
-    const iso = r.time?.clock === 'utc' || r.time?.clock === 'local' ? r.time.iso : undefined;
-    if (!iso) continue;
-    if (!first || iso < first) first = iso;
-    if (!last || iso > last) last = iso;
+    for (const t of [r.time, lastTimeOf(r)]) {
+      const iso = t?.clock === 'utc' || t?.clock === 'local' ? t.iso : undefined;
+      if (!iso) continue;
+      if (!first || iso < first) first = iso;
+      if (!last || iso > last) last = iso;
+    }
   }
   if (!first || !last) return undefined;
   return { first, last };
@@ -65,7 +77,7 @@ export function span(records: readonly TimelineRecord[]): { first?: string; last
 
 /** "14:39:15–14:39:17" (or one time), or "samples 2–4" when the output has no times. */
 export function window(records: readonly TimelineRecord[]): string | undefined {
-  const times = records.map(at).filter((t): t is string => t !== undefined);
+  const times = records.flatMap((r) => [at(r), atTime(lastTimeOf(r))]).filter((t): t is string => t !== undefined);
   if (times.length === 0) return undefined;
   const first = times[0]!;
   const last = times[times.length - 1]!;

@@ -5,7 +5,7 @@
  * by path, records in file order, no wall-clock time or absolute local path.
  */
 import type { Readable } from 'node:stream';
-import type { Coverage, Diagnostic, TimelineRecord } from '../common/types.js';
+import type { Coverage, Diagnostic, RecordTime, TimelineRecord } from '../common/types.js';
 import { parseIsoInstant } from '../common/time.js';
 import type { Redactor } from './redact.js';
 import { LineSplitter, type LineFlags } from '../bundle/lines.js';
@@ -66,6 +66,12 @@ export interface TimelineOptions {
   redactor?: Redactor;
   /** Called as a file's bytes are read (the CLI draws a progress line from it). */
   onProgress?: (file: string, bytesRead: number, size: number | undefined) => void;
+  /**
+   * For analysis (model, rules, report): drop the per-event records that a parser's aggregates carry
+   * (its meta.summarizedKinds), keeping the first and the last of each file for the time span. Memory
+   * then grows with tasks and paths, not with calls.
+   */
+  summarize?: boolean;
 }
 
 /** What reading one bundle file produced, before clocks are resolved. */
@@ -78,6 +84,10 @@ export interface FileOutcome {
   skippedReason?: string;
   coverage?: Coverage;
   records: TimelineRecord[];
+  /** Records the parser emitted, those dropped by `summarize` included. */
+  recordCount: number;
+  /** Records dropped by `summarize`, per clock of their time ('none': no time). */
+  summarizedClocks?: Map<string, number>;
   diagnostics: Diagnostic[];
 }
 
@@ -125,8 +135,10 @@ export async function readFile(
   manifestTool: string | undefined,
   manifestCommand?: string,
   onBytes?: (bytesSoFar: number) => void,
+  summarize = false,
 ): Promise<FileOutcome> {
-  const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], diagnostics: [] };
+  const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], recordCount: 0, diagnostics: [] };
+  let lastDropped: TimelineRecord | undefined;
   const head: { text: string; lineNo: number; flags: LineFlags }[] = [];
   let session: ReturnType<typeof startParse> | undefined;
   let decided = false;
@@ -140,7 +152,10 @@ export async function readFile(
       const variant = manifestCommand ? [decision.variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
       outcome.sniff = { tool: decision.tool, variant, confidence: decision.confidence, evidence: decision.evidence };
       outcome.decidedBy = decision.decidedBy;
-      session = startParse(module, entry.path, variant, (r) => outcome.records.push(r));
+      session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r)) : (r) => {
+        outcome.recordCount++;
+        outcome.records.push(r);
+      });
       for (const h of head) session.line(h.text, h.lineNo, h.flags);
     } else {
       outcome.skippedReason = decision.reason;
@@ -179,20 +194,51 @@ export async function readFile(
     outcome.coverage = coverage;
     outcome.diagnostics.push(...diagnostics);
   }
+  // The last summarized record closes the file's time span (the first one is kept in place).
+  if (lastDropped) outcome.records.push(lastDropped);
   return outcome;
 }
 
+/** A record sink that keeps the first record of the summarized kinds and hands the others to `dropped`. */
+function summarizingSink(outcome: FileOutcome, kinds: ReadonlySet<string>, dropped: (r: TimelineRecord) => void): (r: TimelineRecord) => void {
+  let keptFirst = false;
+  let last: TimelineRecord | undefined;
+  const clocks = (outcome.summarizedClocks = new Map());
+  return (r) => {
+    outcome.recordCount++;
+    if (!kinds.has(r.kind)) outcome.records.push(r);
+    else if (!keptFirst) {
+      keptFirst = true;
+      outcome.records.push(r);
+    } else {
+      // Counted when the next one replaces it: the last one is kept (readFile pushes it at the end).
+      if (last) {
+        const clock = last.time?.clock ?? 'none';
+        clocks.set(clock, (clocks.get(clock) ?? 0) + 1);
+      }
+      last = r;
+      dropped(r);
+    }
+  };
+}
+
 function timeSpan(records: readonly TimelineRecord[]): FileSummary['time_span'] {
-  let first: TimelineRecord['time'];
-  let last: TimelineRecord['time'];
+  let first: RecordTime | undefined;
+  let last: RecordTime | undefined;
+  const consider = (t: RecordTime | undefined): void => {
+    if (!t?.iso || (t.clock !== 'utc' && t.clock !== 'local' && t.clock !== 'time-of-day')) return;
+    // Earliest and latest, not first and last in file order: aggregates, printed at the end of a
+    // file, start (time) and end (last_time) anywhere in it.
+    if (!first || t.iso < first.iso!) first = t;
+    if (!last || t.iso >= last.iso!) last = t;
+  };
   for (const r of records) {
-    const t = r.time;
-    if (!t?.iso || (t.clock !== 'utc' && t.clock !== 'local' && t.clock !== 'time-of-day')) continue;
-    if (!first) first = t;
-    last = t;
+    consider(r.time);
+    if (r.last_time && typeof r.last_time === 'object') consider(r.last_time as RecordTime);
   }
   if (!first || !last) return undefined;
-  return { first: first.iso!, last: last.iso!, clock: last.clock };
+  const [f, l] = [first as RecordTime, last as RecordTime];
+  return { first: f.iso!, last: l.iso!, clock: l.clock };
 }
 
 /**
@@ -215,7 +261,7 @@ export function assembleTimeline(name: string, kind: string, outcomes: readonly 
   const allRecords = outcomes.flatMap((o) => o.records);
   const clock = deriveBundleClock(allRecords, hints);
   const notes: ClockNote[] = [...clock.notes];
-  for (const o of outcomes) notes.push(...resolveFileClock(o.path, o.records, clock, hints.fileStart?.get(o.path)));
+  for (const o of outcomes) notes.push(...resolveFileClock(o.path, o.records, clock, hints.fileStart?.get(o.path), o.summarizedClocks));
   clock.notes = notes;
   for (const o of outcomes) {
     const sinceBoot = o.records.filter((r) => r.time?.since_boot).length;
@@ -235,9 +281,9 @@ export function assembleTimeline(name: string, kind: string, outcomes: readonly 
         evidence: o.sniff.evidence,
         bytes: o.bytes,
         coverage: o.coverage,
-        records: o.records.length,
+        records: o.recordCount,
       };
-      const span = timeSpan(o.records) ?? manifestWindow(o.path, o.records.length, hints.fileWindow?.get(o.path), notes);
+      const span = timeSpan(o.records) ?? manifestWindow(o.path, o.recordCount, hints.fileWindow?.get(o.path), notes);
       if (span) summary.time_span = span;
       const end = hints.fileEnd?.get(o.path);
       if (end?.exit_status !== undefined) summary.exit_status = end.exit_status;
@@ -315,7 +361,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   await bundle.forEach(async (entry, stream) => {
     const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
     const onBytes = options.onProgress ? (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) : undefined;
-    outcomes.push(await readFile(entry, stream, forced, tools.get(entry.path), commands.get(entry.path), onBytes));
+    outcomes.push(await readFile(entry, stream, forced, tools.get(entry.path), commands.get(entry.path), onBytes, options.summarize === true));
   });
   outcomes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const timeline = assembleTimeline(bundle.name.replace(/\.(tar\.gz|tgz|tar|zip)$/i, ''), bundle.kind, outcomes, [...bundle.diagnostics, ...diagnostics], hints);

@@ -123,7 +123,7 @@ export function deriveBundleClock(records: readonly TimelineRecord[], hints: Clo
  * Resolves the records of one file, in file order: time-of-day → local (with rollover), local → utc
  * when the offset is known. Mutates `time` in place: records are ours, freshly parsed.
  */
-export function resolveFileClock(file: string, records: readonly TimelineRecord[], clock: BundleClock, fileStart?: string): ClockNote[] {
+export function resolveFileClock(file: string, records: readonly TimelineRecord[], clock: BundleClock, fileStart?: string, summarizedClocks?: ReadonlyMap<string, number>): ClockNote[] {
   const notes: ClockNote[] = [];
   let date: DateParts | undefined = fileStart ? parseDate(fileStart.slice(0, 10)) : clock.date ? parseDate(clock.date) : undefined;
   let lastSeconds: number | undefined;
@@ -132,6 +132,10 @@ export function resolveFileClock(file: string, records: readonly TimelineRecord[
   let dated = 0;
   const counts = new Map<string, number>();
   for (const r of records) {
+    if (date && (r.first_time !== undefined || r.last_time !== undefined)) {
+      resolveExtraTime(r.first_time, date, lastSeconds, clock.utc_offset_min);
+      resolveExtraTime(r.last_time, date, lastSeconds, clock.utc_offset_min);
+    }
     const t = r.time;
     if (!t) continue;
     if (t.clock === 'time-of-day') {
@@ -152,11 +156,35 @@ export function resolveFileClock(file: string, records: readonly TimelineRecord[
     if (t.clock === 'local' && clock.utc_offset_min !== undefined && t.epoch !== undefined) toUtc(t, clock.utc_offset_min);
     counts.set(t.clock, (counts.get(t.clock) ?? 0) + 1);
   }
+  // Records dropped by summarize were on the same clocks as those kept; the notes count them too.
+  for (const [kind, n] of summarizedClocks ?? []) {
+    if (kind === 'time-of-day') {
+      if (date) dated += n;
+      else unresolved += n;
+    } else counts.set(kind, (counts.get(kind) ?? 0) + n);
+  }
   if (unresolved > 0) notes.push({ file, note: `${unresolved} record(s) have only a time of day and no date could be found for them` });
   if (dated > 0) notes.push({ file, note: `${dated} record(s) print only a time of day; date taken from ${fileStart ? 'the manifest start time' : clock.date_source}` });
   if (rollovers > 0) notes.push({ file, note: `time of day went back past midnight ${rollovers} time(s); the date was advanced` });
   if ((counts.get('ordinal') ?? 0) > 0) notes.push({ file, note: `${counts.get('ordinal')} record(s) carry no time, only their sample number (the output has no timestamps)` });
   return notes;
+}
+
+/**
+ * A record's other times (an aggregate's first_time / last_time) on the same clock as its `time`.
+ * Only a time still on the time-of-day clock is touched: the same object may be the `time` of a
+ * record already resolved (an aggregate shares its first call's time), and must not be moved twice.
+ * A time more than 12 h after the record's own belongs to the day before (the span crossed midnight).
+ */
+function resolveExtraTime(value: unknown, date: DateParts, refSeconds: number | undefined, offsetMin: number | undefined): void {
+  if (!value || typeof value !== 'object') return;
+  const t = value as RecordTime;
+  if (t.clock !== 'time-of-day' || !t.iso) return;
+  const tod = parseTimeOfDay(t.iso);
+  if (!tod) return;
+  const secs = tod.hour * 3600 + tod.minute * 60 + tod.second;
+  toLocal(t, refSeconds !== undefined && secs > refSeconds + 12 * 3600 ? addDays(date, -1) : date, tod);
+  if (offsetMin !== undefined && t.epoch !== undefined) toUtc(t, offsetMin);
 }
 
 function toLocal(t: RecordTime, date: DateParts, tod: NonNullable<ReturnType<typeof parseTimeOfDay>>): void {

@@ -541,3 +541,38 @@ test('malformed: an unfinished call that never resumes, a resumed half without i
   assert.deepEqual([write.partial, write.ret, write.tid, write.bytes, write.fd], ['resumed-only', 5, 11, 5, undefined]);
   assert.equal(capture(r).unfinished_calls, 1);
 });
+
+// ---- aggregates that replace per-call records in analysis -------------------------------------------
+
+const aggregates = (r: ParseResult, scope: string): TimelineRecord[] => r.records.filter((x) => x.kind === 'strace.aggregate' && x.scope === scope);
+
+test('aggregates: a write on an fd opened before the trace is kept per (task, fd), one task aggregate per thread', () => {
+  const r = parse(fixture('strace', 'attach_p_main_thread.txt'));
+  const [fd] = aggregates(r, 'fd');
+  // `write(1, "main done\n", 10) = 10` on line 3: stdout, never opened in the trace.
+  assert.deepEqual([fd?.fd, fd?.tid, fd?.pid, fd?.write_calls, fd?.written_bytes, fd?.source.line], [1, 18273, 18273, 1, 10, 3]);
+  const tasks = aggregates(r, 'task');
+  assert.deepEqual(tasks.map((t) => [t.tid, t.pid, t.calls, t.written_bytes, t.source.line, t.last_line]), [[18273, 18273, 4, 10, 2, 5]]);
+});
+
+test('aggregates: per-path operation counters on the popularity trace equal a count of the raw lines', { skip: skipWithoutShared }, () => {
+  const path = join(sharedDir, 'captures', 'popularity', 'strace-f.txt');
+  const r = parse(path);
+  const text = readFileSync(path, 'utf8');
+  const paths = aggregates(r, 'path');
+  const sum = (field: string): number => paths.reduce((n, a) => n + ((a[field] as number | undefined) ?? 0), 0);
+  // O_CREAT openat calls that did not fail, as grep would count them: whole lines and `<unfinished ...>`
+  // entry halves (their resumed halves print no flags).
+  const creatOpens = text.split('\n').filter((l) => /openat\(.*O_CREAT/.test(l) && !/ = -1 /.test(l)).length;
+  assert.ok(creatOpens > 400);
+  assert.equal(sum('creates'), creatOpens);
+  assert.equal(sum('mkdirs'), text.split('\n').filter((l) => /\bmkdir\(.*\) = 0/.test(l)).length);
+  // Every write on a file path: the -y annotated fd names a regular file of the temp directory.
+  const fileWrites = text.split('\n').filter((l) => /\bwrite\(\d+<\/tmp\//.test(l)).length;
+  const tmpWrites = paths.filter((a) => String(a.path).startsWith('/tmp/')).reduce((n, a) => n + ((a.write_calls as number | undefined) ?? 0), 0);
+  assert.equal(tmpWrites, fileWrites);
+  // Each task aggregate counts that thread's calls; together they are every call.
+  const tasks = aggregates(r, 'task');
+  assert.deepEqual(tasks.map((t) => t.tid).sort(), [26246, 26415]);
+  assert.equal(tasks.reduce((n, t) => n + (t.calls as number), 0), capture(r).calls);
+});

@@ -29,6 +29,21 @@ export class Aggregate {
   last_line: number;
   /** Folded into the task's other-paths bucket: the caches must not hand it out any more. */
   folded = false;
+  // Per-path operation counters (scope 'path' only), so the model and the rules need no per-call
+  // records: successful opens (and of them, those that may create: O_CREAT or creat), unlinks,
+  // mkdirs, rmdirs (rmdir or unlinkat AT_REMOVEDIR) and renames; read- and write-family calls
+  // whatever their result; distinct seconds with a write (for "writes without pause").
+  opens = 0;
+  creates = 0;
+  unlinks = 0;
+  mkdirs = 0;
+  rmdirs = 0;
+  renames = 0;
+  read_calls = 0;
+  write_calls = 0;
+  write_seconds = 0;
+  /** Second of the last write counted in write_seconds (NaN: none yet). */
+  lastWriteSecond = NaN;
   constructor(line: number) {
     this.first_line = line;
     this.last_line = line;
@@ -65,6 +80,16 @@ function merge(into: Aggregate, from: Aggregate): void {
   into.read_bytes += from.read_bytes;
   into.written_bytes += from.written_bytes;
   into.time_s += from.time_s;
+  into.opens += from.opens;
+  into.creates += from.creates;
+  into.unlinks += from.unlinks;
+  into.mkdirs += from.mkdirs;
+  into.rmdirs += from.rmdirs;
+  into.renames += from.renames;
+  into.read_calls += from.read_calls;
+  into.write_calls += from.write_calls;
+  // Seconds of different paths may coincide: the sum is an upper bound of the bucket's write seconds.
+  into.write_seconds += from.write_seconds;
   if (empty || from.first_line < into.first_line) {
     into.first_line = from.first_line;
     into.first_time = from.first_time ?? into.first_time;
@@ -108,8 +133,11 @@ export class PathAggregates<K> {
     return paths;
   }
 
-  /** Count a call on `path` (`entry`: the fd-table entry the path came from, whose cached aggregate is tried first). */
-  add(paths: TaskPaths, path: string, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined, read: number, written: number, entry?: FdEntry): void {
+  /**
+   * Count a call on `path` (`entry`: the fd-table entry the path came from, whose cached aggregate is
+   * tried first). Returns the aggregate counted into, for the caller's operation counters.
+   */
+  add(paths: TaskPaths, path: string, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined, read: number, written: number, entry?: FdEntry): Aggregate {
     let a: Aggregate | undefined;
     const cached = entry?.agg;
     // `entry.path === path` is an identity check here (the path was handed out from the entry).
@@ -134,6 +162,7 @@ export class PathAggregates<K> {
       entry.aggPaths = paths;
     }
     addTo(a, ret, time, read, written, line);
+    return a;
   }
 
   /** Fold the smaller half of all path aggregates into their task's other-paths bucket. */

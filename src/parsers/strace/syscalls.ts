@@ -126,7 +126,31 @@ export interface SyscallInfo {
   readonly clone: boolean;
   /** The arguments must be looked at (fd/path positions or effects). */
   readonly needsArgs: boolean;
+  /** What the call does to its path, for the per-path operation counters (PATH_OP_*; 0: nothing counted). */
+  readonly pathOp: number;
 }
+
+/**
+ * Path operations counted per (task, path) aggregate, so that the model and the rules can work from
+ * aggregates instead of one record per call. The same classes as the model's path observations.
+ */
+export const PATH_OP_NONE = 0;
+export const PATH_OP_OPEN = 1;
+export const PATH_OP_READ = 2;
+export const PATH_OP_WRITE = 3;
+export const PATH_OP_UNLINK = 4;
+export const PATH_OP_MKDIR = 5;
+export const PATH_OP_RMDIR = 6;
+export const PATH_OP_RENAME = 7;
+const PATH_OPS: ReadonlyMap<string, number> = new Map([
+  ...['open', 'openat', 'openat2', 'creat'].map((n) => [n, PATH_OP_OPEN] as const),
+  ...['read', 'pread64', 'readv', 'preadv', 'preadv2'].map((n) => [n, PATH_OP_READ] as const),
+  ...['write', 'pwrite64', 'writev', 'pwritev', 'pwritev2'].map((n) => [n, PATH_OP_WRITE] as const),
+  ...['unlink', 'unlinkat'].map((n) => [n, PATH_OP_UNLINK] as const),
+  ...['mkdir', 'mkdirat'].map((n) => [n, PATH_OP_MKDIR] as const),
+  ['rmdir', PATH_OP_RMDIR] as const,
+  ...['rename', 'renameat', 'renameat2'].map((n) => [n, PATH_OP_RENAME] as const),
+]);
 
 const READ_LIKE: ReadonlySet<string> = new Set(['read', 'pread64', 'readv', 'preadv', 'preadv2', 'recvfrom', 'recvmsg', 'recv']);
 const WRITE_LIKE: ReadonlySet<string> = new Set(['write', 'pwrite64', 'writev', 'pwritev', 'pwritev2', 'sendto', 'sendmsg', 'send']);
@@ -181,5 +205,6 @@ export function syscallInfo(name: string): SyscallInfo {
     write: WRITE_LIKE.has(name),
     clone: CLONE_CALLS.has(name),
     needsArgs: shape !== undefined || EFFECT_ARG_CALLS.has(name),
+    pathOp: PATH_OPS.get(name) ?? PATH_OP_NONE,
   };
 }

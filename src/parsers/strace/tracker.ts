@@ -66,11 +66,15 @@ export interface Task {
   firstLine: number;
   /** This task's path aggregates once it has some (PathAggregates.of(task), kept here to skip its Map lookup). */
   aggPaths: TaskPaths | undefined;
+  /** All calls of this task (the scope 'task' aggregate), from its first call. */
+  agg: Aggregate | undefined;
+  /** Reads and writes on fds whose path the trace cannot tell (opened before it began), per fd. */
+  fdAggs: Map<number, Aggregate> | undefined;
 }
 
 /** Every field present (undefined when unknown): one hidden class, as tasks are read on every line. */
 export function newTask(origin: TaskOrigin, line: number, tid?: number): Task {
-  return { tid, pid: undefined, threadOf: undefined, parent: undefined, files: new Map(), fs: {}, alive: true, origin, linked: false, pending: undefined, cloneArgs: undefined, maybeLeader: false, leader: false, calls: 0, firstLine: line, aggPaths: undefined };
+  return { tid, pid: undefined, threadOf: undefined, parent: undefined, files: new Map(), fs: {}, alive: true, origin, linked: false, pending: undefined, cloneArgs: undefined, maybeLeader: false, leader: false, calls: 0, firstLine: line, aggPaths: undefined, agg: undefined, fdAggs: undefined };
 }
 
 /** A table entry with every field present: one hidden class for all entries (read on every fd call). */

@@ -8,7 +8,7 @@
  * lsof's fd table for strace writes without `-y`. Sustained: the writes show up in most filetop intervals,
  * or across most seconds of a timed strace.
  */
-import type { SourceRef, TimelineRecord } from '../../common/types.js';
+import type { RecordTime, SourceRef, TimelineRecord } from '../../common/types.js';
 import { foldPath } from '../../model/patterns.js';
 import { num, str } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
@@ -31,7 +31,6 @@ const defaults: ExcessiveLoggingOptions = { min_writes_per_s: 50, min_bytes_per_
 /** `*.log`, `*.log.N`, `*_log`, anything under /var/log, a file right inside a `log`/`logs` directory. */
 const LOG_PATH = /(\.log(\.\d+)?$|_log$|^\/var\/log\/|\/logs?\/[^/]+$)/;
 
-const WRITE_SYSCALLS = new Set(['write', 'writev', 'pwrite64', 'pwritev', 'pwritev2']);
 
 interface LogUse {
   pid?: number;
@@ -40,8 +39,10 @@ interface LogUse {
   path: string;
   writes: number;
   written_bytes: number;
-  /** filetop: the intervals with writes; strace: the whole seconds with writes. */
+  /** filetop: the intervals with writes. */
   active: Set<string>;
+  /** strace: whole seconds with writes (the parser counts them per task and path). */
+  straceSeconds: number;
   /** How many intervals (or seconds) were measured, and how long they lasted. */
   measured: number;
   measured_s: number;
@@ -66,7 +67,7 @@ function useOf(uses: Map<string, LogUse>, pid: number | undefined, path: string,
   const key = `${pid ?? '?'}\u0000${path}\u0000${via}`;
   let u = uses.get(key);
   if (!u) {
-    u = { path, tids: new Set(), writes: 0, written_bytes: 0, active: new Set(), measured, measured_s, via: new Set([via]), rows: [] };
+    u = { path, tids: new Set(), writes: 0, written_bytes: 0, active: new Set(), straceSeconds: 0, measured, measured_s, via: new Set([via]), rows: [] };
     if (pid !== undefined) u.pid = pid;
     uses.set(key, u);
   }
@@ -124,39 +125,43 @@ function secondsOf(r: TimelineRecord): number | undefined {
   return t.rel;
 }
 
-/** strace writes to a log path, per strace file: only timed traces can say "per second". */
+/** Seconds of a time object (an aggregate's last_time, a capture's first_time). */
+function secondsOfTime(t: unknown): number | undefined {
+  return t && typeof t === 'object' ? secondsOf({ kind: '', source: { file: '', line: 0 }, time: t as RecordTime }) : undefined;
+}
+
+/**
+ * strace writes to a log path, per strace file: only timed traces can say "per second". They come from
+ * the parser's aggregates: per (task, path) with `-y` or an fd table, else per (task, fd) — an fd
+ * opened before the trace began, named by lsof.
+ */
 function fromStrace(ctx: RuleContext, uses: Map<string, LogUse>, extra: readonly RegExp[]): void {
   const fdPaths = lsofPaths(ctx);
-  const calls = ctx.records('strace.call');
   // The trace's window per file: its first and last timed call, whatever the syscall.
   const windows = new Map<string, { first: number; last: number }>();
-  for (const r of calls) {
-    const at = secondsOf(r);
-    if (at === undefined) continue;
-    const w = windows.get(r.source.file);
-    if (!w) windows.set(r.source.file, { first: at, last: at });
-    else {
-      if (at < w.first) w.first = at;
-      if (at > w.last) w.last = at;
-    }
+  for (const c of ctx.records('strace.capture')) {
+    const first = secondsOfTime(c.first_time);
+    const last = secondsOfTime(c.last_time);
+    if (first !== undefined && last !== undefined) windows.set(c.source.file, { first, last });
   }
-  for (const r of calls) {
-    const syscall = str(r, 'syscall');
-    if (!syscall || !WRITE_SYSCALLS.has(syscall)) continue;
-    const at = secondsOf(r);
+  for (const r of ctx.records('strace.aggregate')) {
+    const writes = num(r, 'write_calls') ?? 0;
+    if (writes <= 0 || (r.scope !== 'path' && r.scope !== 'fd')) continue;
     const w = windows.get(r.source.file);
-    if (at === undefined || !w) continue;
+    if (!w || secondsOf(r) === undefined) continue;
     const pid = pidOf(r);
     const fd = num(r, 'fd');
-    const path = str(r, 'fd_path') ?? str(r, 'path') ?? (pid !== undefined && fd !== undefined ? fdPaths.get(`${pid}:${fd}`) : undefined);
+    const path = r.scope === 'path' ? str(r, 'path') : pid !== undefined && fd !== undefined ? fdPaths.get(`${pid}:${fd}`) : undefined;
     if (!path || !isLogPath(path, extra)) continue;
     const length = w.last - w.first;
     const u = useOf(uses, pid, path, Math.max(1, Math.ceil(length)), Math.max(length, 1e-3), 'strace');
     const tid = num(r, 'tid');
     if (tid !== undefined) u.tids.add(tid);
-    u.writes++;
-    u.written_bytes += num(r, 'bytes') ?? 0;
-    u.active.add(String(Math.floor(at - w.first)));
+    u.writes += writes;
+    u.written_bytes += num(r, 'written_bytes') ?? 0;
+    // Seconds with writes, per thread: several threads of one process may write in the same second,
+    // so the busiest thread's count is the lower bound the rule can prove.
+    u.straceSeconds = Math.max(u.straceSeconds, num(r, 'write_seconds') ?? 0);
     u.rows.push(r);
   }
 }
@@ -187,7 +192,8 @@ function evaluate(ctx: RuleContext, o: ExcessiveLoggingOptions): FindingDraft[] 
   // One finding per (process, log file): filetop and strace views of the same file are merged into it.
   const reported = new Map<string, FindingDraft>();
   for (const u of ordered) {
-    const sustained = u.active.size >= o.min_samples && u.active.size >= o.min_fraction * u.measured;
+    const active = u.active.size + u.straceSeconds;
+    const sustained = active >= o.min_samples && active >= o.min_fraction * u.measured;
     const writesPerS = u.writes / u.measured_s;
     const bytesPerS = u.written_bytes / u.measured_s;
     if (!sustained || (writesPerS < o.min_writes_per_s && bytesPerS < o.min_bytes_per_s)) continue;
@@ -197,13 +203,15 @@ function evaluate(ctx: RuleContext, o: ExcessiveLoggingOptions): FindingDraft[] 
     const times = window(u.rows);
     const line =
       `${via === 'filetop' ? 'filetop' : 'strace'}: ${u.writes} writes (${Math.round(writesPerS)} a second, ${rate(bytesPerS)}, about ${bytes(perWrite)} each) ` +
-      `in ${u.active.size} of ${u.measured} ${unit}${times ? ` (${times})` : ''}`;
+      `in ${active} of ${u.measured} ${unit}${times ? ` (${times})` : ''}`;
     const key = `${u.pid ?? '?'}\u0000${basename(u.path)}`;
     const existing = reported.get(key);
     const evidence: SourceRef[] = [...u.rows]
-      .sort((a, b) => (num(b, 'writes') ?? 1) - (num(a, 'writes') ?? 1) || a.source.line - b.source.line)
+      .sort((a, b) => (num(b, 'writes') ?? num(b, 'write_calls') ?? 1) - (num(a, 'writes') ?? num(a, 'write_calls') ?? 1) || a.source.line - b.source.line)
       .slice(0, 4)
-      .map((r) => r.source);
+      // An aggregate stands for many writes: its first and its last line.
+      .flatMap((r) => (typeof r.last_line === 'number' ? [r.source, { file: r.source.file, line: r.last_line }] : [r.source]))
+      .slice(0, 4);
     if (existing) {
       existing.message = existing.message.replace(/\.$/, `; ${line}.`);
       existing.evidence.push(...evidence);
@@ -223,7 +231,7 @@ function evaluate(ctx: RuleContext, o: ExcessiveLoggingOptions): FindingDraft[] 
         `If the lines are needed, make the logger buffered or asynchronous and rotate the file, so each request does not wait for a write.`,
       identity: [name ?? '', foldPath(u.path).pattern],
     };
-    if (!ctx.records('strace.call').some((r) => secondsOf(r) !== undefined) && u.pid !== undefined) {
+    if (!ctx.records('strace.capture').some((c) => secondsOfTime(c.first_time) !== undefined) && u.pid !== undefined) {
       finding.collect = [`strace -f -tt -T -y -e trace=write,writev,pwrite64 -p ${u.pid} -o strace-log.txt   (which threads write the log, and how long each write takes)`];
     }
     const when = span(u.rows);
@@ -240,7 +248,7 @@ export const rule: RuleModule<ExcessiveLoggingOptions> = {
     title: 'Excessive logging',
     description: 'A process appends to a log file in most intervals, with many writes or many bytes per second.',
     defaultSeverity: 'warning',
-    requires: [{ label: 'filetop or a timed strace -y', kinds: ['filetop.file', 'strace.call'], collect: 'filetop -C 1 30 > filetop.txt' }],
+    requires: [{ label: 'filetop or a timed strace -y', kinds: ['filetop.file', 'strace.aggregate'], collect: 'filetop -C 1 30 > filetop.txt' }],
     uses: [
       { label: 'lsof (fd names)', kinds: ['lsof.fd'], collect: 'lsof -p PID > lsof.txt' },
       { label: 'ps (command lines)', kinds: ['ps.process', 'ps.thread'], collect: 'ps -eLf > ps-eLf.txt' },

@@ -473,7 +473,7 @@ export const rule: RuleModule<IoHeavyProcessOptions> = {
     uses: [
       { label: 'iostat -x', kinds: ['iostat.device'], collect: 'iostat -dxt 1 30 > iostat.txt' },
       { label: 'per-thread I/O (pidstat -dt, iotop, filetop or strace -f)', kinds: ['pidstat.task', 'iotop.task', 'filetop.file', 'strace.aggregate'], fields: ['tid'], collect: 'pidstat -dt -p PID 1 30 > pidstat-dt.txt' },
-      { label: 'file paths (opensnoop, lsof or strace -y)', kinds: ['opensnoop.open', 'lsof.fd', 'strace.call'], collect: 'opensnoop -T -d 30 > opensnoop.txt' },
+      { label: 'file paths (opensnoop, lsof or strace -y)', kinds: ['opensnoop.open', 'lsof.fd', 'strace.aggregate'], collect: 'opensnoop -T -d 30 > opensnoop.txt' },
       { label: 'df or findmnt', kinds: ['df.filesystem', 'findmnt.mount'], collect: 'df -T > df.txt' },
     ],
     optionsSchema: {

@@ -8,7 +8,7 @@
  * strace's mkdir/rmdir/unlink calls and opensnoop's O_CREAT opens for the directories' birth and death,
  * and top/vmstat memory lines to say whether memory allows the fix.
  */
-import type { SourceRef, TimelineRecord } from '../../common/types.js';
+import type { SourceRef } from '../../common/types.js';
 import { foldPath } from '../../model/patterns.js';
 import { num, str } from '../../model/series.js';
 import type { MountEntity, PatternEntity, ProcessEntity } from '../../model/types.js';
@@ -49,55 +49,69 @@ function isVirtual(p: PatternEntity, mount: MountEntity | undefined, o: TempFile
   return VIRTUAL_PREFIXES.some((prefix) => p.pattern.startsWith(prefix));
 }
 
+/** How many operations of one kind, and the first lines that show them. */
+interface Counted {
+  count: number;
+  evidence: SourceRef[];
+}
+
+const MAX_OP_EVIDENCE = 2;
+
+function counted(): Counted {
+  return { count: 0, evidence: [] };
+}
+
+function countInto(c: Counted, n: number, source: SourceRef): void {
+  c.count += n;
+  if (c.evidence.length < MAX_OP_EVIDENCE) c.evidence.push(source);
+}
+
 interface DirectoryOps {
-  mkdir: TimelineRecord[];
-  rmdir: TimelineRecord[];
-  unlink: TimelineRecord[];
+  mkdir: Counted;
+  rmdir: Counted;
+  unlink: Counted;
   /** opens that created a file (O_CREAT shown by opensnoop -e or strace). */
-  created: TimelineRecord[];
+  created: Counted;
   /** A strace in the bundle traced one of this pattern's threads (or, without TIDs, its processes): absent ops mean none happened while it ran. */
   straceSawThreads: boolean;
   /** opensnoop printed open flags (-e), so O_CREAT would show. */
   opensnoopFlags: boolean;
 }
 
-const LIFECYCLE_SYSCALLS = /^(mkdir|mkdirat|rmdir|unlink|unlinkat|open|openat|openat2|creat)$/;
-
-const succeeded = (r: TimelineRecord): boolean => r.errno === undefined && r.errno_text === undefined && (num(r, 'ret') ?? 0) >= 0;
-
 /** mkdir/rmdir of the generated directories, unlinks of the files, O_CREAT opens of the files. */
 function directoryOps(ctx: RuleContext, p: PatternEntity): DirectoryOps {
   const dirPattern = directoryPattern(p.pattern);
-  const ops: DirectoryOps = { mkdir: [], rmdir: [], unlink: [], created: [], straceSawThreads: false, opensnoopFlags: false };
+  const ops: DirectoryOps = { mkdir: counted(), rmdir: counted(), unlink: counted(), created: counted(), straceSawThreads: false, opensnoopFlags: false };
   const tids = new Set(p.tids);
   const pids = new Set(p.pids);
   for (const capture of ctx.records('strace.capture')) {
     const tasks = Array.isArray(capture.tasks) ? (capture.tasks as { tid?: number; pid?: number }[]) : [];
     if (tasks.some((t) => (t.tid !== undefined && tids.has(t.tid)) || (tids.size === 0 && t.pid !== undefined && pids.has(t.pid)))) ops.straceSawThreads = true;
   }
-  for (const r of ctx.records('strace.call')) {
-    const syscall = str(r, 'syscall');
-    // Cheap tests first: folding a path costs more than matching a syscall name, and most calls are reads and writes.
-    if (!syscall || !LIFECYCLE_SYSCALLS.test(syscall)) continue;
+  // strace's (task, path) aggregates count the successful lifecycle calls on each path.
+  for (const r of ctx.records('strace.aggregate')) {
     const path = str(r, 'path');
-    if (!path || !succeeded(r)) continue;
-    const args = str(r, 'args') ?? '';
-    const isOpen = /^(open|openat|openat2|creat)$/.test(syscall);
-    if (isOpen && syscall !== 'creat' && !args.includes('O_CREAT')) continue;
+    if (r.scope !== 'path' || !path) continue;
+    const mkdirs = num(r, 'mkdirs') ?? 0;
+    const rmdirs = num(r, 'rmdirs') ?? 0;
+    const unlinks = num(r, 'unlinks') ?? 0;
+    const creates = num(r, 'creates') ?? 0;
+    // Cheap test first: folding a path costs more, and most paths are only read or written.
+    if (mkdirs + rmdirs + unlinks + creates === 0) continue;
     const folded = foldPath(path).pattern;
-    if (/^mkdir(at)?$/.test(syscall)) {
-      if (folded === dirPattern) ops.mkdir.push(r);
-    } else if (syscall === 'rmdir' || (syscall === 'unlinkat' && args.includes('AT_REMOVEDIR'))) {
-      if (folded === dirPattern) ops.rmdir.push(r);
-    } else if (/^unlink(at)?$/.test(syscall)) {
-      if (folded === p.pattern) ops.unlink.push(r);
-    } else if (isOpen && folded === p.pattern) ops.created.push(r);
+    if (folded === dirPattern) {
+      if (mkdirs > 0) countInto(ops.mkdir, mkdirs, r.source);
+      if (rmdirs > 0) countInto(ops.rmdir, rmdirs, r.source);
+    } else if (folded === p.pattern) {
+      if (unlinks > 0) countInto(ops.unlink, unlinks, r.source);
+      if (creates > 0) countInto(ops.created, creates, r.source);
+    }
   }
   for (const r of ctx.records('opensnoop.open')) {
     const names = r.flag_names;
     if (!Array.isArray(names)) continue;
     ops.opensnoopFlags = true;
-    if (r.entities?.pattern === p.id && names.includes('O_CREAT') && (num(r, 'err') ?? 0) === 0) ops.created.push(r);
+    if (r.entities?.pattern === p.id && names.includes('O_CREAT') && (num(r, 'err') ?? 0) === 0) countInto(ops.created, 1, r.source);
   }
   return ops;
 }
@@ -173,12 +187,12 @@ function rangeText(r: { min: number; median: number; max: number }, unit: (v: nu
 
 function lifecycleText(ops: DirectoryOps, p: PatternEntity): string {
   const parts: string[] = [];
-  if (ops.mkdir.length + ops.rmdir.length + ops.unlink.length > 0 || ops.straceSawThreads) {
-    parts.push(`while it traced these threads, strace saw ${ops.mkdir.length} ${ops.mkdir.length === 1 ? 'directory' : 'directories'} created (mkdir), ${ops.rmdir.length} removed (rmdir) and ${ops.unlink.length} ${ops.unlink.length === 1 ? 'file' : 'files'} unlinked`);
+  if (ops.mkdir.count + ops.rmdir.count + ops.unlink.count > 0 || ops.straceSawThreads) {
+    parts.push(`while it traced these threads, strace saw ${ops.mkdir.count} ${ops.mkdir.count === 1 ? 'directory' : 'directories'} created (mkdir), ${ops.rmdir.count} removed (rmdir) and ${ops.unlink.count} ${ops.unlink.count === 1 ? 'file' : 'files'} unlinked`);
   } else {
     parts.push('their creation and removal are not visible (no strace -f of these threads)');
   }
-  if (ops.created.length > 0) parts.push(`${ops.created.length} ${ops.created.length === 1 ? 'open' : 'opens'} with O_CREAT created files`);
+  if (ops.created.count > 0) parts.push(`${ops.created.count} ${ops.created.count === 1 ? 'open' : 'opens'} with O_CREAT created files`);
   if (p.directory_lifetime_s) parts.push(`a directory lived ${rangeText(p.directory_lifetime_s, seconds)} from first to last access`);
   return parts.join('; ');
 }
@@ -191,7 +205,7 @@ function evidenceFor(ctx: RuleContext, p: PatternEntity, ops: DirectoryOps, memo
     .sort((a, b) => (num(b, 'written_bytes') ?? 0) - (num(a, 'written_bytes') ?? 0) || a.source.line - b.source.line)
     .slice(0, 3)
     .map((r) => r.source);
-  const out = [...rows, ...ops.mkdir.slice(0, 2).map((r) => r.source), ...ops.rmdir.slice(0, 2).map((r) => r.source), ...ops.unlink.slice(0, 1).map((r) => r.source), ...ops.created.slice(0, 1).map((r) => r.source), ...p.evidence.slice(0, 4)];
+  const out = [...rows, ...ops.mkdir.evidence.slice(0, 2), ...ops.rmdir.evidence.slice(0, 2), ...ops.unlink.evidence.slice(0, 1), ...ops.created.evidence.slice(0, 1), ...p.evidence.slice(0, 4)];
   if (memory) out.push(memory.source);
   return out;
 }
@@ -200,7 +214,7 @@ function collectFor(ctx: RuleContext, p: PatternEntity, ops: DirectoryOps): stri
   const pid = p.pids[0] ?? 'PID';
   const out: string[] = [];
   if (!ops.straceSawThreads) out.push(`strace -f -tt -T -y -e trace=mkdir,mkdirat,rmdir,unlink,unlinkat,openat,write,read -p ${pid} -o strace-churn.txt   (the directories' birth and death, per thread)`);
-  if (!ops.opensnoopFlags && ops.created.length === 0) out.push(`opensnoop -T -e -p ${pid} > opensnoop-e.txt   (O_CREAT: which opens create files)`);
+  if (!ops.opensnoopFlags && ops.created.count === 0) out.push(`opensnoop -T -e -p ${pid} > opensnoop-e.txt   (O_CREAT: which opens create files)`);
   if (p.written_bytes <= 0 && ctx.records('filetop.file').length === 0) out.push('filetop -C 1 30 > filetop.txt   (bytes per thread and file)');
   return out;
 }
@@ -216,7 +230,7 @@ function evaluate(ctx: RuleContext, o: TempFileChurnOptions): FindingDraft[] {
     if (p.directory_lifetime_s && p.directory_lifetime_s.median > o.max_directory_lifetime_s) continue;
     const ops = directoryOps(ctx, p);
     // Temp files are written: a pattern only ever read (caches, libraries by version) is not churn.
-    if (p.written_bytes <= 0 && ops.created.length === 0 && ops.mkdir.length === 0) continue;
+    if (p.written_bytes <= 0 && ops.created.count === 0 && ops.mkdir.count === 0) continue;
 
     const perDirectory = bytesPerDirectory(p);
     const onTmpfs = mount?.fstype === 'tmpfs' || (mount !== undefined && !mount.fstype && mount.source === 'tmpfs');
@@ -253,10 +267,10 @@ export const rule: RuleModule<TempFileChurnOptions> = {
     title: 'Temporary file churn',
     description: 'Many short-lived files under generated directories, written and read back: data that could stay in memory.',
     defaultSeverity: 'warning',
-    requires: [{ label: 'full paths (opensnoop, strace -y or lsof)', kinds: ['opensnoop.open', 'strace.call', 'lsof.fd'], collect: 'opensnoop -T -e -d 30 > opensnoop.txt' }],
+    requires: [{ label: 'full paths (opensnoop, strace -y or lsof)', kinds: ['opensnoop.open', 'strace.aggregate', 'lsof.fd'], collect: 'opensnoop -T -e -d 30 > opensnoop.txt' }],
     uses: [
       { label: 'filetop', kinds: ['filetop.file'], collect: 'filetop -C 1 30 > filetop.txt' },
-      { label: 'strace -f', kinds: ['strace.call'], collect: 'strace -f -tt -T -y -p PID -o strace.txt' },
+      { label: 'strace -f', kinds: ['strace.aggregate'], collect: 'strace -f -tt -T -y -p PID -o strace.txt' },
       { label: 'top or vmstat (memory)', kinds: ['top.summary', 'vmstat.sample'], collect: 'top -b -d 1 -n 30 > top.txt' },
       { label: 'df or findmnt', kinds: ['df.filesystem', 'findmnt.mount'], collect: 'df -T > df.txt' },
     ],
