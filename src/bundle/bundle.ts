@@ -37,7 +37,8 @@ interface Parts {
   entries: BundleEntry[];
   manifestBytes?: Buffer | 'too-big';
   order: OpenedBundle['order'];
-  walk(visit: EntryVisitor): Promise<void>;
+  /** `concurrency`: files visited at once, where the reader allows it (folders). */
+  walk(visit: EntryVisitor, concurrency?: number): Promise<void>;
 }
 
 export async function openBundle(pathOrDash: string, options: BundleOptions = {}): Promise<OpenedBundle> {
@@ -67,9 +68,9 @@ export async function openBundle(pathOrDash: string, options: BundleOptions = {}
     entries: parts.entries,
     diagnostics: sink.list,
     order: parts.order,
-    forEach: async (fn) => {
+    forEach: async (fn, options) => {
       try {
-        await parts.walk(fn);
+        await parts.walk(fn, Math.max(1, Math.floor(options?.concurrency ?? 1)));
       } finally {
         sink.flush(name);
       }
@@ -86,6 +87,16 @@ export async function openBundle(pathOrDash: string, options: BundleOptions = {}
   }
   sink.flush(name);
   return bundle;
+}
+
+/**
+ * Files read at once: as asked, unless the declared sizes could together reach the total cap — then one
+ * at a time, so that the file the cap cuts is always the same one.
+ */
+function safeConcurrency(entries: readonly BundleEntry[], caps: BundleLimits, asked: number): number {
+  if (asked <= 1) return 1;
+  const declared = entries.reduce((n, e) => n + (e.size ?? Infinity), 0);
+  return declared <= caps.maxTotalBytes ? asked : 1;
 }
 
 function resolveLimits(options: Partial<BundleLimits>): BundleLimits {
@@ -120,7 +131,7 @@ function missingManifestFiles(files: readonly { path: string }[], entries: reado
 
 async function openFolder(path: string, ctx: ReadContext): Promise<Parts> {
   const listing = await listFolder(path, ctx);
-  const parts: Parts = { kind: 'folder', entries: listing.entries, order: 'entries', walk: (visit) => walkFiles(listing.entries, listing.handles, ctx, visit) };
+  const parts: Parts = { kind: 'folder', entries: listing.entries, order: 'entries', walk: (visit, concurrency = 1) => walkFiles(listing.entries, listing.handles, ctx, visit, safeConcurrency(listing.entries, ctx.limits, concurrency)) };
   if (listing.manifest !== undefined) {
     try {
       parts.manifestBytes = await readSmallFile(listing.manifest);
@@ -160,7 +171,7 @@ async function openFile(path: string, size: number, ctx: ReadContext): Promise<P
     ctx.sink.add({ severity: 'warning', code: CAP, message: `${ctx.archive}: ${formatBytes(size)} is over the ${formatBytes(cap)} cap for one file; not read`, file: ctx.archive });
     return { kind: 'file', entries: [], order: 'entries', walk: async () => {} };
   }
-  return { kind: 'file', entries: [entry], order: 'entries', walk: (visit) => walkFiles([entry], new Map([[entry.path, path]]), ctx, visit) };
+  return { kind: 'file', entries: [entry], order: 'entries', walk: (visit) => walkFiles([entry], new Map([[entry.path, path]]), ctx, visit, 1) };
 }
 
 async function tarParts(path: string, gzip: boolean, ctx: ReadContext): Promise<Parts> {

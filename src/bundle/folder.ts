@@ -131,28 +131,49 @@ export async function readSmallFile(path: string, max = MANIFEST_MAX_BYTES): Pro
   }
 }
 
-/** Stream listed files from disk in `entries` order. */
-export async function walkFiles(entries: readonly BundleEntry[], handles: ReadonlyMap<string, string>, ctx: ReadContext, visit: EntryVisitor): Promise<void> {
+/**
+ * Stream listed files from disk: in `entries` order, or `concurrency` at a time (each visit gets its own
+ * stream; the diagnostics of the walk are put back in `entries` order at the end, so the result does not
+ * depend on which file finished first).
+ */
+export async function walkFiles(entries: readonly BundleEntry[], handles: ReadonlyMap<string, string>, ctx: ReadContext, visit: EntryVisitor, concurrency = 1): Promise<void> {
   const meter = new ReadMeter(ctx);
-  for (const entry of entries) {
-    if (meter.stopped) break;
-    const path = handles.get(entry.path)!;
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await openRegular(path);
-    } catch (err) {
-      ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: cannot open ${JSON.stringify(entry.path)}: ${errorText(err)}`, file: entry.path });
-      continue;
+  if (concurrency <= 1) {
+    for (const entry of entries) {
+      if (meter.stopped) break;
+      await walkOne(entry, handles, ctx, meter, visit);
     }
-    const stream = handle.createReadStream();
-    const chunks = meter.metered(entry, stream, {
-      onError: (err) =>
-        ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: reading ${JSON.stringify(entry.path)} stopped: ${errorText(err)}`, file: entry.path }),
-    });
-    try {
-      await deliver(entry, chunks, visit);
-    } finally {
-      stream.destroy();
-    }
+    return;
+  }
+  const before = ctx.sink.list.length;
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < entries.length && !meter.stopped) await walkOne(entries[next++]!, handles, ctx, meter, visit);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, lane));
+  const rank = new Map(entries.map((e, k) => [e.path, k]));
+  const added = ctx.sink.list.splice(before).map((d, k) => ({ d, k }));
+  added.sort((a, b) => (rank.get(a.d.file ?? '') ?? -1) - (rank.get(b.d.file ?? '') ?? -1) || a.k - b.k);
+  ctx.sink.list.push(...added.map((x) => x.d));
+}
+
+async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>, ctx: ReadContext, meter: ReadMeter, visit: EntryVisitor): Promise<void> {
+  const path = handles.get(entry.path)!;
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await openRegular(path);
+  } catch (err) {
+    ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: cannot open ${JSON.stringify(entry.path)}: ${errorText(err)}`, file: entry.path });
+    return;
+  }
+  const stream = handle.createReadStream();
+  const chunks = meter.metered(entry, stream, {
+    onError: (err) =>
+      ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: reading ${JSON.stringify(entry.path)} stopped: ${errorText(err)}`, file: entry.path }),
+  });
+  try {
+    await deliver(entry, chunks, visit);
+  } finally {
+    stream.destroy();
   }
 }

@@ -81,8 +81,13 @@ export interface OpenedBundle {
    * Stream every file's bytes to `fn`, one at a time. The stream never emits `error`: corrupt or cut
    * data ends it early and adds a diagnostic naming the archive and the file. Bytes the visitor leaves
    * unread are skipped. Rejects only when `fn` rejects. Bundles read from stdin can be walked once.
+   *
+   * `concurrency` > 1 lets a folder bundle visit that many files at once (each with its own stream), for
+   * parsers running in worker threads. Archives and stdin are read front to back whatever it says, and so
+   * is a folder whose files could together reach the maxTotalBytes cap (which file a cap cuts must not
+   * depend on timing). Diagnostics are added in `entries` order all the same.
    */
-  forEach(fn: EntryVisitor): Promise<void>;
+  forEach(fn: EntryVisitor, options?: { concurrency?: number }): Promise<void>;
 }
 
 /** What a reader needs from the bundle being opened. */

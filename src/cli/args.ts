@@ -3,6 +3,7 @@
  * `--redact`. Its own module so the command modules (report, check…) and the registry import it without
  * importing each other.
  */
+import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { parsers } from '../parsers/index.js';
 import type { TimelineOptions } from '../timeline/build.js';
@@ -42,6 +43,15 @@ export const redactOptions = {
   'redact-map': { type: 'string', describe: 'With --redact: write the pseudonym → real name mapping to this file (kept private; never in any other output)' },
 } as const;
 
+/** Options of every command that reads a bundle: --redact, --redact-map, --jobs. */
+export const bundleReadOptions = {
+  ...redactOptions,
+  jobs: {
+    type: 'number',
+    describe: 'Worker threads that parse the files of a bundle (default: one per core; 1: no worker). Bundles under 32 MiB are parsed on the main thread unless --jobs is given',
+  },
+} as const;
+
 /** The progress line of this run, when stderr is a terminal and --quiet is not given. */
 let progress: ProgressLine | undefined;
 
@@ -61,6 +71,13 @@ export function timelineOptions(args: Record<string, unknown>): TimelineOptions 
   }
   if (args['redact-map'] !== undefined && args.redact !== true) throw new UsageError('--redact-map needs --redact');
   if (args.redact === true) options.redactor = new Redactor();
+  if (args.jobs !== undefined) {
+    const jobs = Number(args.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256 (got ${String(args.jobs)})`);
+    options.jobs = jobs;
+    // Asked for: the pool is used whatever the bundle's size.
+    options.poolMinBytes = 0;
+  } else options.jobs = availableParallelism();
   return options;
 }
 

@@ -22,9 +22,9 @@ import { formatGithub, formatMarkdownSummary } from '../report/github.js';
 import { formatCodeQuality } from '../report/codequality.js';
 import { formatCheckJson, formatCheckText } from '../report/check-text.js';
 import { forTerminal } from '../common/escape.js';
-import { type Command, redactOptions, timelineOptions, writeRedactionMap } from './args.js';
+import { type Command, bundleReadOptions, timelineOptions, writeRedactionMap } from './args.js';
 import type { TimelineOptions } from '../timeline/build.js';
-import { loadConfig, runPipeline, DEFAULT_CONFIG } from './pipeline.js';
+import { forEachBundle, loadConfig, runPipeline, DEFAULT_CONFIG } from './pipeline.js';
 import { UsageError, note, writeOutput } from './output.js';
 
 export const CHECK_FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'codequality'] as const;
@@ -130,7 +130,7 @@ export const checkCommand: Command = {
       .option('output', { type: 'string', array: true, nargs: 1, describe: 'Also write FORMAT=FILE (repeatable): --output sarif=perftriage.sarif --output junit=junit.xml' })
       .option('baseline', { type: 'string', describe: 'A previous `check --format json`: fail only on findings whose fingerprints are new; list the resolved ones' })
       .option('config', { type: 'string', describe: `Rule settings and capture policy (default: ./${DEFAULT_CONFIG} when it exists)` })
-      .options(redactOptions)
+      .options(bundleReadOptions)
       .example('$0 check captures/case-42 --fail-on warning', 'Exit 1 when a warning or an error is found')
       .example('$0 check captures/*.tar.gz --format github --output sarif=perftriage.sarif', 'Annotations in the log, SARIF for code scanning')
       .example('$0 check new/ --baseline previous.json --output json=current.json', 'Fail only on what is new since previous.json'),
@@ -150,11 +150,10 @@ export const checkCommand: Command = {
     const options = timelineOptions(args);
     const bundles: CheckedBundle[] = [];
     const violations = new Map<string, Finding[]>();
-    for (const path of paths) {
-      // Sequential: one bundle's timeline and model are dropped before the next is read.
-      const { bundle, violations: v } = await checkOne(path, config, options);
+    // Several bundles: spread over the worker pool, results in the order the paths were given.
+    for (const { bundle, violations: v } of await forEachBundle(paths, options, (path, o) => checkOne(path, config, o))) {
       bundles.push(bundle);
-      violations.set(path, v);
+      violations.set(bundle.path, v);
     }
     const result = buildCheckResult({
       tool: { name: 'perftriage', version: toolVersion() },

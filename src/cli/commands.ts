@@ -17,7 +17,7 @@ import { buildModel } from '../model/build.js';
 import { annotateRecords } from '../model/annotate.js';
 import { DEFAULT_CONFIG, loadConfig, runPipeline } from './pipeline.js';
 import { formatAnalysisText } from './analysis-text.js';
-import { type Command, pathArg, redactOptions, str, timelineOptions, toolOption, writeRedactionMap } from './args.js';
+import { type Command, pathArg, bundleReadOptions, str, timelineOptions, toolOption, writeRedactionMap } from './args.js';
 import { checkCommand } from './check-command.js';
 import { reportCommand } from './report-command.js';
 import { formatModelText } from './model-text.js';
@@ -150,7 +150,7 @@ const timelineCommand: Command = {
       .option('format', { choices: ['json', 'ndjson', 'csv'] as const, default: 'json', describe: 'json: one document; ndjson: a header line then one record per line; csv: one row per record' })
       .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
       .option('tool', toolOption)
-      .options(redactOptions)
+      .options(bundleReadOptions)
       .example('$0 timeline capture.tar.gz -o timeline.json', 'The timeline of an archived bundle')
       .example('$0 timeline ./bundle --format csv -o records.csv', 'Every record as a CSV row')
       .example('$0 timeline ./bundle --tool out.txt=iostat', 'Force the parser of one file'),
@@ -188,7 +188,7 @@ const modelCommand: Command = {
       .option('format', { choices: ['text', 'json'] as const, default: 'text', describe: 'text: a summary for a terminal; json: the whole model (schema: perftriage schemas model)' })
       .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
       .option('tool', toolOption)
-      .options(redactOptions)
+      .options(bundleReadOptions)
       .example('$0 model capture.tar.gz', 'Who did the I/O, on which files, on which device')
       .example('$0 model ./bundle --format json -o model.json', 'The whole model as JSON'),
   run: async (args) => {
@@ -282,7 +282,7 @@ const analyzeCommand: Command = {
       .option('config', configOption)
       .option('o', { alias: 'output', type: 'string', describe: 'Write to this file instead of stdout' })
       .option('tool', toolOption)
-      .options(redactOptions)
+      .options(bundleReadOptions)
       .example('$0 analyze capture.tar.gz', 'Findings with evidence for a support ticket')
       .example('$0 analyze ./bundle --config perftriage.config.json --format json', 'The findings as JSON, with your thresholds'),
   run: async (args) => {

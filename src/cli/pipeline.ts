@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { buildTimeline, type Timeline, type TimelineOptions } from '../timeline/build.js';
+import { ParsePool } from '../timeline/pool.js';
 import { buildModel } from '../model/build.js';
 import { annotateRecords } from '../model/annotate.js';
 import type { Model } from '../model/types.js';
@@ -44,4 +45,37 @@ export async function runPipeline(path: string, options: TimelineOptions, config
   const model = buildModel(timeline);
   annotateRecords(timeline.records, model);
   return { timeline, model, analysis: analyze(timeline, model, config, allRules) };
+}
+
+/**
+ * Run `each` on every bundle of a run, `jobs` at a time, their files parsed by one shared worker pool;
+ * results in the order of `paths`, whatever finished first. With --redact the bundles go one after the
+ * other: pseudonyms are given in order of first sight, and that order must not depend on timing.
+ */
+export async function forEachBundle<T>(paths: readonly string[], options: TimelineOptions, each: (path: string, options: TimelineOptions) => Promise<T>): Promise<T[]> {
+  const jobs = options.jobs ?? 1;
+  if (paths.length < 2 || jobs < 2) {
+    const out: T[] = [];
+    // Sequential: one bundle's timeline and model are dropped before the next is read.
+    for (const path of paths) out.push(await each(path, options));
+    return out;
+  }
+  const pool = new ParsePool(jobs);
+  const shared: TimelineOptions = { ...options, pool };
+  const lanes = options.redactor ? 1 : jobs;
+  const out = new Array<T>(paths.length);
+  let next = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(lanes, paths.length) }, async () => {
+        while (next < paths.length) {
+          const k = next++;
+          out[k] = await each(paths[k]!, shared);
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  return out;
 }

@@ -156,7 +156,7 @@ test('EvidenceRegistry: anchors only where the raw line was read; blocks merge o
 test('report --out-dir writes report.html, report.md and report.json; the JSON validates', async () => {
   const out = mkdtempSync(join(tmpdir(), 'perftriage-report-'));
   try {
-    const code = await reportCommand.run({ path: seedCase, 'out-dir': out, format: 'html', tool: undefined });
+    const code = await reportCommand.run({ paths: [seedCase], 'out-dir': out, format: 'html', tool: undefined });
     assert.equal(code, 0);
     for (const name of ['report.html', 'report.md', 'report.json']) assert.ok(existsSync(join(out, name)), name);
     const doc = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as unknown;
@@ -164,7 +164,7 @@ test('report --out-dir writes report.html, report.md and report.json; the JSON v
     assert.ok(v.valid, v.errors.join('; '));
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /^<!DOCTYPE html>/);
     assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /^# perftriage report: seed-case/);
-    await assert.rejects(reportCommand.run({ path: seedCase, 'out-dir': out, o: join(out, 'x.html'), format: 'html' }), /--out-dir writes every format/);
+    await assert.rejects(reportCommand.run({ paths: [seedCase], 'out-dir': out, o: join(out, 'x.html'), format: 'html' }), /--out-dir writes every format/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

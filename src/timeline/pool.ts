@@ -1,0 +1,134 @@
+/**
+ * Parse files in worker threads: one file per worker at a time, `jobs` workers. The main thread keeps
+ * reading the bundle (folders several files at once, archives front to back) and posts each file's
+ * chunks to a free worker; the worker runs the same readFile as the main thread would and posts the
+ * outcome back. Bytes in flight per file are bounded (FLIGHT_BYTES): a slow parser slows the reading,
+ * it never makes the main thread buffer a file.
+ *
+ * The outcome does not depend on the pool: the same code parses the same bytes, and the timeline sorts
+ * outcomes by path, so `--jobs 1` and `--jobs N` give byte-identical output.
+ */
+import { Worker } from 'node:worker_threads';
+import type { BundleEntry } from '../bundle/bundle.js';
+import type { FileOutcome } from './build.js';
+
+/** Messages to a worker. `bytes`: a copy of one chunk, transferred. */
+export type ToWorker =
+  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean }
+  | { t: 'chunk'; id: number; bytes: Uint8Array }
+  | { t: 'end'; id: number };
+
+/** Messages from a worker: a chunk taken by the parser, the file's outcome, or why it failed. */
+export type FromWorker = { t: 'ack'; id: number; bytes: number } | { t: 'done'; id: number; outcome: FileOutcome } | { t: 'fail'; id: number; message: string };
+
+/** Bytes of one file posted to its worker and not yet taken by the parser. */
+const FLIGHT_BYTES = 8 * 1024 * 1024;
+
+export interface PoolFile {
+  entry: BundleEntry;
+  forced: string | undefined;
+  manifestTool: string | undefined;
+  manifestCommand: string | undefined;
+  summarize: boolean;
+}
+
+interface Lane {
+  worker: Worker;
+  /** Id of the file this worker reads now. */
+  id: number;
+  /** The file this worker reads now. */
+  busy: boolean;
+  /** Called on every message of the current file. */
+  listener: ((m: FromWorker) => void) | undefined;
+}
+
+export class ParsePool {
+  private readonly lanes: Lane[] = [];
+  private readonly waiting: ((lane: Lane) => void)[] = [];
+  private nextId = 1;
+
+  constructor(readonly jobs: number) {}
+
+  /**
+   * Read one file in a worker: resolves `posted` once every chunk was handed over (the caller may open
+   * the next file), and `outcome` once the worker parsed it.
+   */
+  async parse(file: PoolFile, chunks: AsyncIterable<Buffer>, onBytes?: (bytesSoFar: number) => void): Promise<{ outcome: Promise<FileOutcome> }> {
+    const lane = await this.acquire();
+    const id = this.nextId++;
+    lane.id = id;
+    let inFlight = 0;
+    let taken = 0;
+    let resume: (() => void) | undefined;
+    let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
+    const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    lane.listener = (m) => {
+      if (m.id !== id) return;
+      if (m.t === 'ack') {
+        inFlight -= m.bytes;
+        taken += m.bytes;
+        onBytes?.(taken);
+        if (inFlight <= FLIGHT_BYTES) resume?.();
+        return;
+      }
+      lane.listener = undefined;
+      this.release(lane);
+      resume?.();
+      if (m.t === 'done') settle.resolve(m.outcome);
+      else settle.reject(new Error(m.message));
+    };
+    const post = (m: ToWorker, transfer?: ArrayBuffer[]): void => lane.worker.postMessage(m, transfer);
+    post({ t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize });
+    let failed = false;
+    outcome.catch(() => (failed = true));
+    for await (const chunk of chunks) {
+      if (failed) break;
+      // A copy: the stream's buffer may share memory with others, and transfer detaches it.
+      const bytes = new Uint8Array(chunk);
+      inFlight += bytes.length;
+      post({ t: 'chunk', id, bytes }, [bytes.buffer as ArrayBuffer]);
+      while (inFlight > FLIGHT_BYTES && !failed && lane.listener !== undefined) await new Promise<void>((r) => (resume = r));
+      resume = undefined;
+    }
+    post({ t: 'end', id });
+    return { outcome };
+  }
+
+  /** Stop the workers (pending files are lost: call after every outcome settled). */
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.worker.terminate()));
+    this.lanes.length = 0;
+  }
+
+  private async acquire(): Promise<Lane> {
+    const idle = this.lanes.find((l) => !l.busy);
+    if (idle) {
+      idle.busy = true;
+      return idle;
+    }
+    if (this.lanes.length < this.jobs) {
+      const lane: Lane = { worker: new Worker(new URL('./parse-worker.js', import.meta.url)), id: 0, busy: true, listener: undefined };
+      lane.worker.on('message', (m: FromWorker) => lane.listener?.(m));
+      // A worker that died (out of memory, a bug) fails its file and is replaced by a new one on demand.
+      lane.worker.on('error', (err) => {
+        this.lanes.splice(this.lanes.indexOf(lane), 1);
+        lane.listener?.({ t: 'fail', id: lane.id, message: `the parse worker stopped: ${err.message}` });
+      });
+      this.lanes.push(lane);
+      return lane;
+    }
+    return new Promise<Lane>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(lane: Lane): void {
+    if (!this.lanes.includes(lane)) {
+      // Dead: a waiting file gets a new worker instead.
+      const next = this.waiting.shift();
+      if (next) void this.acquire().then(next);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(lane);
+    else lane.busy = false;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * `--jobs N`: the files of a bundle are parsed in N worker threads. The output must not depend on it:
+ * the same bytes parse the same way in a worker, and the timeline orders files by path, not by which
+ * worker finished first.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './run-cli.js';
+import { repoRoot, sharedDir } from '../helpers.js';
+
+const bundles = [
+  join(repoRoot, 'samples', 'seed-case'),
+  join(repoRoot, 'samples', 'logging-storm.tar.gz'),
+  join(sharedDir, 'captures', 'strace'),
+  join(sharedDir, 'captures', 'popularity'),
+];
+
+for (const bundle of bundles) {
+  test(`--jobs 1 and --jobs 3 give byte-identical timelines and reports: ${bundle.slice(bundle.lastIndexOf('/') + 1)}`, { skip: existsSync(bundle) ? false : `${bundle} is absent` }, () => {
+    const outputs = [1, 3].map((jobs) => {
+      const dir = mkdtempSync(join(tmpdir(), 'perftriage-jobs-'));
+      try {
+        const timeline = runCli(['timeline', bundle, '--format', 'ndjson', '--jobs', String(jobs)]);
+        assert.equal(timeline.code, 0, timeline.stderr);
+        const report = runCli(['report', bundle, '--out-dir', dir, '--jobs', String(jobs)]);
+        assert.equal(report.code, 0, report.stderr);
+        return { timeline: timeline.stdout, md: readFileSync(join(dir, 'report.md'), 'utf8'), json: readFileSync(join(dir, 'report.json'), 'utf8') };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    assert.ok(outputs[0]!.timeline.split('\n').length > 50);
+    assert.equal(outputs[1]!.timeline, outputs[0]!.timeline);
+    assert.equal(outputs[1]!.md, outputs[0]!.md);
+    assert.equal(outputs[1]!.json, outputs[0]!.json);
+  });
+}
+
+test('--jobs must be a whole number from 1 to 256', () => {
+  const r = runCli(['timeline', join(repoRoot, 'samples', 'seed-case'), '--jobs', '0']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--jobs must be a whole number from 1 to 256 \(got 0\)/);
+});
+
+const samples = ['seed-case', 'tempfile-churn.tar.gz', 'logging-storm.tar.gz'].map((s) => join(repoRoot, 'samples', s));
+
+test('report with several bundles: a folder per bundle, the same reports as one at a time, whatever --jobs', () => {
+  const dirs = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'perftriage-multi-')));
+  try {
+    const runs = [1, 2].map((jobs, k) => runCli(['report', ...samples, '--out-dir', dirs[k]!, '--jobs', String(jobs)]));
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const alone = mkdtempSync(join(tmpdir(), 'perftriage-alone-'));
+    try {
+      assert.equal(runCli(['report', samples[1]!, '--out-dir', alone]).code, 0);
+      for (const name of ['seed-case', 'tempfile-churn', 'logging-storm']) {
+        for (const file of ['report.md', 'report.json', 'report.html']) {
+          assert.equal(readFileSync(join(dirs[1]!, name, file), 'utf8'), readFileSync(join(dirs[0]!, name, file), 'utf8'), `${name}/${file}`);
+        }
+      }
+      // The bundle's report in a multi-bundle run is the report it gets alone.
+      assert.equal(readFileSync(join(dirs[1]!, 'tempfile-churn', 'report.md'), 'utf8'), readFileSync(join(alone, 'report.md'), 'utf8'));
+      assert.match(readFileSync(join(dirs[1]!, 'logging-storm', 'report.md'), 'utf8'), /Sustained logging to app\.log/);
+    } finally {
+      rmSync(alone, { recursive: true, force: true });
+    }
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('report with several bundles and no --out-dir is a usage error', () => {
+  const r = runCli(['report', ...samples.slice(0, 2)]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /several bundles: give --out-dir/);
+});
+
+test('check with several bundles: the same SARIF whatever --jobs, results in the order of the paths', () => {
+  const [one, two] = [1, 2].map((jobs) => runCli(['check', ...samples, '--format', 'sarif', '--fail-on', 'warning', '--jobs', String(jobs)]));
+  assert.equal(one!.code, 1);
+  assert.equal(two!.code, 1);
+  assert.equal(two!.stdout, one!.stdout);
+  const sarif = JSON.parse(one!.stdout) as { runs: { results: { locations?: { physicalLocation?: { artifactLocation?: { uri?: string } } }[] }[] }[] };
+  const uris = sarif.runs.flatMap((r) => r.results.map((x) => x.locations?.[0]?.physicalLocation?.artifactLocation?.uri ?? ''));
+  const firstOf = (needle: string): number => uris.findIndex((u) => u.includes(needle));
+  assert.ok(firstOf('seed-case') >= 0 && firstOf('seed-case') < firstOf('tempfile-churn'), uris.slice(0, 5).join(' '));
+});
