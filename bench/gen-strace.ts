@@ -18,7 +18,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 /** Version of the generated content: bump when the shapes change so cached files are regenerated. */
 export const GENERATOR_VERSION = 1;
 
-function mulberry32(seed: number): () => number {
+/** Seeded PRNG (mulberry32): the generators' only source of randomness. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

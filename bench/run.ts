@@ -1,55 +1,72 @@
 /**
- * `npm run bench`: strace parsing throughput and peak memory on a generated `-f -tt -T -y` trace,
- * next to the tools it should be compared with, all in one run on the same (page-cached) file:
+ * `npm run bench` (issue #9): parsing throughput, end-to-end report time and peak memory, parallel
+ * speed-up and jc, on generated captures, all in one run. Sections (env PERFTRIAGE_BENCH_SECTIONS, a
+ * comma list; default all), run in this order:
  *
- *   cat > /dev/null            the cost of reading the bytes
- *   wc -l                      the classic line count
- *   node line count            fs.createReadStream + indexOf('\n') loop, nothing else (the floor for any
- *                              Node.js parser reading the file the same way)
- *   perftriage strace          the real driver: src/bundle/lines.ts LineSplitter → src/parsers/run.ts
- *                              startParse → the strace parser; records are counted and dropped
+ *   strace      the strace parser on a standalone `strace -f -tt -T -y` trace (bench/gen-strace.ts)
+ *               beside cat, wc -l and the node line count on the same file (the first benchmark, unchanged)
+ *   baselines   per file of the bundle: `cat > /dev/null`, `wc -l`, node line count (createReadStream +
+ *               indexOf loop) and node readline split (readline.createInterface, crlfDelay Infinity,
+ *               counting lines: "a stream split into lines, nothing else")
+ *   parsers     per file of the bundle, alone in a child: sniff the head, then LineSplitter → startParse →
+ *               the tool's parser, as the timeline reads a file; records counted and dropped
+ *   parallel    two strace traces of the same size (the bundle's and one of another seed) parsed one after
+ *               the other, then at the same time in two children: the speed-up
+ *   jc          when `jc` is on PATH: `jc -q --iostat|--pidstat|--top` on the bundle's files and on a
+ *               ~100 MiB iostat file, beside `perftriage parse --format json` on the same file (both
+ *               write JSON to /dev/null) and the parser alone (the parsers section's child)
+ *   report      end to end: `perftriage report <bundle> --format json --out-dir <tmp>` per bundle size,
+ *               wall time and peak RSS
  *
- * Every measurement runs in a child process of its own, so its peak RSS is its own: for Node children
- * `process.resourceUsage().maxRSS`, for cat and wc `/usr/bin/time -f %M` (omitted when there is no
- * /usr/bin/time). Seconds are wall time measured by this process around the child (process start
- * included: ~0.05 s for Node).
+ * The bundle (bench/gen-bundle.ts: strace, top, opensnoop, pidstat, filetop, iostat) is generated once
+ * per size and seed into bench/data/ (gitignored) and reused. baselines, parsers, parallel and jc use the
+ * FIRST size of PERFTRIAGE_BENCH_BUNDLE_MB; report uses every size.
  *
- * Environment: PERFTRIAGE_BENCH_MB (default 1024) size of the trace; PERFTRIAGE_BENCH_SEED (default
- * 0x5eed). The trace is written once to bench/data/ (gitignored) and reused. Results: a table on stdout
- * and bench/results.json.
+ * Every measurement runs in a child process of its own, on a page-cached file: its peak RSS is its own
+ * (`process.resourceUsage().maxRSS` for the Node children of this script, `/usr/bin/time -f %M` for
+ * commands; omitted when there is no /usr/bin/time). Seconds are wall time measured around the child
+ * (process start included: ~0.05 s for Node). A child that fails or runs past the timeout is killed
+ * (its process group) and recorded as failed with the reason; the bench goes on.
+ *
+ * Environment:
+ *   PERFTRIAGE_BENCH_SECTIONS      strace,baselines,parsers,parallel,jc,report (default: all)
+ *   PERFTRIAGE_BENCH_MB            size of the strace section's trace, MiB (default 1024)
+ *   PERFTRIAGE_BENCH_BUNDLE_MB     bundle sizes, MiB, comma list (default "1024,4096")
+ *   PERFTRIAGE_BENCH_JC_IOSTAT_MB  size of the jc comparison's iostat file, MiB (default 100)
+ *   PERFTRIAGE_BENCH_TIMEOUT_S     per child (default 600)
+ *   PERFTRIAGE_BENCH_SEED          generators' seed (default 0x5eed)
+ * Results: one table per section on stdout, everything in bench/results.json.
  */
-import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { GENERATOR_VERSION, generateStraceTrace } from './gen-strace.js';
+import { BUNDLE_GENERATOR_VERSION, BUNDLE_MIX, generateBundle, generateIostatFile, type BundleFile, type BundleTool } from './gen-bundle.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root: this file runs as dist/bench/run.js. */
 const root = resolve(here, '..', '..');
+const dataDir = join(root, 'bench', 'data');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const MIB = 1024 * 1024;
 
-interface Measurement {
-  name: string;
-  seconds: number;
-  bytes: number;
-  lines: number;
-  mb_per_s: number;
-  lines_per_s: number;
-  peak_rss_mb: number | null;
-  records?: number;
-  note?: string;
-}
+const SECTIONS = ['strace', 'baselines', 'parsers', 'parallel', 'jc', 'report'] as const;
+type Section = (typeof SECTIONS)[number];
+
+// ---- children (`run.js --child KIND FILE`) ------------------------------------------------------------
 
 interface ChildReport {
   lines: number;
   bytes: number;
   records?: number;
+  unparsed?: number;
+  tool?: string;
+  variant?: string;
   maxRssKb: number;
 }
-
-// ---- children -----------------------------------------------------------------------------------------
 
 async function childLineCount(file: string): Promise<ChildReport> {
   let lines = 0;
@@ -66,6 +83,17 @@ async function childLineCount(file: string): Promise<ChildReport> {
   return { lines, bytes, maxRssKb: process.resourceUsage().maxRSS };
 }
 
+/** The issue's floor: a stream split into lines, nothing else. */
+async function childReadline(file: string): Promise<ChildReport> {
+  let lines = 0;
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) {
+    void line;
+    lines++;
+  }
+  return { lines, bytes: statSync(file).size, maxRssKb: process.resourceUsage().maxRSS };
+}
+
 async function childStrace(file: string): Promise<ChildReport> {
   const { LineSplitter } = await import('../src/bundle/lines.js');
   const { startParse } = await import('../src/parsers/run.js');
@@ -79,131 +107,650 @@ async function childStrace(file: string): Promise<ChildReport> {
   splitter.end();
   const { coverage } = session.end();
   if (coverage.unparsed > 0) process.stderr.write(`warning: ${coverage.unparsed} unparsed line(s) in the bench trace\n`);
-  return { lines: splitter.linesEmitted, bytes: splitter.bytesSeen, records, maxRssKb: process.resourceUsage().maxRSS };
+  return { lines: splitter.linesEmitted, bytes: splitter.bytesSeen, records, unparsed: coverage.unparsed, maxRssKb: process.resourceUsage().maxRSS };
 }
 
-// ---- parent -------------------------------------------------------------------------------------------
-
-function traceFile(mb: number, seed: number): string {
-  const dir = join(root, 'bench', 'data');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `strace-f-tt-T-y.${mb}MB.seed${seed.toString(16)}.v${GENERATOR_VERSION}.txt`);
-  if (!existsSync(file)) {
-    process.stdout.write(`generating ${file} (${mb} MiB)… `);
-    const t0 = process.hrtime.bigint();
-    const tmp = `${file}.partial`;
-    const r = generateStraceTrace(tmp, { bytes: mb * MIB, seed });
-    renameSync(tmp, file);
-    process.stdout.write(`${r.lines} lines in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s\n`);
-  }
-  return file;
+/**
+ * Any capture file, as the timeline reads it (src/timeline/build.ts readFile): the first SNIFF_LINES
+ * lines are held, sniffed, then fed with the rest to the winning tool's parser. Records counted, dropped.
+ */
+async function childParse(file: string): Promise<ChildReport> {
+  const { LineSplitter } = await import('../src/bundle/lines.js');
+  type Flags = import('../src/bundle/lines.js').LineFlags;
+  const { startParse } = await import('../src/parsers/run.js');
+  const { parserFor } = await import('../src/parsers/index.js');
+  const { sniffLines } = await import('../src/sniff/sniff.js');
+  const { SNIFF_LINES } = await import('../src/sniff/types.js');
+  const { detectors } = await import('../src/sniff/detectors/index.js');
+  let records = 0;
+  let tool = '';
+  let variant = '';
+  let session: ReturnType<typeof startParse> | undefined;
+  let head: { text: string; lineNo: number; flags: Flags }[] | undefined = [];
+  const decide = (): void => {
+    const sniffed = sniffLines(head!.map((h) => h.text), detectors);
+    const module = sniffed.result ? parserFor(sniffed.result.tool) : undefined;
+    if (!sniffed.result || !module) throw new Error(`no parser for ${file}: ${sniffed.reason ?? sniffed.result?.tool}`);
+    tool = sniffed.result.tool;
+    variant = sniffed.result.variant;
+    session = startParse(module, basename(file), variant, () => {
+      records++;
+    });
+    for (const h of head!) session.line(h.text, h.lineNo, h.flags);
+    head = undefined;
+  };
+  const splitter = new LineSplitter((text, lineNo, flags) => {
+    if (head) {
+      head.push({ text, lineNo, flags });
+      if (head.length >= SNIFF_LINES) decide();
+      return;
+    }
+    session!.line(text, lineNo, flags);
+  });
+  for await (const chunk of createReadStream(file)) splitter.push(chunk as Buffer);
+  splitter.end();
+  if (head) decide();
+  const { coverage } = session!.end();
+  return { lines: splitter.linesEmitted, bytes: splitter.bytesSeen, records, unparsed: coverage.unparsed, tool, variant, maxRssKb: process.resourceUsage().maxRSS };
 }
 
-function timed<T>(fn: () => T): { value: T; seconds: number } {
-  const t0 = process.hrtime.bigint();
-  const value = fn();
-  return { value, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
-}
+const CHILDREN = { linecount: childLineCount, readline: childReadline, strace: childStrace, parse: childParse } as const;
+type ChildKind = keyof typeof CHILDREN;
+
+// ---- running processes --------------------------------------------------------------------------------
 
 const hasGnuTime = existsSync('/usr/bin/time');
+let timeoutMs = 600_000;
+/** Process groups of the children running now, killed if the bench itself is interrupted. */
+const running = new Set<number>();
+let tempSeq = 0;
 
-/** Run an external command on the file; stdout is returned, peak RSS read from /usr/bin/time. */
-function external(cmd: string, args: string[], stdout: 'pipe' | 'ignore'): { stdout: string; seconds: number; rssKb: number | null } {
-  const argv = hasGnuTime ? ['-f', '%M', cmd, ...args] : args;
-  const bin = hasGnuTime ? '/usr/bin/time' : cmd;
-  const { value, seconds } = timed(() => spawnSync(bin, argv, { stdio: ['ignore', stdout, 'pipe'], encoding: 'utf8', maxBuffer: 16 * MIB }));
-  if (value.status !== 0) throw new Error(`${cmd} failed: ${value.stderr}`);
-  const rss = hasGnuTime ? Number(value.stderr.trim().split('\n').pop()) : NaN;
-  return { stdout: value.stdout ?? '', seconds, rssKb: Number.isFinite(rss) ? rss : null };
+interface ProcResult {
+  ok: boolean;
+  /** Why it failed: exit status, signal, timeout, spawn error. */
+  failure?: string;
+  seconds: number;
+  stdout: string;
+  stderrTail: string;
+  rssKb: number | null;
 }
 
-function nodeChild(kind: 'linecount' | 'strace', file: string): { report: ChildReport; seconds: number } {
-  const script = fileURLToPath(import.meta.url);
-  const { value, seconds } = timed(() => spawnSync(process.execPath, [script, '--child', kind, file], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }));
-  if (value.status !== 0) throw new Error(`${kind} child failed (status ${value.status})`);
-  return { report: JSON.parse(value.stdout.trim().split('\n').pop()!) as ChildReport, seconds };
+interface ProcOptions {
+  stdinFile?: string;
+  stdout: 'pipe' | 'ignore';
+  /** Wrap in /usr/bin/time -f %M (peak RSS of the command) when it exists. */
+  rss: boolean;
 }
 
-function measurement(name: string, seconds: number, bytes: number, lines: number, rssKb: number | null, extra: Partial<Measurement> = {}): Measurement {
+/** Run a command in its own process group; on timeout the group is killed and the result says so. */
+function runProcess(cmd: string, args: readonly string[], options: ProcOptions): Promise<ProcResult> {
+  const rssFile = options.rss && hasGnuTime ? join(tmpdir(), `perftriage-bench-${process.pid}-${tempSeq++}.time`) : undefined;
+  const [bin, argv] = rssFile ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, [...args]];
+  const stdinFd = options.stdinFile ? openSync(options.stdinFile, 'r') : undefined;
+  const t0 = process.hrtime.bigint();
+  return new Promise((resolvePromise) => {
+    let stdout = '';
+    let stderrTail = '';
+    let timedOut = false;
+    let settled = false;
+    const child = spawn(bin, argv, { stdio: [stdinFd ?? 'ignore', options.stdout, 'pipe'], detached: true });
+    const finish = (failure: string | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.pid !== undefined) running.delete(child.pid);
+      if (stdinFd !== undefined) closeSync(stdinFd);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      let rssKb: number | null = null;
+      if (rssFile && existsSync(rssFile)) {
+        const rss = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+        rssKb = Number.isFinite(rss) ? rss : null;
+        rmSync(rssFile, { force: true });
+      }
+      resolvePromise({ ok: failure === undefined, ...(failure ? { failure } : {}), seconds, stdout, stderrTail, rssKb });
+    };
+    if (child.pid !== undefined) running.add(child.pid);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, timeoutMs);
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderrTail = (stderrTail + d).slice(-2000);
+    });
+    child.on('error', (err) => finish(`could not start ${cmd}: ${err.message}`));
+    child.on('close', (status, signal) => {
+      if (timedOut) finish(`timed out after ${timeoutMs / 1000} s (killed)`);
+      else if (signal) finish(`killed by ${signal}`);
+      else if (status !== 0) finish(`exit status ${status}${stderrTail.trim() ? `: ${lastLine(stderrTail)}` : ''}`);
+      else finish(undefined);
+    });
+  });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+const lastLine = (text: string): string => text.trim().split('\n').pop()!.slice(0, 300);
+
+interface NodeChildResult {
+  report?: ChildReport;
+  seconds: number;
+  failure?: string;
+}
+
+async function nodeChild(kind: ChildKind, file: string): Promise<NodeChildResult> {
+  const r = await runProcess(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, file], { stdout: 'pipe', rss: false });
+  if (!r.ok) return { seconds: r.seconds, failure: r.failure! };
+  try {
+    return { report: JSON.parse(lastLine(r.stdout)) as ChildReport, seconds: r.seconds };
+  } catch {
+    return { seconds: r.seconds, failure: `child printed no report: ${lastLine(r.stdout || r.stderrTail)}` };
+  }
+}
+
+// ---- rows and tables ----------------------------------------------------------------------------------
+
+interface Row {
+  name: string;
+  file?: string;
+  tool?: string;
+  seconds?: number;
+  bytes?: number;
+  lines?: number;
+  mb_per_s?: number;
+  lines_per_s?: number;
+  peak_rss_mb?: number | null;
+  records?: number;
+  unparsed?: number;
+  note?: string;
+  failed?: string;
+}
+
+function measured(name: string, seconds: number, bytes: number, lines: number, rssKb: number | null, extra: Partial<Row> = {}): Row {
   return {
     name,
+    ...extra,
     seconds: Number(seconds.toFixed(3)),
     bytes,
     lines,
     mb_per_s: Number((bytes / MIB / seconds).toFixed(1)),
     lines_per_s: Math.round(lines / seconds),
     peak_rss_mb: rssKb === null ? null : Number((rssKb / 1024).toFixed(1)),
-    ...extra,
   };
 }
 
-function table(rows: Measurement[]): string {
-  const head = ['measurement', 'seconds', 'MB/s', 'lines/s', 'peak RSS MB', 'vs node line count'];
-  const base = rows.find((r) => r.name === 'node line count');
-  const body = rows.map((r) => [
-    r.name,
-    r.seconds.toFixed(2),
-    r.mb_per_s.toFixed(1),
-    r.lines_per_s.toLocaleString('en-US'),
-    r.peak_rss_mb === null ? 'n/a' : r.peak_rss_mb.toFixed(1),
-    base ? `${(r.seconds / base.seconds).toFixed(2)}×` : '',
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const fmt = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+const failedRow = (name: string, failure: string, extra: Partial<Row> = {}): Row => ({ name, ...extra, failed: failure });
+
+/** A table row for a failed measurement: its name, blanks, and the reason in the last (note) column. */
+const failedCells = (name: string, columns: number, reason: string): string[] => [name, ...Array<string>(columns - 2).fill(''), `FAILED: ${reason}`];
+
+/** Columns right-aligned but the first and one titled `note` (free text, last). */
+function table(head: readonly string[], body: readonly (readonly string[])[]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const fmt = (cells: readonly string[]): string =>
+    head.map((h, i) => (i === 0 || h === 'note' ? (cells[i] ?? '').padEnd(widths[i]!) : (cells[i] ?? '').padStart(widths[i]!))).join('  ').trimEnd();
   return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)].join('\n');
+}
+
+const num = (x: number | undefined | null, digits = 2): string => (x === undefined || x === null ? 'n/a' : x.toFixed(digits));
+const count = (x: number | undefined): string => (x === undefined ? '' : x.toLocaleString('en-US'));
+const ratio = (a: number | undefined, b: number | undefined): number | undefined => (a !== undefined && b !== undefined && b > 0 ? Number((a / b).toFixed(2)) : undefined);
+
+function print(title: string, text: string): void {
+  process.stdout.write(`\n== ${title}\n${text}\n`);
+}
+
+// ---- inputs -------------------------------------------------------------------------------------------
+
+function freeBytes(dir: string): number {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
+}
+
+/** Refuse to write `bytes` more when the disk would be left with less than 1 GiB. */
+function checkSpace(bytes: number): void {
+  const free = freeBytes(dataDir);
+  if (free < bytes + 1024 * MIB) throw new Error(`not enough disk space in bench/data: ${(bytes / MIB).toFixed(0)} MiB needed, ${(free / MIB).toFixed(0)} MiB free (keeping 1 GiB spare)`);
+}
+
+const seconds = (t0: bigint): string => (Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1);
+
+function traceFile(mb: number, seed: number): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, `strace-f-tt-T-y.${mb}MB.seed${seed.toString(16)}.v${GENERATOR_VERSION}.txt`);
+  if (!existsSync(file)) {
+    checkSpace(mb * MIB);
+    process.stdout.write(`generating ${relative(root, file)} (${mb} MiB)… `);
+    const t0 = process.hrtime.bigint();
+    const tmp = `${file}.partial`;
+    const r = generateStraceTrace(tmp, { bytes: mb * MIB, seed });
+    renameSync(tmp, file);
+    process.stdout.write(`${r.lines} lines in ${seconds(t0)} s\n`);
+  }
+  return file;
+}
+
+interface Bundle {
+  mb: number;
+  dir: string;
+  bytes: number;
+  seconds: number;
+  files: BundleFile[];
+}
+
+/** The bundle of `mb` MiB: generated once (into a .partial folder, renamed when complete), then reused. */
+function bundleOf(mb: number, seed: number): Bundle {
+  mkdirSync(dataDir, { recursive: true });
+  const dir = join(dataDir, `bundle.${mb}MB.seed${seed.toString(16)}.v${BUNDLE_GENERATOR_VERSION}`);
+  const info = `${dir}.json`;
+  if (existsSync(dir) && existsSync(info)) return { ...(JSON.parse(readFileSync(info, 'utf8')) as Bundle), dir };
+  checkSpace(mb * MIB);
+  process.stdout.write(`generating ${relative(root, dir)}/ (${mb} MiB)… `);
+  const t0 = process.hrtime.bigint();
+  const tmp = `${dir}.partial`;
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+  const r = generateBundle(tmp, { bytes: mb * MIB, seed });
+  renameSync(tmp, dir);
+  const bundle: Bundle = { mb, dir, bytes: r.bytes, seconds: r.seconds, files: r.files };
+  writeFileSync(info, `${JSON.stringify({ ...bundle, dir: basename(dir) }, null, 2)}\n`);
+  process.stdout.write(`${r.files.reduce((s, f) => s + f.lines, 0)} lines, ${r.seconds} s of capture, in ${seconds(t0)} s\n`);
+  return bundle;
+}
+
+function secondTrace(bytes: number, seed: number): string {
+  const file = join(dataDir, `strace-f-tt-T-y.${bytes}B.seed${seed.toString(16)}.v${GENERATOR_VERSION}.txt`);
+  if (!existsSync(file)) {
+    checkSpace(bytes);
+    const tmp = `${file}.partial`;
+    generateStraceTrace(tmp, { bytes, seed });
+    renameSync(tmp, file);
+  }
+  return file;
+}
+
+function jcIostatFile(mb: number, seed: number): string {
+  const file = join(dataDir, `iostat-x-t.${mb}MB.seed${seed.toString(16)}.v${BUNDLE_GENERATOR_VERSION}.txt`);
+  if (!existsSync(file)) {
+    checkSpace(mb * MIB);
+    const tmp = `${file}.partial`;
+    generateIostatFile(tmp, { bytes: mb * MIB, seed });
+    renameSync(tmp, file);
+  }
+  return file;
+}
+
+/** Read the whole file once so that every measurement reads from the page cache. */
+async function warm(file: string): Promise<void> {
+  await runProcess('cat', [file], { stdout: 'ignore', rss: false });
+}
+
+const fileOf = (b: Bundle, f: BundleFile): string => join(b.dir, f.name);
+
+// ---- sections -----------------------------------------------------------------------------------------
+
+interface StraceSection {
+  trace: { file: string; bytes: number; lines: number; generator_version: number; seed: number };
+  measurements: Row[];
+  summary: Record<string, number | null | undefined>;
+}
+
+async function externalRow(name: string, cmd: string, args: string[], bytes: number, lines: number | undefined, extra: Partial<Row> = {}): Promise<{ row: Row; stdout: string }> {
+  const r = await runProcess(cmd, args, { stdout: 'pipe', rss: true });
+  if (!r.ok) return { row: failedRow(name, r.failure!, extra), stdout: '' };
+  const counted = lines ?? Number(r.stdout.trim().split(/\s+/)[0]);
+  return { row: measured(name, r.seconds, bytes, counted, r.rssKb, extra), stdout: r.stdout };
+}
+
+async function nodeRow(name: string, kind: ChildKind, file: string, extra: Partial<Row> = {}): Promise<Row> {
+  const r = await nodeChild(kind, file);
+  if (!r.report) return failedRow(name, r.failure!, extra);
+  const rep = r.report;
+  return measured(name, r.seconds, rep.bytes, rep.lines, rep.maxRssKb, {
+    ...extra,
+    ...(rep.records !== undefined ? { records: rep.records } : {}),
+    ...(rep.unparsed !== undefined ? { unparsed: rep.unparsed } : {}),
+    ...(rep.tool ? { tool: rep.tool } : {}),
+  });
+}
+
+async function straceSection(mb: number, seed: number): Promise<StraceSection> {
+  const file = traceFile(mb, seed);
+  const bytes = statSync(file).size;
+  await warm(file);
+  const wc = await externalRow('wc -l', 'wc', ['-l', file], bytes, undefined);
+  const lines = wc.row.lines ?? 0;
+  const rows: Row[] = [(await externalRow('cat > /dev/null', 'cat', [file], bytes, lines)).row, wc.row];
+  rows.push(await nodeRow('node line count', 'linecount', file));
+  rows.push(await nodeRow('node readline split', 'readline', file));
+  rows.push(await nodeRow('perftriage strace', 'strace', file));
+  for (const r of rows) if (r.lines !== undefined && r.lines !== lines && r.name !== 'cat > /dev/null') r.note = `counted ${r.lines} lines, wc -l says ${lines}`;
+  for (const r of rows) if (r.unparsed) r.note = `${r.unparsed} unparsed line(s)`;
+  const base = rows.find((r) => r.name === 'node line count');
+  const split = rows.find((r) => r.name === 'node readline split');
+  print(
+    `strace: ${relative(root, file)} (${(bytes / MIB).toFixed(0)} MiB)`,
+    table(
+      ['measurement', 'seconds', 'MB/s', 'lines/s', 'peak RSS MB', 'vs node line count', 'vs readline', 'note'],
+      rows.map((r) => (r.failed ? failedCells(r.name, 8, r.failed) : [r.name, num(r.seconds), num(r.mb_per_s, 1), count(r.lines_per_s), num(r.peak_rss_mb, 1), `${num(ratio(r.seconds, base?.seconds))}×`, `${num(ratio(r.seconds, split?.seconds))}×`, r.note ?? ''])),
+    ),
+  );
+  const parse = rows[rows.length - 1]!;
+  return {
+    trace: { file: relative(root, file), bytes, lines, generator_version: GENERATOR_VERSION, seed },
+    measurements: rows,
+    summary: {
+      strace_mb_per_s: parse.mb_per_s,
+      strace_peak_rss_mb: parse.peak_rss_mb,
+      strace_vs_node_line_count: ratio(parse.seconds, base?.seconds),
+      strace_vs_node_readline: ratio(parse.seconds, split?.seconds),
+      records: parse.records,
+    },
+  };
+}
+
+const BASELINES = [
+  { name: 'cat > /dev/null', kind: 'cat' },
+  { name: 'wc -l', kind: 'wc' },
+  { name: 'node line count', kind: 'linecount' },
+  { name: 'node readline split', kind: 'readline' },
+] as const;
+
+async function baselinesSection(bundle: Bundle): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const f of bundle.files) {
+    const file = fileOf(bundle, f);
+    await warm(file);
+    for (const b of BASELINES) {
+      const extra = { file: f.name, tool: f.tool };
+      if (b.kind === 'cat') rows.push((await externalRow(b.name, 'cat', [file], f.bytes, f.lines, extra)).row);
+      else if (b.kind === 'wc') rows.push((await externalRow(b.name, 'wc', ['-l', file], f.bytes, undefined, extra)).row);
+      else rows.push(await nodeRow(b.name, b.kind, file, extra));
+    }
+  }
+  const cell = (file: string, name: string): string => {
+    const r = rows.find((x) => x.file === file && x.name === name);
+    return !r ? '' : r.failed ? 'FAILED' : `${num(r.seconds)} s ${num(r.mb_per_s, 0)} MB/s`;
+  };
+  print(
+    `baselines: ${relative(root, bundle.dir)}/`,
+    table(['file', 'MiB', ...BASELINES.map((b) => b.name)], bundle.files.map((f) => [f.name, num(f.bytes / MIB, 1), ...BASELINES.map((b) => cell(f.name, b.name))])),
+  );
+  return rows;
+}
+
+async function parsersSection(bundle: Bundle, baselines: readonly Row[] | undefined): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const f of bundle.files) {
+    const file = fileOf(bundle, f);
+    await warm(file);
+    const row = await nodeRow(`perftriage ${f.tool}`, 'parse', file, { file: f.name });
+    if (!row.failed && row.tool !== f.tool) row.note = `sniffed as ${row.tool}, generated as ${f.tool}`;
+    if (!row.failed && row.unparsed) row.note = `${row.unparsed} unparsed line(s)`;
+    rows.push(row);
+  }
+  const split = (file: string | undefined): Row | undefined => baselines?.find((b) => b.file === file && b.name === 'node readline split' && !b.failed);
+  print(
+    `parsers: each file of ${relative(root, bundle.dir)}/ alone (LineSplitter → startParse → parser)`,
+    table(
+      ['file', 'tool', 'MiB', 'seconds', 'MB/s', 'lines/s', 'records', 'unparsed', 'peak RSS MB', 'vs readline', 'note'],
+      rows.map((r) =>
+        r.failed
+          ? failedCells(r.file ?? '', 11, r.failed)
+          : [r.file ?? '', r.tool ?? '', num((r.bytes ?? 0) / MIB, 1), num(r.seconds), num(r.mb_per_s, 1), count(r.lines_per_s), count(r.records), String(r.unparsed ?? ''), num(r.peak_rss_mb, 1), split(r.file) ? `${num(ratio(r.seconds, split(r.file)!.seconds))}×` : '', r.note ?? ''],
+      ),
+    ),
+  );
+  return rows;
+}
+
+interface ParallelSection {
+  files: string[];
+  sequential_s?: number;
+  parallel_s?: number;
+  speedup?: number;
+  children: Row[];
+  failed?: string;
+}
+
+async function parallelSection(bundle: Bundle, seed: number): Promise<ParallelSection> {
+  const strace = bundle.files.find((f) => f.tool === 'strace')!;
+  const a = fileOf(bundle, strace);
+  const b = secondTrace(strace.bytes, seed + 1);
+  const files = [a, b];
+  for (const f of files) await warm(f);
+  const rowOf = (name: string, file: string, r: NodeChildResult): Row => (r.report ? measured(name, r.seconds, r.report.bytes, r.report.lines, r.report.maxRssKb, { file: relative(root, file), records: r.report.records ?? 0 }) : failedRow(name, r.failure!, { file: relative(root, file) }));
+  const t0 = process.hrtime.bigint();
+  const seqA = await nodeChild('parse', a);
+  const seqB = await nodeChild('parse', b);
+  const sequential = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
+  const [parA, parB] = await Promise.all([nodeChild('parse', a), nodeChild('parse', b)]);
+  const parallel = Number(process.hrtime.bigint() - t1) / 1e9;
+  const children = [rowOf('one after the other: 1st', a, seqA), rowOf('one after the other: 2nd', b, seqB), rowOf('at the same time: 1st', a, parA), rowOf('at the same time: 2nd', b, parB)];
+  const failed = children.find((c) => c.failed)?.failed;
+  const section: ParallelSection = { files: files.map((f) => relative(root, f)), children, ...(failed ? { failed } : { sequential_s: Number(sequential.toFixed(3)), parallel_s: Number(parallel.toFixed(3)), speedup: ratio(sequential, parallel) }) };
+  print(
+    `parallel: two strace traces of ${(strace.bytes / MIB).toFixed(0)} MiB, two children`,
+    table(['run', 'seconds', 'MB/s', 'peak RSS MB', 'note'], [
+      ...children.map((c) => (c.failed ? failedCells(c.name, 5, c.failed) : [c.name, num(c.seconds), num(c.mb_per_s, 1), num(c.peak_rss_mb, 1)])),
+      ['both, one after the other', num(section.sequential_s), '', ''],
+      ['both, at the same time', num(section.parallel_s), '', ''],
+      ['speed-up', section.speedup === undefined ? 'n/a' : `${num(section.speedup)}×`, '', ''],
+    ]),
+  );
+  return section;
+}
+
+interface JcPair {
+  file: string;
+  tool: string;
+  bytes: number;
+  jc: Row;
+  /** `perftriage parse FILE --format json` to /dev/null: JSON out, like jc. */
+  perftriage: Row;
+  /** The parser alone (the parsers section's child): no output, records counted and dropped. */
+  perftriage_parser: Row;
+  /** jc seconds ÷ perftriage seconds (CLI with JSON output). */
+  perftriage_speedup?: number;
+  /** jc seconds ÷ parser-only seconds. */
+  parser_speedup?: number;
+}
+
+interface JcSection {
+  available: boolean;
+  version?: string;
+  note?: string;
+  pairs: JcPair[];
+}
+
+function jcVersion(): string | undefined {
+  const r = spawnSync('jc', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return undefined;
+  return /jc version:\s*(\S+)/.exec(r.stdout)?.[1] ?? r.stdout.trim().split('\n')[0];
+}
+
+async function jcSection(bundle: Bundle, iostatMb: number, seed: number): Promise<JcSection> {
+  const version = jcVersion();
+  if (!version) {
+    const note = 'jc is not on PATH: jc rows skipped (Debian: apt-get install -y jc)';
+    print('jc', note);
+    return { available: false, note, pairs: [] };
+  }
+  const inputs: { file: string; tool: BundleTool }[] = (['iostat', 'pidstat', 'top'] as const).map((tool) => ({ file: fileOf(bundle, bundle.files.find((f) => f.tool === tool)!), tool }));
+  inputs.push({ file: jcIostatFile(iostatMb, seed), tool: 'iostat' });
+  const pairs: JcPair[] = [];
+  for (const { file, tool } of inputs) {
+    await warm(file);
+    const bytes = statSync(file).size;
+    const name = relative(root, file);
+    const rowOf = async (label: string, cmd: string, args: string[], stdinFile?: string): Promise<Row> => {
+      const r = await runProcess(cmd, args, { stdout: 'ignore', rss: true, ...(stdinFile ? { stdinFile } : {}) });
+      return r.ok ? measured(label, r.seconds, bytes, 0, r.rssKb, { file: name, tool }) : failedRow(label, r.failure!, { file: name, tool });
+    };
+    const jc = await rowOf(`jc --${tool}`, 'jc', ['-q', `--${tool}`], file);
+    const ours = await rowOf('perftriage parse --format json', process.execPath, [cli, 'parse', file, '--format', 'json', '--quiet']);
+    for (const r of [jc, ours]) {
+      delete r.lines;
+      delete r.lines_per_s;
+    }
+    const parser = await nodeRow('perftriage parser only', 'parse', file, { file: name, tool });
+    pairs.push({
+      file: name,
+      tool,
+      bytes,
+      jc,
+      perftriage: ours,
+      perftriage_parser: parser,
+      ...(jc.failed || ours.failed ? {} : { perftriage_speedup: ratio(jc.seconds, ours.seconds) }),
+      ...(jc.failed || parser.failed ? {} : { parser_speedup: ratio(jc.seconds, parser.seconds) }),
+    });
+  }
+  const cell = (r: Row): string[] => (r.failed ? ['FAILED', ''] : [`${num(r.seconds)} s ${num(r.mb_per_s, 1)} MB/s`, num(r.peak_rss_mb, 0)]);
+  const failures = (p: JcPair): string => [p.jc, p.perftriage, p.perftriage_parser].filter((r) => r.failed).map((r) => `${r.name}: ${r.failed}`).join('; ');
+  const times = (x: number | undefined): string => (x === undefined ? 'n/a' : `${num(x)}×`);
+  print(
+    `jc ${version} vs perftriage parse --format json (both to /dev/null) and the parser alone`,
+    table(
+      ['file', 'MiB', 'jc', 'RSS MB', 'perftriage parse', 'RSS MB', 'parser only', 'RSS MB', 'jc ÷ parse', 'jc ÷ parser', 'note'],
+      pairs.map((p) => [p.file, num(p.bytes / MIB, 1), ...cell(p.jc), ...cell(p.perftriage), ...cell(p.perftriage_parser), times(p.perftriage_speedup), times(p.parser_speedup), failures(p)]),
+    ),
+  );
+  return { available: true, version, pairs };
+}
+
+async function reportSection(sizes: readonly number[], seed: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const mb of sizes) {
+    const name = `report ${mb} MiB bundle`;
+    let bundle: Bundle;
+    try {
+      bundle = bundleOf(mb, seed);
+    } catch (err) {
+      rows.push(failedRow(name, err instanceof Error ? err.message : String(err)));
+      continue;
+    }
+    for (const f of bundle.files) await warm(fileOf(bundle, f));
+    const out = mkdtempSync(join(tmpdir(), 'perftriage-bench-report-'));
+    try {
+      const r = await runProcess(process.execPath, [cli, 'report', bundle.dir, '--format', 'json', '--out-dir', out, '--quiet'], { stdout: 'ignore', rss: true });
+      const lines = bundle.files.reduce((s, f) => s + f.lines, 0);
+      rows.push(r.ok ? measured(name, r.seconds, bundle.bytes, lines, r.rssKb, { file: relative(root, bundle.dir) }) : failedRow(name, r.failure!, { file: relative(root, bundle.dir), bytes: bundle.bytes }));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+  print(
+    'report: perftriage report <bundle> --format json --out-dir <tmp>',
+    table(['bundle', 'seconds', 'MB/s', 'lines/s', 'peak RSS MB', 'note'], rows.map((r) => (r.failed ? failedCells(r.name, 6, r.failed) : [r.name, num(r.seconds), num(r.mb_per_s, 1), count(r.lines_per_s), num(r.peak_rss_mb, 1)]))),
+  );
+  return rows;
+}
+
+// ---- main ---------------------------------------------------------------------------------------------
+
+function mbList(text: string, what: string): number[] {
+  const list = text.split(',').map((s) => Number(s.trim()));
+  if (list.length === 0 || list.some((n) => !(n > 0) || !Number.isInteger(n))) throw new Error(`${what} must be a comma list of whole MiB counts, got '${text}'`);
+  return list;
+}
+
+function parseSections(text: string | undefined): Section[] {
+  if (!text || text.trim() === '' || text.trim() === 'all') return [...SECTIONS];
+  const asked = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = asked.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')} in PERFTRIAGE_BENCH_SECTIONS (known: ${SECTIONS.join(', ')})`);
+  return SECTIONS.filter((s) => asked.includes(s));
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') {
-    const report = argv[1] === 'strace' ? await childStrace(argv[2]!) : await childLineCount(argv[2]!);
-    process.stdout.write(`${JSON.stringify(report)}\n`);
+    const kind = argv[1] as ChildKind;
+    if (!(kind in CHILDREN)) throw new Error(`unknown child kind ${kind}`);
+    process.stdout.write(`${JSON.stringify(await CHILDREN[kind](argv[2]!))}\n`);
     return;
   }
-  const mb = Number(process.env.PERFTRIAGE_BENCH_MB ?? 1024);
-  const seed = Number(process.env.PERFTRIAGE_BENCH_SEED ?? 0x5eed);
-  if (!(mb > 0) || !Number.isInteger(seed)) throw new Error('PERFTRIAGE_BENCH_MB must be > 0 and PERFTRIAGE_BENCH_SEED an integer');
-  const file = traceFile(mb, seed);
-  const bytes = statSync(file).size;
-  process.stdout.write(`trace: ${file} (${(bytes / MIB).toFixed(0)} MiB)\n`);
+  const env = process.env;
+  const sections = parseSections(env.PERFTRIAGE_BENCH_SECTIONS);
+  const straceMb = Number(env.PERFTRIAGE_BENCH_MB ?? 1024);
+  const seed = Number(env.PERFTRIAGE_BENCH_SEED ?? 0x5eed);
+  const bundleMbs = mbList(env.PERFTRIAGE_BENCH_BUNDLE_MB ?? '1024,4096', 'PERFTRIAGE_BENCH_BUNDLE_MB');
+  const jcIostatMb = mbList(env.PERFTRIAGE_BENCH_JC_IOSTAT_MB ?? '100', 'PERFTRIAGE_BENCH_JC_IOSTAT_MB')[0]!;
+  const timeoutS = Number(env.PERFTRIAGE_BENCH_TIMEOUT_S ?? 600);
+  if (!(straceMb > 0) || !Number.isInteger(seed) || !(timeoutS > 0)) throw new Error('PERFTRIAGE_BENCH_MB and PERFTRIAGE_BENCH_TIMEOUT_S must be > 0 and PERFTRIAGE_BENCH_SEED an integer');
+  timeoutMs = timeoutS * 1000;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      for (const pid of running) killGroup(pid);
+      process.exit(130);
+    });
+  }
 
-  // Warm the page cache so that every measurement reads from memory, as the first one would not.
-  external('cat', [file], 'ignore');
+  const loadStart = loadavg();
+  process.stdout.write(`perftriage bench: sections ${sections.join(', ')}; ${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / MIB)} MiB, Node ${process.version}, load ${loadStart.map((l) => l.toFixed(2)).join(' ')}\n`);
+  const results: Record<string, unknown> = {};
+  const summary: Record<string, unknown> = {};
+  const needsBundle = sections.some((s) => s === 'baselines' || s === 'parsers' || s === 'parallel' || s === 'jc');
+  const bundle = needsBundle ? bundleOf(bundleMbs[0]!, seed) : undefined;
 
-  const rows: Measurement[] = [];
-  const cat = external('cat', [file], 'ignore');
-  const wc = external('wc', ['-l', file], 'pipe');
-  const lines = Number(wc.stdout.trim().split(/\s+/)[0]);
-  rows.push(measurement('cat > /dev/null', cat.seconds, bytes, lines, cat.rssKb));
-  rows.push(measurement('wc -l', wc.seconds, bytes, lines, wc.rssKb));
-  const count = nodeChild('linecount', file);
-  rows.push(measurement('node line count', count.seconds, count.report.bytes, count.report.lines, count.report.maxRssKb));
-  const strace = nodeChild('strace', file);
-  rows.push(measurement('perftriage strace', strace.seconds, strace.report.bytes, strace.report.lines, strace.report.maxRssKb, { records: strace.report.records }));
-  for (const r of rows) if (r.lines !== lines && r.name !== 'cat > /dev/null') r.note = `counted ${r.lines} lines, wc -l says ${lines}`;
+  if (sections.includes('strace')) {
+    const s = await straceSection(straceMb, seed);
+    results.strace = s;
+    Object.assign(summary, s.summary);
+  }
+  let baselines: Row[] | undefined;
+  if (bundle && sections.includes('baselines')) results.baselines = baselines = await baselinesSection(bundle);
+  if (bundle && sections.includes('parsers')) {
+    const rows = await parsersSection(bundle, baselines);
+    results.parsers = rows;
+    const strace = rows.find((r) => r.tool === 'strace' && !r.failed);
+    const split = baselines?.find((b) => b.tool === 'strace' && b.name === 'node readline split' && !b.failed);
+    summary.bundle_strace_mb_per_s = strace?.mb_per_s;
+    summary.bundle_strace_vs_node_readline = ratio(strace?.seconds, split?.seconds);
+    summary.parsers_unparsed = rows.reduce((s, r) => s + (r.unparsed ?? 0), 0);
+  }
+  if (bundle && sections.includes('parallel')) {
+    const p = await parallelSection(bundle, seed);
+    results.parallel = p;
+    summary.parallel_speedup = p.speedup;
+  }
+  if (bundle && sections.includes('jc')) {
+    const j = await jcSection(bundle, jcIostatMb, seed);
+    results.jc = j;
+    const big = j.pairs[j.pairs.length - 1];
+    if (big) {
+      summary.jc_iostat_speedup = big.perftriage_speedup;
+      summary.jc_iostat_parser_speedup = big.parser_speedup;
+    }
+  }
+  if (sections.includes('report')) {
+    const rows = await reportSection(bundleMbs, seed);
+    results.report = rows;
+    for (const r of rows) summary[`${r.name.replace(/ /g, '_')}_s`] = r.failed ? null : r.seconds;
+    for (const r of rows) summary[`${r.name.replace(/ /g, '_')}_peak_rss_mb`] = r.failed ? null : r.peak_rss_mb;
+  }
 
-  process.stdout.write(`\n${table(rows)}\n\n`);
-  const parse = rows[rows.length - 1]!;
-  const base = rows.find((r) => r.name === 'node line count')!;
-  const summary = {
-    strace_mb_per_s: parse.mb_per_s,
-    strace_peak_rss_mb: parse.peak_rss_mb,
-    strace_vs_node_line_count: Number((parse.seconds / base.seconds).toFixed(2)),
-    records: parse.records,
-  };
-  process.stdout.write(`strace: ${summary.strace_mb_per_s} MB/s, peak RSS ${summary.strace_peak_rss_mb} MB, ${summary.strace_vs_node_line_count}× the node line count, ${parse.records} records\n`);
-  const results = {
+  const loadEnd = loadavg();
+  const out = {
     date: new Date().toISOString(),
-    node: process.version,
-    cpus: cpus().length,
-    cpu_model: cpus()[0]?.model,
-    total_mem_mb: Math.round(totalmem() / MIB),
-    trace: { file: file.slice(root.length + 1), bytes, lines, generator_version: GENERATOR_VERSION, seed },
-    measurements: rows,
+    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, total_mem_mb: Math.round(totalmem() / MIB), node: process.version, kernel: release(), loadavg_start: loadStart.map((l) => Number(l.toFixed(2))), loadavg_end: loadEnd.map((l) => Number(l.toFixed(2))) },
+    config: { sections, seed, strace_mb: straceMb, bundle_mb: bundleMbs, jc_iostat_mb: jcIostatMb, timeout_s: timeoutS, bundle_mix: BUNDLE_MIX, bundle_generator_version: BUNDLE_GENERATOR_VERSION },
+    ...(bundle ? { bundle: { ...bundle, dir: relative(root, bundle.dir) } } : {}),
+    sections: results,
     summary,
   };
-  writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write('written bench/results.json\n');
+  writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+  process.stdout.write(`\nload average at the end ${loadEnd.map((l) => l.toFixed(2)).join(' ')}; written bench/results.json\n`);
 }
 
 main().catch((err: unknown) => {
