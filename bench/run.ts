@@ -164,6 +164,7 @@ let timeoutMs = 600_000;
 /** Process groups of the children running now, killed if the bench itself is interrupted. */
 const running = new Set<number>();
 let tempSeq = 0;
+const STDOUT_TAIL_CHARS = 1 << 20;
 
 interface ProcResult {
   ok: boolean;
@@ -214,8 +215,10 @@ function runProcess(cmd: string, args: readonly string[], options: ProcOptions):
       timedOut = true;
       killGroup(child.pid);
     }, timeoutMs);
+    // Only the tail is kept: children report on their last line, and a command measured with its
+    // output piped (jc on a 100 MiB file) would exceed the longest string V8 allows.
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
+      stdout = stdout.length + d.length > STDOUT_TAIL_CHARS ? (stdout + d).slice(-STDOUT_TAIL_CHARS) : stdout + d;
     });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       stderrTail = (stderrTail + d).slice(-2000);
@@ -405,7 +408,9 @@ interface StraceSection {
 }
 
 async function externalRow(name: string, cmd: string, args: string[], bytes: number, lines: number | undefined, extra: Partial<Row> = {}): Promise<{ row: Row; stdout: string }> {
-  const r = await runProcess(cmd, args, { stdout: 'pipe', rss: true });
+  // `cat > /dev/null` and the commands measured on their own (jc) write to /dev/null: piping their
+  // output into this process would measure the pipe. Only `wc -l`'s count is read back.
+  const r = await runProcess(cmd, args, { stdout: lines === undefined ? 'pipe' : 'ignore', rss: true });
   if (!r.ok) return { row: failedRow(name, r.failure!, extra), stdout: '' };
   const counted = lines ?? Number(r.stdout.trim().split(/\s+/)[0]);
   return { row: measured(name, r.seconds, bytes, counted, r.rssKb, extra), stdout: r.stdout };

@@ -11,7 +11,7 @@ import type { TimelineRecord } from '../common/types.js';
 import { openBundle } from '../bundle/bundle.js';
 import { sniffEntry, type FileSniff } from '../sniff/bundle-sniff.js';
 import { parsers } from '../parsers/index.js';
-import { buildTimeline, readFile, type Timeline } from '../timeline/build.js';
+import { buildTimeline, readFile, type FileOutcome, type Timeline } from '../timeline/build.js';
 import { getSchema, listSchemas, validate, TIMELINE_ID_PREFIX } from '../timeline/index.js';
 import { buildModel } from '../model/build.js';
 import { annotateRecords } from '../model/annotate.js';
@@ -21,7 +21,7 @@ import { type Command, pathArg, bundleReadOptions, str, timelineOptions, toolOpt
 import { checkCommand } from './check-command.js';
 import { reportCommand } from './report-command.js';
 import { formatModelText } from './model-text.js';
-import { jsonPieces, ndjsonPieces, writePieces } from './stream-out.js';
+import { jsonPieces, ndjsonPieces, PieceWriter, writePieces } from './stream-out.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
 
 
@@ -88,31 +88,38 @@ const parseCommand: Command = {
     if (forced !== undefined && !parsers.has(forced)) throw new UsageError(`--tool ${forced}: unknown tool (known: ${[...parsers.keys()].sort().join(', ')})`);
     const bundle = await openBundle(pathArg(args.file));
     if (bundle.entries.length !== 1) throw new UsageError(`${String(args.file)}: parse reads one file; this is a bundle of ${bundle.entries.length} files (use timeline)`);
+    // Records are written as they are parsed: memory stays flat whatever the file's size. Nothing is
+    // written before the first record, so a file no parser reads still ends in a clean usage error.
+    const ndjson = args.format === 'ndjson';
+    const writer = new PieceWriter(str(args.o));
     let result: Awaited<ReturnType<typeof readFile>> | undefined;
+    let first = true;
     await bundle.forEach(async (entry, stream) => {
-      result = await readFile(entry, stream, forced, undefined);
+      const onRecord = (r: TimelineRecord, outcome: FileOutcome): void => {
+        if (first && !ndjson) writer.push(`{\n  "file": ${JSON.stringify(entry.path)},\n  "tool": ${JSON.stringify(outcome.sniff?.tool ?? '')},\n  "records": [\n    `);
+        else if (!ndjson) writer.push(',\n    ');
+        first = false;
+        writer.push(ndjson ? `${JSON.stringify(r)}\n` : JSON.stringify(r));
+      };
+      // The output is drained between input chunks: a slow destination slows the reading.
+      const paced = async function* (): AsyncGenerator<Buffer> {
+        for await (const chunk of stream) {
+          await writer.drain();
+          yield chunk as Buffer;
+        }
+      };
+      result = await readFile(entry, paced(), forced, undefined, undefined, undefined, false, onRecord);
     });
     if (!result || !result.sniff || !result.coverage) {
       throw new UsageError(`${String(args.file)}: ${result?.skippedReason ?? 'nothing to read'}; name the tool with --tool`);
     }
-    const out = {
-      file: result.path,
-      tool: result.sniff.tool,
-      variant: result.sniff.variant,
-      records: result.records,
-      diagnostics: [...bundle.diagnostics, ...result.diagnostics],
-      coverage: result.coverage,
-    };
-    // Streamed: a big capture's records do not fit in one string.
-    if (args.format === 'ndjson') {
-      const summary = { file: out.file, tool: out.tool, variant: out.variant, diagnostics: out.diagnostics, coverage: out.coverage };
-      await writePieces((function* () {
-        for (const r of out.records) yield `${JSON.stringify(r)}\n`;
-        yield `${JSON.stringify(summary)}\n`;
-      })(), str(args.o));
-    } else {
-      await writePieces(jsonPieces(out, 'records', 2), str(args.o));
+    const summary = { file: result.path, tool: result.sniff.tool, variant: result.sniff.variant, diagnostics: [...bundle.diagnostics, ...result.diagnostics], coverage: result.coverage };
+    if (ndjson) writer.push(`${JSON.stringify(summary)}\n`);
+    else {
+      const rest = JSON.stringify({ variant: summary.variant, diagnostics: summary.diagnostics, coverage: summary.coverage }, null, 2).slice(1);
+      writer.push(first ? `{\n  "file": ${JSON.stringify(summary.file)},\n  "tool": ${JSON.stringify(summary.tool)},\n  "records": [],${rest}\n` : `\n  ],${rest}\n`);
     }
+    await writer.end();
     return EXIT_OK;
   },
 };

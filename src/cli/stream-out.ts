@@ -70,3 +70,49 @@ export async function writePieces(pieces: Iterable<string>, outFile: string | un
     });
   }
 }
+
+/**
+ * Pieces written as they are produced (the parse command's records, while the file is still being
+ * read): `push` only gathers, `drain` writes what was gathered and waits while the destination is full,
+ * so the producer can pace itself on it.
+ */
+export class PieceWriter {
+  private readonly out: Writable;
+  private batch: string[] = [];
+  private size = 0;
+  /** Anything written yet (the caller decides what a run with no output means). */
+  started = false;
+
+  constructor(outFile: string | undefined) {
+    prepareOutput();
+    this.out = process.stdout;
+    if (outFile && outFile !== '-') {
+      mkdirSync(dirname(outFile), { recursive: true });
+      this.out = createWriteStream(outFile);
+    }
+  }
+
+  push(piece: string): void {
+    this.started = true;
+    this.batch.push(piece);
+    this.size += piece.length;
+  }
+
+  /** Write the gathered pieces once they are worth a write (or always, with `force`). */
+  async drain(force = false): Promise<void> {
+    if (this.size === 0 || (!force && this.size < BATCH_CHARS)) return;
+    const text = this.batch.join('');
+    this.batch = [];
+    this.size = 0;
+    await write(this.out, text);
+  }
+
+  async end(): Promise<void> {
+    await this.drain(true);
+    if (this.out === process.stdout) return;
+    await new Promise<void>((resolve, reject) => {
+      this.out.once('error', reject);
+      this.out.end(() => resolve());
+    });
+  }
+}

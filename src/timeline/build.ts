@@ -147,6 +147,8 @@ export async function readFile(
   manifestCommand?: string,
   onBytes?: (bytesSoFar: number) => void,
   summarize = false,
+  /** Records are handed here as they are parsed instead of being kept in the outcome (`parse`). */
+  onRecord?: (record: TimelineRecord, outcome: FileOutcome) => void,
 ): Promise<FileOutcome> {
   const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], recordCount: 0, diagnostics: [] };
   let lastDropped: TimelineRecord | undefined;
@@ -163,9 +165,10 @@ export async function readFile(
       const variant = manifestCommand ? [decision.variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
       outcome.sniff = { tool: decision.tool, variant, confidence: decision.confidence, evidence: decision.evidence };
       outcome.decidedBy = decision.decidedBy;
+      const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : (r: TimelineRecord): number => outcome.records.push(r);
       session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r)) : (r) => {
         outcome.recordCount++;
-        outcome.records.push(r);
+        keep(r);
       });
       for (const h of head) session.line(h.text, h.lineNo, h.flags);
     } else {
