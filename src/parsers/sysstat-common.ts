@@ -114,6 +114,25 @@ export class SysstatClock {
 
 /** Split on runs of blanks (spaces and the TABs sysstat puts in banners). */
 export function tokens(line: string): string[] {
-  const trimmed = line.trim();
-  return trimmed === '' ? [] : trimmed.split(/\s+/);
+  // A loop instead of trim().split(/\s+/) (a regex split per line was a tenth of the time), with the
+  // same idea of white space as \s.
+  const out: string[] = [];
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isSpace(line.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isSpace(line.charCodeAt(i))) i++;
+    out.push(line.slice(start, i));
+  }
+  return out;
+}
+
+const UNICODE_SPACE = /\s/;
+
+/** What `\s` matches: ASCII white space cheaply, the Unicode spaces through the regex. */
+function isSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return UNICODE_SPACE.test(String.fromCharCode(c));
 }
