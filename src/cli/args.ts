@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { parsers } from '../parsers/index.js';
-import type { TimelineOptions } from '../timeline/build.js';
+import { ANALYSIS_MAX_RECORDS, type TimelineOptions } from '../timeline/build.js';
 import { Redactor } from '../timeline/redact.js';
 import { UsageError, note, setBeforeOutput, writeOutput } from './output.js';
 import { ProgressLine } from './progress.js';
@@ -50,6 +50,10 @@ export const bundleReadOptions = {
     type: 'number',
     describe: 'Worker threads that parse the files of a bundle (default: one per core; 1: no worker). Bundles under 32 MiB are parsed on the main thread unless --jobs is given',
   },
+  'max-records': {
+    type: 'number',
+    describe: `Analysis (report, check, analyze, model) keeps at most this many records of a bundle in memory, shared equally by its files; past a file's share an analysis-truncated warning names the line (default ${ANALYSIS_MAX_RECORDS.toLocaleString('en-US')}; strace calls do not count: their aggregates stand for them)`,
+  },
 } as const;
 
 /** The progress line of this run, when stderr is a terminal and --quiet is not given. */
@@ -78,6 +82,11 @@ export function timelineOptions(args: Record<string, unknown>): TimelineOptions 
     // Asked for: the pool is used whatever the bundle's size.
     options.poolMinBytes = 0;
   } else options.jobs = availableParallelism();
+  if (args['max-records'] !== undefined) {
+    const max = Number(args['max-records']);
+    if (!Number.isInteger(max) || max < 1000) throw new UsageError(`--max-records must be a whole number of at least 1000 (got ${String(args['max-records'])})`);
+    options.maxRecords = max;
+  }
   return options;
 }
 

@@ -86,6 +86,12 @@ export function joinWords(words: readonly string[]): string {
   return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
+/** joinWords for lists that can be long (the threads of a busy process): the first `max`, then "and N more". */
+export function joinWordsCapped(words: readonly string[], max = 8): string {
+  if (words.length <= max) return joinWords(words);
+  return `${words.slice(0, max).join(', ')} and ${formatCount(words.length - max)} more`;
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }

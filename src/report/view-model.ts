@@ -16,7 +16,7 @@ import { renderLineChart } from './charts.js';
 import { buildCharts, type SkippedChart } from './chart-data.js';
 import { EvidenceRegistry, type AppendixBlock, type EvidenceLink } from './evidence.js';
 import type { Excerpts } from './excerpts.js';
-import { formatBytes, formatCount, formatPct, formatRate, formatSeconds, isoLabel, joinWords, plural, shortNumber } from './format.js';
+import { formatBytes, formatCount, formatPct, formatRate, formatSeconds, isoLabel, joinWords, joinWordsCapped, plural, shortNumber } from './format.js';
 
 export interface ReportInput {
   timeline: Timeline;
@@ -292,14 +292,16 @@ function processSentence(p: ProcessEntity, device: DeviceEntity | undefined, bal
 }
 
 function threadSentence(process: ProcessEntity, workers: readonly ThreadEntity[]): Segment[] {
-  const tids = workers.map((t) => String(t.tid));
   const main = workers.length > 0 && workers.every((t) => t.is_main);
   if (main) return sentence(`The work runs on its main thread ${process.pid}.`);
-  const writing = workers.filter((t) => total(t.write_bytes_per_s) > 0).map((t) => `${t.tid} (${formatRate(t.write_bytes_per_s!.mean)} on average)`);
+  // The biggest writers first: a long list is cut, and they are the ones to name.
+  const byWrites = [...workers].sort((a, b) => (b.write_bytes_per_s?.mean ?? 0) - (a.write_bytes_per_s?.mean ?? 0) || a.tid - b.tid);
+  const tids = byWrites.map((t) => String(t.tid));
+  const writing = byWrites.filter((t) => total(t.write_bytes_per_s) > 0).map((t) => `${t.tid} (${formatRate(t.write_bytes_per_s!.mean)} on average)`);
   return sentence(
-    `The work is done by ${workers.length === 1 ? 'thread' : 'threads'} ${joinWords(tids)}`,
+    `The work is done by ${workers.length === 1 ? 'thread' : 'threads'} ${joinWordsCapped(tids)}`,
     ` of PID ${process.pid}, not its main thread`,
-    writing.length > 0 ? `; writing: ${joinWords(writing)}` : '',
+    writing.length > 0 ? `; writing: ${joinWordsCapped(writing, 4)}` : '',
     '.',
   );
 }
@@ -474,8 +476,8 @@ function buildChain(model: Model, picks: Picks, ev: EvidenceRegistry): ChainStep
       const l = find('thread-of', t.id, process.id);
       if (l) links.push(linkView(l, `thread ${t.tid} belongs to process ${process.pid}`, ev));
     }
-    const detail = workers.map((t) => `${t.tid}${t.write_bytes_per_s ? ` (${formatRate(t.write_bytes_per_s.mean)} write)` : ''}`).join(', ');
-    steps.push({ role: 'thread', label: `${workers.length === 1 ? 'TID' : 'TIDs'} ${workers.map((t) => t.tid).join(', ')}`, detail, links });
+    const detail = joinWordsCapped(workers.map((t) => `${t.tid}${t.write_bytes_per_s ? ` (${formatRate(t.write_bytes_per_s.mean)} write)` : ''}`));
+    steps.push({ role: 'thread', label: `${workers.length === 1 ? 'TID' : 'TIDs'} ${joinWordsCapped(workers.map((t) => String(t.tid)))}`, detail, links });
   }
   if (pattern) {
     const links: ChainLinkView[] = [];

@@ -81,7 +81,18 @@ export interface TimelineOptions {
   poolMinBytes?: number;
   /** A pool shared by several bundles of one run (check, report): used for every file, left open. */
   pool?: ParsePool;
+  /**
+   * With `summarize` (analysis): most records kept over the whole bundle, shared equally by its files
+   * (an equal share, not first come first served, so the result does not depend on which worker is
+   * faster). Past a file's share its records are counted, not kept, and an `analysis-truncated`
+   * warning says from which line. Default ANALYSIS_MAX_RECORDS: 3.4 GB peak RSS on the bench's 1 GiB bundle (two
+   * workers), under Node's default heap, where a day of `top -b -d 1` used to abort the process. Not the
+   * bounded memory issue #9 asks for: downsampled series are (docs/bench.md).
+   */
+  maxRecords?: number;
 }
+
+export const ANALYSIS_MAX_RECORDS = 2_000_000;
 
 const POOL_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -99,6 +110,8 @@ export interface FileOutcome {
   recordCount: number;
   /** Records dropped by `summarize`, per clock of their time ('none': no time). */
   summarizedClocks?: Map<string, number>;
+  /** Records past the analysis budget: the line of the first, and how many. */
+  overBudget?: { line: number; count: number };
   diagnostics: Diagnostic[];
 }
 
@@ -149,6 +162,8 @@ export async function readFile(
   summarize = false,
   /** Records are handed here as they are parsed instead of being kept in the outcome (`parse`). */
   onRecord?: (record: TimelineRecord, outcome: FileOutcome) => void,
+  /** Most records kept for analysis (see TimelineOptions.maxRecords); the rest are counted, not kept. */
+  recordBudget = Infinity,
 ): Promise<FileOutcome> {
   const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], recordCount: 0, diagnostics: [] };
   let lastDropped: TimelineRecord | undefined;
@@ -165,8 +180,8 @@ export async function readFile(
       const variant = manifestCommand ? [decision.variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
       outcome.sniff = { tool: decision.tool, variant, confidence: decision.confidence, evidence: decision.evidence };
       outcome.decidedBy = decision.decidedBy;
-      const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : (r: TimelineRecord): number => outcome.records.push(r);
-      session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r)) : (r) => {
+      const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : budgeted(outcome, recordBudget);
+      session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r), recordBudget) : (r) => {
         outcome.recordCount++;
         keep(r);
       });
@@ -209,21 +224,46 @@ export async function readFile(
     outcome.diagnostics.push(...diagnostics);
   }
   // The last summarized record closes the file's time span (the first one is kept in place).
-  if (lastDropped) outcome.records.push(lastDropped);
+  if (lastDropped && !outcome.overBudget) outcome.records.push(lastDropped);
+  if (outcome.overBudget) {
+    const { line, count } = outcome.overBudget;
+    outcome.diagnostics.push({
+      severity: 'warning',
+      code: 'analysis-truncated',
+      message:
+        `only the first ${outcome.records.length} records of ${entry.path} are analysed; its ${count} records from line ${line} on are not, ` +
+        `so that analysis stays within memory (at most ${recordBudget} records for this file). The file is parsed to its end all the same (coverage, timeline --format ndjson).`,
+      file: entry.path,
+      line,
+      hint: 'analyse a shorter window: cut the capture to the incident (e.g. sed -n of the lines of that time), or collect with a longer interval',
+    });
+  }
   return outcome;
 }
 
+/** Keep records up to `budget`; past it count them (and the line of the first one not kept). */
+function budgeted(outcome: FileOutcome, budget: number): (r: TimelineRecord) => void {
+  return (r) => {
+    if (outcome.records.length < budget) outcome.records.push(r);
+    else if (outcome.overBudget) outcome.overBudget.count++;
+    // The input line being read, not the record's own: records that sum a file up (strace's
+    // aggregates) come at its end and point back at earlier lines.
+    else outcome.overBudget = { line: Math.max(1, outcome.lines), count: 1 };
+  };
+}
+
 /** A record sink that keeps the first record of the summarized kinds and hands the others to `dropped`. */
-function summarizingSink(outcome: FileOutcome, kinds: ReadonlySet<string>, dropped: (r: TimelineRecord) => void): (r: TimelineRecord) => void {
+function summarizingSink(outcome: FileOutcome, kinds: ReadonlySet<string>, dropped: (r: TimelineRecord) => void, budget: number): (r: TimelineRecord) => void {
+  const keep = budgeted(outcome, budget);
   let keptFirst = false;
   let last: TimelineRecord | undefined;
   const clocks = (outcome.summarizedClocks = new Map());
   return (r) => {
     outcome.recordCount++;
-    if (!kinds.has(r.kind)) outcome.records.push(r);
+    if (!kinds.has(r.kind)) keep(r);
     else if (!keptFirst) {
       keptFirst = true;
-      outcome.records.push(r);
+      keep(r);
     } else {
       // Counted when the next one replaces it: the last one is kept (readFile pushes it at the end).
       if (last) {
@@ -394,14 +434,15 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const ownPool = !options.pool && usePool(bundle, options) ? new ParsePool(options.jobs!) : undefined;
   const pool = options.pool ?? ownPool;
   const pooled: Promise<FileOutcome>[] = [];
+  const recordBudget = options.summarize ? Math.floor((options.maxRecords ?? ANALYSIS_MAX_RECORDS) / Math.max(1, bundle.entries.length)) : Infinity;
   try {
     await bundle.forEach(
       async (entry, stream) => {
         const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
         const onBytes = options.onProgress ? (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) : undefined;
-        const file = { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true };
+        const file = { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget };
         if (!pool) {
-          outcomes.push(await readFile(entry, stream, file.forced, file.manifestTool, file.manifestCommand, onBytes, file.summarize));
+          outcomes.push(await readFile(entry, stream, file.forced, file.manifestTool, file.manifestCommand, onBytes, file.summarize, undefined, recordBudget));
           return;
         }
         const { outcome } = await pool.parse(file, stream, onBytes);

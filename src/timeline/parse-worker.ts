@@ -34,8 +34,8 @@ port.on('message', (message: ToWorker) => {
     case 'open': {
       queue = [];
       ended = false;
-      const { id, entry, forced, manifestTool, manifestCommand, summarize } = message;
-      readFile(entry, chunks(id), forced, manifestTool, manifestCommand, undefined, summarize).then(
+      const { id, entry, forced, manifestTool, manifestCommand, summarize, recordBudget } = message;
+      readFile(entry, chunks(id), forced, manifestTool, manifestCommand, undefined, summarize, undefined, recordBudget).then(
         (outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker),
         (err: unknown) => port.postMessage({ t: 'fail', id, message: err instanceof Error ? err.message : String(err) } satisfies FromWorker),
       );

@@ -87,3 +87,17 @@ test('check with several bundles: the same SARIF whatever --jobs, results in the
   const firstOf = (needle: string): number => uris.findIndex((u) => u.includes(needle));
   assert.ok(firstOf('seed-case') >= 0 && firstOf('seed-case') < firstOf('tempfile-churn'), uris.slice(0, 5).join(' '));
 });
+
+test('--max-records: a usage error below 1000; a bundle over it is analysed up to its share, with a warning', () => {
+  const bad = runCli(['analyze', join(repoRoot, 'samples', 'seed-case'), '--max-records', '10']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--max-records must be a whole number of at least 1000 \(got 10\)/);
+  // tempfile-churn: 14 files, so a share of 1000 / 14 = 71 records each; its top and opensnoop hold more.
+  const r = runCli(['analyze', join(repoRoot, 'samples', 'tempfile-churn.tar.gz'), '--max-records', '1000', '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const analysis = JSON.parse(r.stdout) as { findings: { rule: string; title: string; message: string; evidence: { file: string; line: number }[] }[] };
+  const partly = analysis.findings.filter((f) => f.rule === 'capture-quality' && / only partly analysed$/.test(f.title));
+  assert.ok(partly.length > 0, analysis.findings.map((f) => f.title).join(' | '));
+  assert.match(partly[0]!.message, /only the first \d+ records of \S+ are analysed; its \d+ records from line \d+ on are not/);
+  assert.equal(partly[0]!.evidence.length, 1);
+});

@@ -40,3 +40,27 @@ for (const b of bundles) {
     assert.deepEqual(analyze(summarized, model, config, allRules).findings, analyze(full, model, config, allRules).findings);
   });
 }
+
+test('analysis keeps at most maxRecords records, shared by the files, and says from which line a file is not analysed', async () => {
+  const seed = join(repoRoot, 'samples', 'seed-case');
+  const full = await buildTimeline(seed, { summarize: true });
+  const files = full.files.length + full.skipped.length;
+  const limited = await buildTimeline(seed, { summarize: true, maxRecords: 3 * files });
+  const truncated = limited.diagnostics.filter((d) => d.code === 'analysis-truncated');
+  assert.ok(truncated.length > 0);
+  for (const d of truncated) {
+    const kept = limited.records.filter((r) => r.source.file === d.file);
+    assert.equal(kept.length, 3, d.file);
+    const all = full.records.filter((r) => r.source.file === d.file);
+    // The warning names the line being read when the share ran out: at or after the first record not
+    // kept (a parser may emit a record when the next line shows it complete), and every kept record
+    // comes from a line read by then.
+    assert.ok(kept.every((r) => r.source.line <= d.line!));
+    // (strace keeps its first and last call for the time span only while under its share: not counted here.)
+    if (d.file!.startsWith('strace')) continue;
+    assert.ok(all[3]!.source.line <= d.line!, `${all[3]!.source.line} <= ${d.line}`);
+    assert.match(d.message, new RegExp(`its ${all.length - 3} records from line ${d.line} on are not`));
+  }
+  // The file summaries still count every record.
+  assert.deepEqual(limited.files.map((f) => f.records), full.files.map((f) => f.records));
+});

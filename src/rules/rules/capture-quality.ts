@@ -10,6 +10,7 @@
  * - `clock-date-disagree`, `no-date`, `clock-zone-unknown`: the files cannot be put on one clock.
  * - `unreadable-lines`: lines the parser could not read, a file cut short, a read error.
  * - `events-lost`: a tracer said it dropped events.
+ * - `analysis-truncated`: a file held more records than analysis keeps in memory; the rest was not analysed.
  * - `tool-failed`: an empty output, a file with no data, strace's own error messages.
  * - `unrecognized-files`: files no parser recognizes (their content is not analysed at all).
  */
@@ -29,6 +30,7 @@ export const PROBLEM_KINDS = [
   'clock-zone-unknown',
   'unreadable-lines',
   'events-lost',
+  'analysis-truncated',
   'tool-failed',
   'file-truncated',
   'unrecognized-files',
@@ -337,6 +339,22 @@ function unreadableLines(ctx: RuleContext): Problem[] {
   return out;
 }
 
+/** Files past their share of the records analysis keeps (timeline `analysis-truncated` diagnostics). */
+function analysisTruncated(ctx: RuleContext): Problem[] {
+  return ctx.timeline.diagnostics
+    .filter((d) => d.code === 'analysis-truncated' && d.file)
+    .sort((a, b) => (a.file! < b.file! ? -1 : a.file! > b.file! ? 1 : 0))
+    .map((d) => ({
+      kind: 'analysis-truncated' as const,
+      subject: d.file!,
+      title: `${d.file}: only partly analysed`,
+      message: `${d.message} Findings say nothing of what ${d.file} shows after that.`,
+      evidence: d.line !== undefined ? [{ file: d.file!, line: d.line }] : [],
+      recommendation: 'Analyse the window of the incident: cut the file to the lines of that time (the timeline keeps every record: timeline --format ndjson), or give --max-records a higher value where memory allows.',
+      collect: [d.hint ?? 'collect a shorter window, or with a longer interval'],
+    }));
+}
+
 function eventsLost(ctx: RuleContext): Problem[] {
   const byFile = new Map<string, Diagnostic[]>();
   for (const d of ctx.timeline.diagnostics) {
@@ -483,6 +501,7 @@ function evaluate(ctx: RuleContext, o: CaptureQualityOptions): FindingDraft[] {
     ...clockProblems(ctx, times),
     ...unreadableLines(ctx),
     ...eventsLost(ctx),
+    ...analysisTruncated(ctx),
     ...toolFailed(ctx),
     ...unrecognizedFiles(ctx, o),
   ];
