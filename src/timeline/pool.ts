@@ -8,7 +8,7 @@
  * The outcome does not depend on the pool: the same code parses the same bytes, and the timeline sorts
  * outcomes by path, so `--jobs 1` and `--jobs N` give byte-identical output.
  */
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { BundleEntry } from '../bundle/bundle.js';
 import type { FileOutcome } from './build.js';
 
@@ -48,7 +48,11 @@ export class ParsePool {
   private readonly waiting: ((lane: Lane) => void)[] = [];
   private nextId = 1;
 
-  constructor(readonly jobs: number) {}
+  /** @param limits per-worker heap limits (tests make a worker run out of memory with them). */
+  constructor(
+    readonly jobs: number,
+    private readonly limits?: ResourceLimits,
+  ) {}
 
   /**
    * Read one file in a worker: resolves `posted` once every chunk was handed over (the caller may open
@@ -108,13 +112,18 @@ export class ParsePool {
       return idle;
     }
     if (this.lanes.length < this.jobs) {
-      const lane: Lane = { worker: new Worker(new URL('./parse-worker.js', import.meta.url)), id: 0, busy: true, listener: undefined };
+      const lane: Lane = { worker: new Worker(new URL('./parse-worker.js', import.meta.url), this.limits ? { resourceLimits: this.limits } : {}), id: 0, busy: true, listener: undefined };
       lane.worker.on('message', (m: FromWorker) => lane.listener?.(m));
       // A worker that died (out of memory, a bug) fails its file and is replaced by a new one on demand.
-      lane.worker.on('error', (err) => {
-        this.lanes.splice(this.lanes.indexOf(lane), 1);
-        lane.listener?.({ t: 'fail', id: lane.id, message: `the parse worker stopped: ${err.message}` });
-      });
+      const lost = (why: string): void => {
+        const at = this.lanes.indexOf(lane);
+        if (at >= 0) this.lanes.splice(at, 1);
+        lane.listener?.({ t: 'fail', id: lane.id, message: `the parse worker stopped: ${why}` });
+      };
+      lane.worker.on('error', (err) => lost(err.message));
+      // An exit without an error (killed, out of memory) must fail its file too, or its outcome would
+      // never settle. close() terminates idle workers: no listener then, nothing to fail.
+      lane.worker.on('exit', (code) => lost(`exit code ${code}`));
       this.lanes.push(lane);
       return lane;
     }

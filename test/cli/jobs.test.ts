@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
@@ -100,4 +100,31 @@ test('--max-records: a usage error below 1000; a bundle over it is analysed up t
   assert.ok(partly.length > 0, analysis.findings.map((f) => f.title).join(' | '));
   assert.match(partly[0]!.message, /only the first \d+ records of \S+ are analysed; its \d+ records from line \d+ on are not/);
   assert.equal(partly[0]!.evidence.length, 1);
+});
+
+test('a parse worker that runs out of memory fails its file with a diagnostic; the other files are analysed', async () => {
+  const { buildTimeline } = await import('../../src/timeline/build.js');
+  const { ParsePool } = await import('../../src/timeline/pool.js');
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-oom-'));
+  try {
+    const seed = join(repoRoot, 'samples', 'seed-case');
+    // ~16 MB of iostat -x: hundreds of thousands of records, far more than a 16 MiB worker heap holds.
+    const iostat = readFileSync(join(seed, 'iostat-dx.txt'), 'utf8');
+    const body = iostat.slice(iostat.indexOf('\n\n') + 2);
+    writeFileSync(join(dir, 'iostat.txt'), iostat + body.repeat(Math.ceil((16 << 20) / body.length)));
+    writeFileSync(join(dir, 'df.txt'), readFileSync(join(seed, 'df.txt')));
+    const pool = new ParsePool(2, { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 });
+    try {
+      const timeline = await buildTimeline(dir, { pool });
+      const failed = timeline.diagnostics.find((d) => d.code === 'parse-failed');
+      assert.equal(failed?.file, 'iostat.txt');
+      assert.match(failed!.message, /iostat\.txt could not be parsed: the parse worker stopped/);
+      assert.deepEqual(timeline.skipped.map((s) => s.path), ['iostat.txt']);
+      assert.deepEqual(timeline.files.map((f) => [f.path, f.tool]), [['df.txt', 'df']]);
+    } finally {
+      await pool.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
