@@ -23,6 +23,11 @@ export const str = (v: unknown): string | undefined => (typeof v === 'string' ? 
 /** A bundle or file argument. yargs hands the conventional `-` (stdin) over as an empty string. */
 export const pathArg = (v: unknown): string => (v === '' || v === undefined ? '-' : String(v));
 
+/** `<paths..>` of report and check: each once (a bundle named twice would count its findings twice). */
+export function bundlePaths(value: unknown): string[] {
+  return [...new Set((Array.isArray(value) ? value : [value]).map(pathArg))];
+}
+
 /** `--tool FILE=NAME` (repeatable) → map; a bare `NAME` applies to a single-file bundle. */
 export function parseToolOverrides(values: unknown): Map<string, string> {
   const map = new Map<string, string>();

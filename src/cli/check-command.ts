@@ -22,7 +22,7 @@ import { formatGithub, formatMarkdownSummary } from '../report/github.js';
 import { formatCodeQuality } from '../report/codequality.js';
 import { formatCheckJson, formatCheckText } from '../report/check-text.js';
 import { forTerminal } from '../common/escape.js';
-import { type Command, bundleReadOptions, timelineOptions, writeRedactionMap } from './args.js';
+import { type Command, bundlePaths, bundleReadOptions, timelineOptions, writeRedactionMap } from './args.js';
 import type { TimelineOptions } from '../timeline/build.js';
 import { forEachBundle, loadConfig, runPipeline, DEFAULT_CONFIG } from './pipeline.js';
 import { UsageError, note, writeOutput } from './output.js';
@@ -135,8 +135,7 @@ export const checkCommand: Command = {
       .example('$0 check captures/*.tar.gz --format github --output sarif=perftriage.sarif', 'Annotations in the log, SARIF for code scanning')
       .example('$0 check new/ --baseline previous.json --output json=current.json', 'Fail only on what is new since previous.json'),
   run: async (args) => {
-    // A path named twice is checked once: its findings would otherwise count twice.
-    const paths = [...new Set((Array.isArray(args.paths) ? args.paths : [args.paths]).map((p) => (p === '' || p === undefined ? '-' : String(p))))];
+    const paths = bundlePaths(args.paths);
     if (paths.length === 0) throw new UsageError('check: name at least one bundle');
     const failOn = String(args['fail-on'] ?? 'error') as FailOn;
     const format = String(args.format ?? 'text');

@@ -108,7 +108,7 @@ const parseCommand: Command = {
           yield chunk as Buffer;
         }
       };
-      result = await readFile(entry, paced(), forced, undefined, undefined, undefined, false, onRecord);
+      result = await readFile(entry, paced(), { forced, onRecord });
     });
     if (!result || !result.sniff || !result.coverage) {
       throw new UsageError(`${String(args.file)}: ${result?.skippedReason ?? 'nothing to read'}; name the tool with --tool`);

@@ -5,7 +5,7 @@
  * over the worker pool.
  */
 import { basename, join } from 'node:path';
-import { type Command, bundleReadOptions, timelineOptions, writeRedactionMap } from './args.js';
+import { type Command, bundlePaths, bundleReadOptions, timelineOptions, writeRedactionMap } from './args.js';
 import { forEachBundle, loadConfig, runPipeline } from './pipeline.js';
 import type { TimelineOptions } from '../timeline/build.js';
 import type { ResolvedConfig } from '../rules/index.js';
@@ -17,7 +17,6 @@ const FORMATS: readonly Format[] = ['html', 'md', 'json'];
 const FILE_NAMES: Record<Format, string> = { html: 'report.html', md: 'report.md', json: 'report.json' };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const pathArg = (v: unknown): string => (v === '' || v === undefined ? '-' : String(v));
 
 export const reportCommand: Command = {
   name: 'report <paths..>',
@@ -39,7 +38,7 @@ export const reportCommand: Command = {
     const outDir = str(args['out-dir'] ?? args.outDir);
     const output = str(args.o);
     if (outDir !== undefined && output !== undefined) throw new UsageError('--out-dir writes every format; do not combine it with -o');
-    const paths = [...new Set((Array.isArray(args.paths) ? args.paths : [args.paths]).map(pathArg))];
+    const paths = bundlePaths(args.paths);
     if (paths.length === 0) throw new UsageError('report: name a bundle');
     if (paths.length > 1 && outDir === undefined) throw new UsageError('several bundles: give --out-dir (each bundle gets a folder of its own in it)');
     const config = loadConfig(str(args.config));

@@ -152,19 +152,24 @@ function decideTool(path: string, head: readonly string[], forced: string | unde
  * Read one file: buffer its first lines for sniffing, then stream the rest through the chosen parser
  * (or only count lines when no parser claims it). Memory: the head plus the parser's own state.
  */
-export async function readFile(
-  entry: BundleEntry,
-  stream: AsyncIterable<Buffer>,
-  forced: string | undefined,
-  manifestTool: string | undefined,
-  manifestCommand?: string,
-  onBytes?: (bytesSoFar: number) => void,
-  summarize = false,
+/** How one file is read: what decides its tool, and where its records go. */
+export interface ReadOptions {
+  /** `--tool`: the parser to use whatever the content says. */
+  forced?: string | undefined;
+  /** The tool and the exact command manifest.json gives for the file. */
+  manifestTool?: string | undefined;
+  manifestCommand?: string | undefined;
+  onBytes?: (bytesSoFar: number) => void;
+  /** Drop the records the parser's aggregates stand for (TimelineOptions.summarize). */
+  summarize?: boolean;
   /** Records are handed here as they are parsed instead of being kept in the outcome (`parse`). */
-  onRecord?: (record: TimelineRecord, outcome: FileOutcome) => void,
+  onRecord?: (record: TimelineRecord, outcome: FileOutcome) => void;
   /** Most records kept for analysis (see TimelineOptions.maxRecords); the rest are counted, not kept. */
-  recordBudget = Infinity,
-): Promise<FileOutcome> {
+  recordBudget?: number;
+}
+
+export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>, options: ReadOptions = {}): Promise<FileOutcome> {
+  const { forced, manifestTool, manifestCommand, onBytes, summarize = false, onRecord, recordBudget = Infinity } = options;
   const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], recordCount: 0, diagnostics: [] };
   let lastDropped: TimelineRecord | undefined;
   const head: { text: string; lineNo: number; flags: LineFlags }[] = [];
@@ -442,7 +447,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
         const onBytes = options.onProgress ? (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) : undefined;
         const file = { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget };
         if (!pool) {
-          outcomes.push(await readFile(entry, stream, file.forced, file.manifestTool, file.manifestCommand, onBytes, file.summarize, undefined, recordBudget));
+          outcomes.push(await readFile(entry, stream, { ...file, ...(onBytes ? { onBytes } : {}) }));
           return;
         }
         const { outcome } = await pool.parse(file, stream, onBytes);

@@ -35,7 +35,7 @@ port.on('message', (message: ToWorker) => {
       queue = [];
       ended = false;
       const { id, entry, forced, manifestTool, manifestCommand, summarize, recordBudget } = message;
-      readFile(entry, chunks(id), forced, manifestTool, manifestCommand, undefined, summarize, undefined, recordBudget).then(
+      readFile(entry, chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget }).then(
         (outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker),
         (err: unknown) => port.postMessage({ t: 'fail', id, message: err instanceof Error ? err.message : String(err) } satisfies FromWorker),
       );
