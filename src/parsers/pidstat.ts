@@ -350,6 +350,32 @@ function idValue(token: string): number | undefined | Error {
 
 const FLAG_ORDER = ['-u', '-r', '-s', '-d', '-w', '-v', '-R', '-T CHILD', '-t', '-U', '-h', '-H'];
 
+/** pidstat options that take a value (the value is not the interval). */
+const PIDSTAT_VALUE_OPTIONS = new Set(['-p', '-C', '-G', '-T', '--dec']);
+
+/**
+ * The interval argument of the pidstat command line that the variant carries from the manifest
+ * (`…; command: pidstat -dt -h -p 42 1 30` → 1), or undefined. Stops at `-e` (the rest is the program
+ * pidstat starts) and at shell syntax (`>`, `|`, `;`, `&`).
+ */
+export function commandInterval(variant: string): number | undefined {
+  const at = variant.indexOf('command: ');
+  if (at < 0) return undefined;
+  const words = variant.slice(at + 'command: '.length).trim().split(/\s+/);
+  const start = words.findIndex((w) => /(?:^|\/)pidstat$/.test(w));
+  if (start < 0) return undefined;
+  for (let k = start + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w === '-e' || /^[0-9]*[<>|;&]/.test(w)) return undefined;
+    if (PIDSTAT_VALUE_OPTIONS.has(w)) k++;
+    else if (!w.startsWith('-')) {
+      const n = Number(w);
+      return Number.isFinite(n) && n > 0 ? n : undefined;
+    }
+  }
+  return undefined;
+}
+
 /** The sysstat versions a set of header variants is compatible with: `sysstat >= 11.5.5`, `sysstat < 10.2.1`. */
 class VersionRange {
   private low: number[] | undefined;
@@ -617,11 +643,14 @@ class PidstatParser implements LineParser {
     const held = this.heldBack;
     this.heldBack = undefined;
     if (!held) return;
+    // The first -h report prints no start time: its length is the interval of the command line, when
+    // the manifest gives it (otherwise it stays unknown, and totals leave the report out).
+    const interval = sinceBoot ? undefined : commandInterval(this.ctx.variant);
     for (const record of held) {
       if (sinceBoot && record.time) {
         record.time.since_boot = true;
         delete record.time.interval_s;
-      }
+      } else if (interval !== undefined && record.time && record.time.interval_s === undefined) record.time.interval_s = interval;
       this.ctx.emit(record);
     }
   }

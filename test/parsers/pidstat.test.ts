@@ -748,3 +748,19 @@ test('detector: files of every other tool are not claimed', { skip: skipWithoutS
     assert.ok(res === null || res.confidence < 0.5, `${path} claimed as ${res?.variant}`);
   }
 });
+
+test('the first -h report takes its interval from the manifest command; without one it has none', async () => {
+  const { commandInterval } = await import('../../src/parsers/pidstat.js');
+  assert.equal(commandInterval('pidstat -d -h, sysstat >= 11.6; command: pidstat -dt -h -p 20482 1 15'), 1);
+  assert.equal(commandInterval('command: /usr/bin/pidstat -C python -G app 5'), 5);
+  assert.equal(commandInterval('command: pidstat -e sleep 5'), undefined);
+  assert.equal(commandInterval('command: pidstat -d > pidstat.txt 1'), undefined);
+  assert.equal(commandInterval('pidstat -d -h, sysstat >= 11.6'), undefined);
+  // A real -h capture of ours (pidstat -h -t … 1 2): its first report has no start time.
+  const text = readFileSync(fixture('pidstat', 'perftriage-debian12-pidstat-ht-dRrsuvw-TALL-1-2.txt'), 'utf8');
+  const firstSample = (variant: string): (number | undefined)[] =>
+    parseText(parser, 'pidstat-ht.txt', text, variant).records.filter((r) => r.kind === 'pidstat.task' && r.time?.sample === 0).map((r) => r.time?.interval_s);
+  const without = firstSample('');
+  assert.ok(without.length > 0 && without.every((i) => i === undefined), String(without.slice(0, 3)));
+  assert.ok(firstSample('command: pidstat -h -t -d -R -r -s -u -v -w -T ALL 1 2').every((i) => i === 1));
+});
