@@ -315,7 +315,7 @@ class StraceReader {
   private summaryRows = 0;
   private cloneChildren = 0;
   private readonly pathAggs = new PathAggregates<Task>();
-  /** Tasks with fd aggregates, in the order of their first one (a task once per fd: deduplicated at emit). */
+  /** Tasks with fd aggregates, in the order of their first one. */
   private readonly fdAggregates: Task[] = [];
   /** Syscall aggregates in first-call order. */
   private readonly syscallAggs: CallEntry[] = [];
@@ -974,12 +974,13 @@ class StraceReader {
   }
 
   private aggregateFd(task: Task, info: SyscallInfo, fd: number, line: number, ret: ReturnInfo | undefined, time: RecordTime | undefined): void {
-    const aggs = (task.fdAggs ??= new Map());
-    let a = aggs.get(fd);
-    if (!a) {
-      aggs.set(fd, (a = newAggregate(line)));
+    let aggs = task.fdAggs;
+    if (!aggs) {
+      aggs = task.fdAggs = new Map();
       this.fdAggregates.push(task);
     }
+    let a = aggs.get(fd);
+    if (!a) aggs.set(fd, (a = newAggregate(line)));
     const bytes = this.facts.bytes >= 0 ? this.facts.bytes : 0;
     addTo(a, ret, time, info.read ? bytes : 0, info.write ? bytes : 0, line);
     countPathOp(a, info.read ? PATH_OP_READ : PATH_OP_WRITE, info.name, '', ret, time);
@@ -1001,7 +1002,7 @@ class StraceReader {
         this.finishAggregate(record, task);
       }
     }
-    for (const task of new Set(this.fdAggregates)) {
+    for (const task of this.fdAggregates) {
       for (const [fd, a] of task.fdAggs!) {
         const record = this.aggRecord('fd', a, line);
         record.fd = fd;

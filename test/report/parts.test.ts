@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Marked } from 'marked';
 import { escapeHtml, evidenceAnchor, mdCell, mdCode, mdText, safeId } from '../../src/report/escape.js';
-import { formatBytes, formatPct, formatRate, formatSeconds, clockLabel } from '../../src/report/format.js';
+import { formatBytes, formatPct, formatRate, formatSeconds, clockLabel, joinWordsCapped } from '../../src/report/format.js';
 import { niceStep, renderLineChart } from '../../src/report/charts.js';
 import { readExcerpts, MAX_EXCERPT_CHARS } from '../../src/report/excerpts.js';
 import { EvidenceRegistry } from '../../src/report/evidence.js';
@@ -212,4 +212,12 @@ test('opens per second per pattern: without times, the average over the manifest
   assert.ok(chart, 'drawn');
   assert.deepEqual(chart.series.map((s) => [s.label, s.points, s.mean]), [['/tmp/{uuid}/{n}.txt', 2, '2/s']]);
   assert.match(chart.note, /average rate over its run window \(14:40:30–14:40:33/);
+});
+
+test('joinWordsCapped: a long list (the worker threads of a busy process) is cut after max, with the count left', () => {
+  assert.equal(joinWordsCapped(['514']), '514');
+  assert.equal(joinWordsCapped(['1', '2', '3']), '1, 2 and 3');
+  const tids = Array.from({ length: 1234 + 8 }, (_, k) => String(26000 + k));
+  assert.equal(joinWordsCapped(tids), '26000, 26001, 26002, 26003, 26004, 26005, 26006, 26007 and 1234 more');
+  assert.equal(joinWordsCapped(['a', 'b', 'c', 'd', 'e'], 4), 'a, b, c, d and 1 more');
 });

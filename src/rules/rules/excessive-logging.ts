@@ -117,17 +117,17 @@ function lsofPaths(ctx: RuleContext): Map<string, string> {
  * (`strace -tt` in a bundle without a date; a trace across midnight is out of scope), else `-r` offsets.
  */
 function secondsOf(r: TimelineRecord): number | undefined {
-  const t = r.time;
-  if (!t) return undefined;
+  return secondsOfTime(r.time);
+}
+
+/** The same for a time object that is not a record's `time` (a capture's first_time, last_time). */
+function secondsOfTime(value: unknown): number | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const t = value as RecordTime;
   if (t.epoch !== undefined) return t.epoch;
   const m = t.iso !== undefined ? /^(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(t.iso) : null;
   if (m) return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
   return t.rel;
-}
-
-/** Seconds of a time object (an aggregate's last_time, a capture's first_time). */
-function secondsOfTime(t: unknown): number | undefined {
-  return t && typeof t === 'object' ? secondsOf({ kind: '', source: { file: '', line: 0 }, time: t as RecordTime }) : undefined;
 }
 
 /**
