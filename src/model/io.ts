@@ -6,7 +6,7 @@
  */
 import type { SourceRef, TimelineRecord } from '../common/types.js';
 import type { DeviceEntity, FileEntity, IoBalance, MountEntity } from './types.js';
-import { isIntervalSample, num } from './series.js';
+import { endEpoch, isIntervalSample, num } from './series.js';
 import { EvidenceList } from './evidence.js';
 
 /** Below this many bytes/s of process writes, "the disk saw none of it" says nothing. */
@@ -15,30 +15,70 @@ const MIN_PROCESS_WRITE_RATE = 1024 * 1024;
 const ABSORBED_FACTOR = 5;
 
 interface Span {
-  /** Sum over distinct interval samples (file, sample) of their interval, seconds. */
+  /** Sum over distinct interval samples of their interval, seconds (samples with no absolute time). */
   seconds: number;
   seen: Set<string>;
+  /** Whole epoch seconds covered by samples with an absolute time. */
+  covered: Set<number>;
 }
 
 /**
- * The moment a sample stands for: its absolute time when it has one, so two pidstat files that overlap
- * (pidstat -d and pidstat -dt run together) count each second once; else its file and sample number.
+ * The whole epoch seconds a sample covers, [end − interval, end), when it has an absolute time. A bucket
+ * of merged samples (timeline downsampling) covers its whole window, up to its last sample.
+ */
+function coveredSeconds(r: TimelineRecord): number[] | undefined {
+  const t = r.time;
+  const end = endEpoch(r);
+  const interval = t?.interval_s;
+  if (end === undefined || interval === undefined || !(t?.clock === 'utc' || t?.clock === 'local')) return undefined;
+  const to = Math.round(end);
+  const from = Math.min(to - 1, Math.round(end - interval));
+  const out: number[] = [];
+  for (let s = from; s < to; s++) out.push(s);
+  return out;
+}
+
+/**
+ * The moment a sample without an absolute time stands for: its file and sample number.
  */
 function sampleKey(r: TimelineRecord): string {
   const t = r.time;
-  if (t?.iso && (t.clock === 'utc' || t.clock === 'local')) return `@${t.iso}`;
   return `${r.source.file}#${t?.sample ?? r.source.line}`;
 }
 
-function addSpan(span: Span, r: TimelineRecord): boolean {
+function addSpan(span: Span, r: TimelineRecord, seconds: readonly number[] | undefined): boolean {
   const interval = r.time?.interval_s;
   if (interval === undefined || interval <= 0) return false;
+  if (seconds) {
+    for (const s of seconds) span.covered.add(s);
+    return true;
+  }
   const key = sampleKey(r);
   if (!span.seen.has(key)) {
     span.seen.add(key);
     span.seconds += interval;
   }
   return true;
+}
+
+/**
+ * The share of a sample not counted yet for this process: two pidstat files that overlap (pidstat -d
+ * and pidstat -dt run together, maybe merged into buckets of different widths) count each second once.
+ */
+function newShare(seen: Set<number | string>, r: TimelineRecord, seconds: readonly number[] | undefined): number {
+  if (!seconds) {
+    const key = sampleKey(r);
+    if (seen.has(key)) return 0;
+    seen.add(key);
+    return 1;
+  }
+  let fresh = 0;
+  for (const s of seconds) {
+    if (seen.has(s)) continue;
+    seen.add(s);
+    fresh++;
+  }
+  return fresh / seconds.length;
 }
 
 /**
@@ -68,9 +108,8 @@ export function devicesByProcess(files: readonly FileEntity[], mounts: readonly 
  * process is known: it is counted against every device, as a candidate).
  */
 export function buildIoBalance(records: readonly TimelineRecord[], devices: readonly DeviceEntity[], processDevices: ReadonlyMap<number, ReadonlySet<string>> = new Map()): IoBalance[] {
-  const pidstatSpan: Span = { seconds: 0, seen: new Set() };
-  const perPid = new Map<number, { written: number; cancelled: number; evidence: SourceRef[] }>();
-  const counted = new Set<string>();
+  const pidstatSpan: Span = { seconds: 0, seen: new Set(), covered: new Set() };
+  const perPid = new Map<number, { written: number; cancelled: number; evidence: SourceRef[]; seen: Set<number | string> }>();
   let pidstatRows = 0;
   for (const r of records) {
     // Process rows only: thread rows (pidstat -t) split the same bytes again.
@@ -78,19 +117,19 @@ export function buildIoBalance(records: readonly TimelineRecord[], devices: read
     const wr = num(r, 'write_bytes_per_s');
     if (wr === undefined) continue;
     const pid = num(r, 'pid')!;
-    // The same process at the same moment in two files is one sample.
-    const once = `${pid}${sampleKey(r)}`;
-    if (counted.has(once)) continue;
-    if (!addSpan(pidstatSpan, r)) continue;
-    counted.add(once);
+    const seconds = coveredSeconds(r);
+    if (!addSpan(pidstatSpan, r, seconds)) continue;
+    const entry = perPid.get(pid) ?? { written: 0, cancelled: 0, evidence: [], seen: new Set<number | string>() };
+    perPid.set(pid, entry);
+    const share = newShare(entry.seen, r, seconds);
+    if (share === 0) continue;
     pidstatRows++;
-    const interval = r.time!.interval_s!;
-    const entry = perPid.get(pid) ?? { written: 0, cancelled: 0, evidence: [] };
+    const interval = r.time!.interval_s! * share;
     entry.written += wr * interval;
     entry.cancelled += (num(r, 'cancelled_write_bytes_per_s') ?? 0) * interval;
     if (wr > 0 && entry.evidence.length < 2) entry.evidence.push(r.source);
-    perPid.set(pid, entry);
   }
+  pidstatSpan.seconds += pidstatSpan.covered.size;
   if (pidstatRows === 0 || pidstatSpan.seconds === 0) return [];
 
   const measured = devices.filter((d) => d.write_bytes_per_s?.mean !== undefined);

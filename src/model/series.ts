@@ -20,6 +20,63 @@ export const str = (r: TimelineRecord, field: string): string | undefined => {
   return typeof v === 'string' && v !== '' ? v : undefined;
 };
 
+interface Downsampled {
+  samples: number;
+  present: number;
+  peak?: Record<string, number>;
+  states?: Record<string, Record<string, number>>;
+  rates?: string[];
+}
+
+/** What a record merged by the timeline's downsampling (src/timeline/downsample.ts) stands for, if it was. */
+export function downsampledOf(r: TimelineRecord): Downsampled | undefined {
+  const d = r.downsampled;
+  return d && typeof d === 'object' && typeof (d as Downsampled).samples === 'number' ? (d as Downsampled) : undefined;
+}
+
+/** The samples a record's row appeared in: 1 for a record as parsed. */
+export function presentSamples(r: TimelineRecord): number {
+  return downsampledOf(r)?.present ?? 1;
+}
+
+/**
+ * How many samples a value of `field` stands for when averaging: a rate of a merged record is averaged
+ * over its whole bucket (an absent row counts as 0 there), a gauge over the samples the row appeared in.
+ */
+export function sampleWeight(r: TimelineRecord, field: string): number {
+  const d = downsampledOf(r);
+  if (!d) return 1;
+  return d.rates?.includes(field) ? d.samples : d.present;
+}
+
+/** The highest value of `field` behind a merged record (its value is the bucket's mean). */
+export function peakOf(r: TimelineRecord, field: string): number | undefined {
+  return downsampledOf(r)?.peak?.[field];
+}
+
+/** A field's highest value: the bucket's peak for a merged record, else the value itself. */
+export function peakValue(r: TimelineRecord, field: string): number | undefined {
+  return peakOf(r, field) ?? num(r, field);
+}
+
+/** When a record's interval ends: a merged record covers its bucket, up to its last sample. */
+export function endEpoch(r: TimelineRecord): number | undefined {
+  const last = r.last_time as { epoch?: unknown } | undefined;
+  return typeof last?.epoch === 'number' ? last.epoch : r.time?.epoch;
+}
+
+/** How many samples a categorical field took a value matching `test` (1 or 0 for a record as parsed). */
+export function stateSamples(r: TimelineRecord, field: string, test: (value: string) => boolean): number {
+  const counts = downsampledOf(r)?.states?.[field];
+  if (!counts) {
+    const v = r[field];
+    return typeof v === 'string' && test(v) ? 1 : 0;
+  }
+  let n = 0;
+  for (const [value, c] of Object.entries(counts)) if (test(value)) n += c;
+  return n;
+}
+
 /** Accumulates one series; `add` in any order, `stats` is deterministic. */
 export class Series {
   private count = 0;
@@ -29,17 +86,21 @@ export class Series {
   private weighted = 0;
   private allWeighted = true;
 
-  add(value: number, r: TimelineRecord): void {
-    this.count++;
-    this.sum += value;
+  add(value: number, r: TimelineRecord, field?: string): void {
+    // A downsampled record stands for several samples: it weighs as many, and its bucket's peak is its max.
+    const w = field === undefined ? 1 : sampleWeight(r, field);
+    this.count += field === undefined ? 1 : presentSamples(r);
+    this.sum += value * w;
+    const high = (field === undefined ? undefined : peakOf(r, field)) ?? value;
     const at = r.time?.iso;
     // Ties keep the earliest time so the result does not depend on the order of files.
-    if (value > this.maxValue || (value === this.maxValue && at !== undefined && (this.maxAt === undefined || at < this.maxAt))) {
-      this.maxValue = value;
+    if (high > this.maxValue || (high === this.maxValue && at !== undefined && (this.maxAt === undefined || at < this.maxAt))) {
+      this.maxValue = high;
       this.maxAt = at;
     }
     const interval = r.time?.interval_s;
-    if (interval !== undefined && interval > 0) this.weighted += value * interval;
+    // A merged record's interval is its bucket's; a gauge's mean covers only the samples it was in.
+    if (interval !== undefined && interval > 0) this.weighted += value * interval * (w / (downsampledOf(r)?.samples ?? 1));
     else this.allWeighted = false;
   }
 
@@ -71,7 +132,7 @@ export class SeriesSet<K extends string> {
       s = new Series();
       this.series.set(name, s);
     }
-    s.add(value, r);
+    s.add(value, r, name);
   }
 
   stats(name: K): SeriesStats | undefined {

@@ -5,7 +5,7 @@
  */
 import type { SourceRef, TimelineRecord } from '../common/types.js';
 import type { Link, ModelDiagnostic, ProcessEntity, ThreadEntity } from './types.js';
-import { isIntervalSample, num, str, SeriesSet } from './series.js';
+import { isIntervalSample, num, presentSamples, stateSamples, str, SeriesSet } from './series.js';
 import { EvidenceList, sortedNumbers } from './evidence.js';
 
 type TaskSeries = 'cpu_pct' | 'read_bytes_per_s' | 'write_bytes_per_s' | 'cancelled_write_bytes_per_s';
@@ -305,8 +305,8 @@ function countState(d: { snapshots: number; of: number }, r: TimelineRecord): vo
   // top and ps -o state print `state`; ps aux and ps -eLo stat print `stat` (D, Ds, D<…).
   const state = str(r, 'state') ?? str(r, 'stat');
   if (!state || (r.kind !== 'top.task' && r.kind !== 'ps.process' && r.kind !== 'ps.thread')) return;
-  d.of++;
-  if (state.startsWith('D')) d.snapshots++;
+  d.of += presentSamples(r);
+  d.snapshots += r.state !== undefined ? stateSamples(r, 'state', (v) => v.startsWith('D')) : state.startsWith('D') ? 1 : 0;
 }
 
 function toProcessEntity(p: ProcessDraft): ProcessEntity {

@@ -148,6 +148,11 @@ export const parser: ParserModule = {
     title: 'filetop (bcc python and libbpf-tools): file I/O per thread and interval',
     commands: ['filetop -C 1 10', 'filetop -C -a 5', 'filetop -Cr 5', 'filetop 10 --write-only -C'],
     recordKinds: ['filetop.interval', 'filetop.file'],
+    // Each interval prints the top files by I/O: their counts and bytes are that interval's totals.
+    series: {
+      'filetop.interval': { key: [] },
+      'filetop.file': { key: ['tid', 'comm', 'file', 'type'], sums: ['reads', 'writes', 'read_bytes', 'written_bytes'] },
+    },
     recollect: 'run `filetop -C INTERVAL COUNT > filetop.txt` (-C keeps the ANSI clear-screen codes out of the file; add -a for sockets and pipes)',
   },
   create(ctx: ParseContext) {

@@ -834,6 +834,7 @@ export const parser: ParserModule = {
       'iostat -o JSON [-t] [-x] …',
     ],
     recordKinds: ['iostat.cpu', 'iostat.device', 'host.info'],
+    series: { 'iostat.cpu': { key: [] }, 'iostat.device': { key: ['device'] } },
     recollect: 'LC_ALL=C S_TIME_FORMAT=ISO iostat -t -x 1 > iostat.txt (ISO timestamps carry the offset; C locale keeps decimals and dates readable)',
   },
   create(ctx: ParseContext): LineParser {

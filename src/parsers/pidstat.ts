@@ -970,6 +970,15 @@ export const parser: ParserModule = {
       'pidstat -o JSON …',
     ],
     recordKinds: [KIND, 'host.info'],
+    // pidstat prints only the tasks active in an interval: an absent row is a zero rate, hence the rates.
+    series: {
+      [KIND]: {
+        key: ['pid', 'tid'],
+        rateSuffixes: ['_per_s', 'usr_pct', 'system_pct', 'guest_pct', 'wait_pct', 'cpu_pct'],
+        sums: ['iodelay_ticks'],
+        last: ['usr_time_s', 'system_time_s', 'guest_time_s', 'minflt_count', 'majflt_count'],
+      },
+    },
     recollect:
       'LC_ALL=C pidstat -H -h -u -r -d -w -t -p ALL 1 60 > pidstat.txt (one-line rows with epoch seconds place every sample in time; sysstat < 12 has no -H and prints epoch seconds with -h alone; without -h, give an interval and a count so the run ends with Average: lines)',
   },

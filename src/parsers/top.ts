@@ -770,6 +770,11 @@ export const parser: ParserModule = {
     title: 'top (procps / procps-ng) in batch mode',
     commands: ['top -b -d 1 -n 20', 'top -b -H -p PID -n 3', 'top -b -1 -w 512 -n 5', 'top -b -c -o %CPU -n 5'],
     recordKinds: ['top.summary', 'top.cpu', 'top.task'],
+    series: {
+      'top.summary': { key: [], last: ['uptime_s'] },
+      'top.cpu': { key: ['cpu', 'node', 'cpu_first', 'cpu_last'] },
+      'top.task': { key: ['pid', 'tid'], last: ['cpu_time_s'], states: ['state'], stateOrder: ['D', 'R', 'Z', 'T', 'S', 'I'] },
+    },
     recollect: 'Run top in batch mode with a wide line so nothing is cut: `COLUMNS=512 top -b -w 512 -d 1 -n 60 > top.txt` (add `-H -p PID` for one process\'s threads, `-1` for per-CPU lines).',
   },
   create,

@@ -54,6 +54,28 @@ export interface ParserMeta {
    * memory bounded on multi-GB files; `parse` and `timeline` still emit every one.
    */
   summarizedKinds?: string[];
+  /**
+   * Kinds that are interval samples of a series (one row per task or device per snapshot): over its
+   * analysis budget a file's samples are merged into buckets (src/timeline/downsample.ts). The spec says
+   * which fields name a series and how each number merges.
+   */
+  series?: Readonly<Record<string, SeriesSpec>>;
+}
+
+/** How the rows of one sampled kind merge when samples are bucketed (see src/timeline/downsample.ts). */
+export interface SeriesSpec {
+  /** Fields that name one series within a sample (pid and tid; device). */
+  key: readonly string[];
+  /** Rates (per second, or % of the interval), by field name or its ending: a row absent from a sample counts as 0. */
+  rateSuffixes?: readonly string[];
+  /** Totals per interval (filetop's reads and bytes): added. */
+  sums?: readonly string[];
+  /** Counters that only grow (top's TIME+): the last value. */
+  last?: readonly string[];
+  /** Categorical fields (a task's state): counted; the merged row keeps the most frequent. */
+  states?: readonly string[];
+  /** For ties between states: first letters in order of importance (D before R before S). */
+  stateOrder?: readonly string[];
 }
 
 export interface ParserModule {

@@ -41,7 +41,13 @@ export function list(items: readonly (string | number)[], max = 6): string {
 
 /** The record's time for a message: `HH:MM:SS` of its ISO time, or `sample N` when it has only an order. */
 export function at(r: TimelineRecord): string | undefined {
-  return atTime(r.time);
+  const start = atTime(r.time);
+  // A bucket of merged samples (timeline downsampling) happened somewhere in its window: say which.
+  if (r.downsampled !== undefined && r.last_time && typeof r.last_time === 'object') {
+    const end = atTime(r.last_time as RecordTime);
+    if (start && end && end !== start) return `${start}–${end}`;
+  }
+  return start;
 }
 
 function atTime(t: RecordTime | undefined): string | undefined {

@@ -4,7 +4,7 @@
  * busiest devices and how to name a process. Pure functions over the rule context; no rule logic here.
  */
 import type { SourceRef, TimelineRecord } from '../common/types.js';
-import { isIntervalSample, num, str } from '../model/series.js';
+import { downsampledOf, isIntervalSample, num, presentSamples, stateSamples, str } from '../model/series.js';
 import type { DeviceEntity, Model, ProcessEntity } from '../model/types.js';
 import type { InputNeed, RuleContext } from './types.js';
 import { pct, seconds } from './format.js';
@@ -199,10 +199,10 @@ export function cpuSources(ctx: RuleContext): CpuSource[] {
 }
 
 /** The source to report: the one with the most qualifying samples, then the most samples, then preference order. */
-export function bestSource<T extends { source: CpuSource; hot: readonly unknown[] }>(candidates: readonly T[]): T | undefined {
+export function bestSource<T extends { source: CpuSource; hot: readonly { r: TimelineRecord }[] }>(candidates: readonly T[]): T | undefined {
   let best: T | undefined;
   for (const c of candidates) {
-    if (!best || c.hot.length > best.hot.length || (c.hot.length === best.hot.length && c.source.samples.length > best.source.samples.length)) best = c;
+    if (!best || countSamples(c.hot) > countSamples(best.hot) || (countSamples(c.hot) === countSamples(best.hot) && countSamples(c.source.samples) > countSamples(best.source.samples))) best = c;
   }
   return best;
 }
@@ -210,6 +210,13 @@ export function bestSource<T extends { source: CpuSource; hot: readonly unknown[
 export interface SustainOptions {
   min_samples: number;
   min_fraction: number;
+}
+
+/** How many samples a list of samples stands for: a bucket merged by the timeline's downsampling counts its samples. */
+export function countSamples(items: readonly { r: TimelineRecord }[]): number {
+  let n = 0;
+  for (const s of items) n += downsampledOf(s.r)?.samples ?? 1;
+  return n;
 }
 
 export function sustained(hot: number, of: number, o: SustainOptions): boolean {
@@ -310,14 +317,15 @@ export function stateOf(r: TimelineRecord): string | undefined {
  */
 export function taskStates(ctx: RuleContext): { tasks: TaskStates[]; snapshots: number } {
   const tasks = new Map<number, TaskStates>();
-  const seen = new Set<string>();
+  // Snapshot → the samples it stands for (several for a bucket of the timeline's downsampling).
+  const seen = new Map<string, number>();
   const counted = new Set<string>();
   for (const kind of STATE_KINDS) {
     for (const r of ctx.records(kind)) {
       const state = stateOf(r);
       if (!state) continue;
       const snapshot = `${r.source.file}#${r.time?.sample ?? 0}`;
-      seen.add(snapshot);
+      seen.set(snapshot, Math.max(seen.get(snapshot) ?? 1, downsampledOf(r)?.samples ?? 1));
       const tid = num(r, 'tid');
       const pid = num(r, 'pid');
       const id = tid ?? pid;
@@ -335,9 +343,10 @@ export function taskStates(ctx: RuleContext): { tasks: TaskStates[]; snapshots: 
       if (t.pid === undefined && pid !== undefined) t.pid = pid;
       const name = str(r, 'command');
       if (name && !t.name) t.name = name;
-      t.snapshots++;
-      if (state !== 'D') continue;
-      t.dSnapshots++;
+      t.snapshots += presentSamples(r);
+      const dSamples = downsampledOf(r) ? stateSamples(r, r.state !== undefined ? 'state' : 'stat', (v) => v.startsWith('D')) : state === 'D' ? 1 : 0;
+      if (dSamples === 0) continue;
+      t.dSnapshots += dSamples;
       t.dRows.push(r.source);
       const wchan = str(r, 'wchan');
       if (wchan && !t.wchans.includes(wchan)) t.wchans.push(wchan);
@@ -349,7 +358,9 @@ export function taskStates(ctx: RuleContext): { tasks: TaskStates[]; snapshots: 
   const threadPid = new Map<number, number>();
   for (const x of ctx.model.threads) if (x.pid !== undefined) threadPid.set(x.tid, x.pid);
   for (const t of tasks.values()) if (t.pid === undefined && threadPid.has(t.id)) t.pid = threadPid.get(t.id);
-  return { tasks: [...tasks.values()].sort((a, b) => a.id - b.id), snapshots: seen.size };
+  let snapshots = 0;
+  for (const n of seen.values()) snapshots += n;
+  return { tasks: [...tasks.values()].sort((a, b) => a.id - b.id), snapshots };
 }
 
 /**

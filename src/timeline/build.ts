@@ -13,6 +13,7 @@ import { sniffLines } from '../sniff/sniff.js';
 import { SNIFF_LINES, type SniffResult } from '../sniff/types.js';
 import { detectors } from '../sniff/detectors/index.js';
 import { parserFor, parsers } from '../parsers/index.js';
+import { Downsampler } from './downsample.js';
 import { startParse } from '../parsers/run.js';
 import { deriveBundleClock, resolveFileClock, type BundleClock, type ClockNote } from './clock.js';
 import { validate } from './schemas.js';
@@ -90,9 +91,19 @@ export interface TimelineOptions {
    * bounded memory issue #9 asks for: downsampled series are (docs/bench.md).
    */
   maxRecords?: number;
+  /** Rows a sampled file keeps before its samples merge (default SERIES_MAX_ROWS; tests set a small one). */
+  seriesMaxRows?: number;
 }
 
 export const ANALYSIS_MAX_RECORDS = 2_000_000;
+
+/**
+ * Most rows a sampled file (top, pidstat, iostat, filetop…) keeps for analysis before its samples are
+ * merged into buckets (src/timeline/downsample.ts), within its share of maxRecords. 50 000 rows is a
+ * minute of `top -H` on 1 000 threads at full resolution, or 250 buckets of a 200-task top: enough for
+ * every rule and chart, and about 50 MB live.
+ */
+export const SERIES_MAX_ROWS = 50_000;
 
 const POOL_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -166,12 +177,15 @@ export interface ReadOptions {
   onRecord?: (record: TimelineRecord, outcome: FileOutcome) => void;
   /** Most records kept for analysis (see TimelineOptions.maxRecords); the rest are counted, not kept. */
   recordBudget?: number;
+  /** Rows of a sampled file kept before its samples merge into buckets (see SERIES_MAX_ROWS). */
+  seriesBudget?: number;
 }
 
 export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>, options: ReadOptions = {}): Promise<FileOutcome> {
-  const { forced, manifestTool, manifestCommand, onBytes, summarize = false, onRecord, recordBudget = Infinity } = options;
+  const { forced, manifestTool, manifestCommand, onBytes, summarize = false, onRecord, recordBudget = Infinity, seriesBudget = SERIES_MAX_ROWS } = options;
   const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], recordCount: 0, diagnostics: [] };
   let lastDropped: TimelineRecord | undefined;
+  let downsampler: Downsampler | undefined;
   const head: { text: string; lineNo: number; flags: LineFlags }[] = [];
   let session: ReturnType<typeof startParse> | undefined;
   let decided = false;
@@ -185,7 +199,8 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       const variant = manifestCommand ? [decision.variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
       outcome.sniff = { tool: decision.tool, variant, confidence: decision.confidence, evidence: decision.evidence };
       outcome.decidedBy = decision.decidedBy;
-      const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : budgeted(outcome, recordBudget);
+      if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, Math.min(recordBudget, seriesBudget));
+      const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
       session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r), recordBudget) : (r) => {
         outcome.recordCount++;
         keep(r);
@@ -228,6 +243,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
     outcome.coverage = coverage;
     outcome.diagnostics.push(...diagnostics);
   }
+  if (downsampler) finishDownsampling(downsampler, outcome, entry.path);
   // The last summarized record closes the file's time span (the first one is kept in place).
   if (lastDropped && !outcome.overBudget) outcome.records.push(lastDropped);
   if (outcome.overBudget) {
@@ -237,13 +253,34 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       code: 'analysis-truncated',
       message:
         `only the first ${outcome.records.length} records of ${entry.path} are analysed; its ${count} records from line ${line} on are not, ` +
-        `so that analysis stays within memory (at most ${recordBudget} records for this file). The file is parsed to its end all the same (coverage, timeline --format ndjson).`,
+        `so that analysis stays within memory (at most ${downsampler ? Math.min(recordBudget, seriesBudget) : recordBudget} records for this file${downsampler ? ', its samples merged as far as they repeat' : ''}). The file is parsed to its end all the same (coverage, timeline --format ndjson).`,
       file: entry.path,
       line,
       hint: 'analyse a shorter window: cut the capture to the incident (e.g. sed -n of the lines of that time), or collect with a longer interval',
     });
   }
   return outcome;
+}
+
+function downsampledSink(downsampler: Downsampler, outcome: FileOutcome): (r: TimelineRecord) => void {
+  return (r) => downsampler.add(r, outcome.lines);
+}
+
+/** The file's records after merging, and a note of how far its samples were merged. */
+function finishDownsampling(downsampler: Downsampler, outcome: FileOutcome, path: string): void {
+  const { records, width, samples, overBudget } = downsampler.finish();
+  outcome.records = records;
+  if (overBudget) outcome.overBudget = overBudget;
+  if (width > 1) {
+    outcome.diagnostics.push({
+      severity: 'info',
+      code: 'analysis-downsampled',
+      message:
+        `${path} has ${samples} samples, more than analysis keeps in memory: they are analysed in buckets of ${width} consecutive samples ` +
+        `(rates and gauges averaged, peaks and task states kept per bucket). parse and timeline still give every sample.`,
+      file: path,
+    });
+  }
 }
 
 /** Keep records up to `budget`; past it count them (and the line of the first one not kept). */
@@ -445,7 +482,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
       async (entry, stream) => {
         const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
         const onBytes = options.onProgress ? (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) : undefined;
-        const file = { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget };
+        const file = { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget, seriesBudget: options.seriesMaxRows ?? SERIES_MAX_ROWS };
         if (!pool) {
           outcomes.push(await readFile(entry, stream, { ...file, ...(onBytes ? { onBytes } : {}) }));
           return;

@@ -14,7 +14,7 @@ import type { FileOutcome } from './build.js';
 
 /** Messages to a worker. `bytes`: a copy of one chunk, transferred. */
 export type ToWorker =
-  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean; recordBudget: number }
+  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean; recordBudget: number; seriesBudget: number }
   | { t: 'chunk'; id: number; bytes: Uint8Array }
   | { t: 'end'; id: number };
 
@@ -31,6 +31,7 @@ export interface PoolFile {
   manifestCommand: string | undefined;
   summarize: boolean;
   recordBudget: number;
+  seriesBudget: number;
 }
 
 interface Lane {
@@ -83,7 +84,7 @@ export class ParsePool {
       else settle.reject(new Error(m.message));
     };
     const post = (m: ToWorker, transfer?: ArrayBuffer[]): void => lane.worker.postMessage(m, transfer);
-    post({ t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget });
+    post({ t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget, seriesBudget: file.seriesBudget });
     let failed = false;
     outcome.catch(() => (failed = true));
     for await (const chunk of chunks) {

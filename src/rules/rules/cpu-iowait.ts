@@ -10,7 +10,7 @@
 import type { SourceRef } from '../../common/types.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, span, window } from '../format.js';
-import { bestSource, CPU_SHARES_NEED, busiestDevices, cpuSources, describeDevice, mean, processLabel, sustained, taskStates, type CpuSample, type CpuSource, type HotCpu } from '../system.js';
+import { bestSource, CPU_SHARES_NEED, busiestDevices, cpuSources, describeDevice, mean, processLabel, countSamples, sustained, taskStates, type CpuSample, type CpuSource, type HotCpu } from '../system.js';
 
 export interface CpuIowaitOptions {
   /** All-CPU iowait share (percent) at or above which a sample counts. */
@@ -59,17 +59,17 @@ function busyText(busy: number, idle: number): string {
 
 function evaluate(ctx: RuleContext, o: CpuIowaitOptions): FindingDraft[] {
   const candidates: Candidate[] = cpuSources(ctx).map((source) => ({ source, hot: source.samples.filter((s) => s.iowait >= o.iowait_pct) }));
-  const firing = candidates.filter((c) => sustained(c.hot.length, c.source.samples.length, o));
+  const firing = candidates.filter((c) => sustained(countSamples(c.hot), countSamples(c.source.samples), o));
   const best = bestSource(firing);
   if (!best) return [];
   const { source, hot } = best;
   const peak = hot.reduce((a, b) => (b.iowait > a.iowait ? b : a));
   const hotCpu = hot.map((s) => s.maxIowaitCpu).reduce<HotCpu | undefined>((a, b) => (b && (!a || b.iowait > a.iowait) ? b : a), undefined);
   const when = window(hot.map((s) => s.r));
-  const others = firing.filter((c) => c !== best).map((c) => `${c.source.file} agrees (${c.hot.length} of ${c.source.samples.length})`);
+  const others = firing.filter((c) => c !== best).map((c) => `${c.source.file} agrees (${countSamples(c.hot)} of ${countSamples(c.source.samples)})`);
   const ctxt = context(ctx);
   const message =
-    `iowait was at or above ${pct(o.iowait_pct)} of all CPUs in ${hot.length} of ${source.samples.length} interval samples of ${source.file} (${source.label}${when ? `, ${when}` : ''}): ` +
+    `iowait was at or above ${pct(o.iowait_pct)} of all CPUs in ${countSamples(hot)} of ${countSamples(source.samples)} interval samples of ${source.file} (${source.label}${when ? `, ${when}` : ''}): ` +
     `${hot.length > 1 ? `up to ${pct(peak.iowait)} (mean ${pct(mean(hot.map((s) => s.iowait)))})` : pct(peak.iowait)}${hotCpu && hotCpu.iowait > peak.iowait ? ` (${pct(hotCpu.iowait)} on ${hotCpu.cpu})` : ''}, ` +
     `${busyText(mean(hot.map((s) => s.busy)), mean(hot.map((s) => s.idle)))}` +
     `${others.length > 0 ? `; ${others.join(', ')}` : ''}${ctxt.text}.`;

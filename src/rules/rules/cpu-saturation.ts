@@ -12,7 +12,7 @@ import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import { num } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, span, window } from '../format.js';
-import { bestSource, CPU_SHARES_NEED, cpuCount, cpuSources, mean, processLabel, sustained, type CpuSample, type CpuSource } from '../system.js';
+import { bestSource, CPU_SHARES_NEED, cpuCount, cpuSources, mean, processLabel, countSamples, sustained, type CpuSample, type CpuSource } from '../system.js';
 
 export interface CpuSaturationOptions {
   /** All-CPU busy share (100 − idle − iowait) at or above which a sample counts. */
@@ -83,11 +83,11 @@ function loadContext(ctx: RuleContext, cpus: number | undefined): string {
 
 function evaluate(ctx: RuleContext, o: CpuSaturationOptions): FindingDraft[] {
   const sources = cpuSources(ctx);
-  const busy = bestSource(sources.map((source) => ({ source, hot: source.samples.filter((s) => s.busy >= o.busy_pct) })).filter((c) => sustained(c.hot.length, c.source.samples.length, o)));
-  const steal = bestSource(sources.map((source) => ({ source, hot: source.samples.filter((s) => (s.steal ?? 0) >= o.steal_pct) })).filter((c) => sustained(c.hot.length, c.source.samples.length, o)));
+  const busy = bestSource(sources.map((source) => ({ source, hot: source.samples.filter((s) => s.busy >= o.busy_pct) })).filter((c) => sustained(countSamples(c.hot), countSamples(c.source.samples), o)));
+  const steal = bestSource(sources.map((source) => ({ source, hot: source.samples.filter((s) => (s.steal ?? 0) >= o.steal_pct) })).filter((c) => sustained(countSamples(c.hot), countSamples(c.source.samples), o)));
   const count = cpuCount(ctx);
   const queues = count ? queueSources(ctx, count.cpus * o.runnable_per_cpu) : [];
-  const queue = queues.filter((q) => sustained(q.hot.length, q.rows.length, o)).sort((a, b) => b.hot.length - a.hot.length || (a.file < b.file ? -1 : 1))[0];
+  const queue = queues.filter((q) => sustained(countSamples(q.hot), countSamples(q.rows), o)).sort((a, b) => countSamples(b.hot) - countSamples(a.hot) || (a.file < b.file ? -1 : 1))[0];
   if (!busy && !steal && !queue) return [];
 
   const parts: string[] = [];
@@ -101,14 +101,14 @@ function evaluate(ctx: RuleContext, o: CpuSaturationOptions): FindingDraft[] {
   if (queue && count) {
     const peak = Math.max(...queue.hot.map((h) => h.runnable));
     const when = window(queue.hot.map((h) => h.r));
-    parts.push(`${queue.label} exceeded the ${count.cpus} CPUs (${count.from}) in ${queue.hot.length} of ${queue.rows.length} snapshots of ${queue.file}${when ? ` (${when})` : ''}, up to ${peak} runnable: tasks waited for a CPU`);
+    parts.push(`${queue.label} exceeded the ${count.cpus} CPUs (${count.from}) in ${countSamples(queue.hot)} of ${countSamples(queue.rows)} snapshots of ${queue.file}${when ? ` (${when})` : ''}, up to ${peak} runnable: tasks waited for a CPU`);
     evidence.push(...[...queue.hot].sort((a, b) => b.runnable - a.runnable).slice(0, 2).map((h) => h.r.source));
     hotRecords.push(...queue.hot.map((h) => h.r));
   }
   if (steal) {
     const when = window(steal.hot.map((s) => s.r));
     parts.push(
-      `steal was at or above ${pct(o.steal_pct)} in ${steal.hot.length} of ${steal.source.samples.length} interval samples of ${steal.source.file}${when ? ` (${when})` : ''}, up to ${pct(Math.max(...steal.hot.map((s) => s.steal ?? 0)))}: the hypervisor gave this VM's CPU time to others (a noisy neighbour or an exhausted CPU credit)`,
+      `steal was at or above ${pct(o.steal_pct)} in ${countSamples(steal.hot)} of ${countSamples(steal.source.samples)} interval samples of ${steal.source.file}${when ? ` (${when})` : ''}, up to ${pct(Math.max(...steal.hot.map((s) => s.steal ?? 0)))}: the hypervisor gave this VM's CPU time to others (a noisy neighbour or an exhausted CPU credit)`,
     );
     evidence.push(...[...steal.hot].sort((a, b) => (b.steal ?? 0) - (a.steal ?? 0)).slice(0, 2).map((s) => s.r.source));
     hotRecords.push(...steal.hot.map((s) => s.r));
@@ -140,7 +140,7 @@ function describeBusy(c: Candidate, o: CpuSaturationOptions): string {
   const user = mean(c.hot.map((s) => s.user ?? 0));
   const system = mean(c.hot.map((s) => s.system ?? 0));
   return (
-    `the CPUs were at least ${pct(o.busy_pct)} busy in ${c.hot.length} of ${c.source.samples.length} interval samples of ${c.source.file} (${c.source.label}${when ? `, ${when}` : ''}): ` +
+    `the CPUs were at least ${pct(o.busy_pct)} busy in ${countSamples(c.hot)} of ${countSamples(c.source.samples)} interval samples of ${c.source.file} (${c.source.label}${when ? `, ${when}` : ''}): ` +
     `up to ${pct(Math.max(...c.hot.map((s) => s.busy)))} busy, idle ${pct(mean(c.hot.map((s) => s.idle)))} on average (user ${pct(user)}, system ${pct(system)})`
   );
 }

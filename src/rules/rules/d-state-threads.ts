@@ -13,7 +13,7 @@ import { num } from '../../model/series.js';
 import type { DeviceEntity } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { list, span, window } from '../format.js';
-import { busyDevices, describeDevice, processLabel, processName, sustained, taskStates, type TaskStates } from '../system.js';
+import { busyDevices, describeDevice, processLabel, processName, countSamples, sustained, taskStates, type TaskStates } from '../system.js';
 
 export interface DStateThreadsOptions {
   /** Snapshots in which a thread must be in D, and the share of the snapshots that show it. */
@@ -135,12 +135,12 @@ function fromCounters(ctx: RuleContext, o: DStateThreadsOptions): FindingDraft[]
   for (const r of ctx.records('vmstat.sample')) add(r, num(r, 'blocked'), "vmstat's b");
   for (const [file, e] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const hot = e.rows.filter((x) => x.n >= o.min_blocked);
-    if (!sustained(hot.length, e.rows.length, { min_samples: o.min_snapshots, min_fraction: o.min_fraction })) continue;
+    if (!sustained(countSamples(hot), countSamples(e.rows), { min_samples: o.min_snapshots, min_fraction: o.min_fraction })) continue;
     const peak = hot.reduce((a, b) => (b.n > a.n ? b : a));
     const when = window(hot.map((x) => x.r));
     const finding: FindingDraft = {
       title: 'Tasks blocked in uninterruptible sleep',
-      message: `${e.label} shows tasks in uninterruptible sleep (D) in ${hot.length} of ${e.rows.length} snapshots of ${file}${when ? ` (${when})` : ''}, up to ${peak.n} at once, but no row of this capture names them.`,
+      message: `${e.label} shows tasks in uninterruptible sleep (D) in ${countSamples(hot)} of ${countSamples(e.rows)} snapshots of ${file}${when ? ` (${when})` : ''}, up to ${peak.n} at once, but no row of this capture names them.`,
       entities: {},
       evidence: [peak.r.source, ...hot.filter((x) => x !== peak).slice(0, 3).map((x) => x.r.source)],
       recommendation: 'Capture which threads are blocked and on what, then look at the device or mount they wait for.',

@@ -11,6 +11,7 @@ import { isIntervalSample, num, str } from '../../model/series.js';
 import type { DeviceEntity } from '../../model/types.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, rate, seconds, span, window } from '../format.js';
+import { countSamples } from '../system.js';
 
 export interface DiskSaturationOptions {
   /** %util at or above which a serial disk's sample is saturated. */
@@ -60,7 +61,7 @@ function evaluate(ctx: RuleContext, o: DiskSaturationOptions): FindingDraft[] {
     const samples = samplesOf(ctx, d);
     if (samples.length === 0) continue;
     const hot = samples.filter((s) => saturated(s, d.parallel, o));
-    if (hot.length < o.min_samples || hot.length < o.min_fraction * samples.length) continue;
+    if (countSamples(hot) < o.min_samples || countSamples(hot) < o.min_fraction * countSamples(samples)) continue;
     const maxUtil = Math.max(...hot.map((s) => s.util ?? 0));
     const maxWait = Math.max(...hot.map((s) => s.wait ?? 0));
     const maxQueue = Math.max(...hot.map((s) => s.queue ?? 0));
@@ -82,7 +83,7 @@ function evaluate(ctx: RuleContext, o: DiskSaturationOptions): FindingDraft[] {
     evidence.push(...d.evidence.filter((e) => !evidence.some((x) => x.file === e.file)).slice(0, 2));
     const finding: FindingDraft = {
       title: `Disk ${d.name} is saturated`,
-      message: `${d.name} was saturated in ${hot.length} of ${samples.length} interval samples${hotWindow ? ` (${hotWindow})` : ''}: ${how}; ${traffic}${who}.`,
+      message: `${d.name} was saturated in ${countSamples(hot)} of ${countSamples(samples)} interval samples${hotWindow ? ` (${hotWindow})` : ''}: ${how}; ${traffic}${who}.`,
       entities: { devices: [d.name], ...(writers.length > 0 ? { pids: writers.map((p) => p.pid) } : {}) },
       evidence,
       recommendation: d.parallel

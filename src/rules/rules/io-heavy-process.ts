@@ -14,7 +14,7 @@
  * strace-missed-threads.
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
-import { isIntervalSample, num, str } from '../../model/series.js';
+import { endEpoch, isIntervalSample, num, peakValue, str } from '../../model/series.js';
 import type { IoBalance, Model } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { at, bytes, list, pct, rate, span } from '../format.js';
@@ -147,7 +147,8 @@ export function processWrites(ctx: RuleContext): PidstatWrites {
     const interval = r.time?.interval_s;
     if (wr === undefined || pid === undefined || interval === undefined || interval <= 0) continue;
     const row: PidstatRow = { r, wr, cc: num(r, 'cancelled_write_bytes_per_s') ?? 0, interval };
-    if (r.time?.epoch !== undefined) row.end = r.time.epoch;
+    const end = endEpoch(r);
+    if (end !== undefined) row.end = end;
     else {
       const key = `${r.source.file}#${r.time?.sample ?? r.time?.iso ?? r.source.line}`;
       if (!untimed.has(key)) {
@@ -171,10 +172,10 @@ export function processWrites(ctx: RuleContext): PidstatWrites {
       w.samples++;
       w.written_bytes += wr * interval;
       w.cancelled_bytes += cc * interval;
-      if (wr > 0 && (!w.peak || wr > (num(w.peak, 'write_bytes_per_s') ?? 0))) w.peak = r;
+      if (wr > 0 && (!w.peak || peakValue(r, 'write_bytes_per_s')! > (peakValue(w.peak, 'write_bytes_per_s') ?? 0))) w.peak = r;
       if (wr > 0 && (!w.first || isoOf(r) < isoOf(w.first))) w.first = r;
       if (wr > 0 && (!w.last || isoOf(r) > isoOf(w.last))) w.last = r;
-      if (cc > 0 && (!w.cancelled_peak || cc > (num(w.cancelled_peak, 'cancelled_write_bytes_per_s') ?? 0))) w.cancelled_peak = r;
+      if (cc > 0 && (!w.cancelled_peak || peakValue(r, 'cancelled_write_bytes_per_s')! > (peakValue(w.cancelled_peak, 'cancelled_write_bytes_per_s') ?? 0))) w.cancelled_peak = r;
     }
     total += w.written_bytes;
     byPid.set(pid, w);
@@ -402,7 +403,7 @@ function evaluate(ctx: RuleContext, o: IoHeavyProcessOptions): FindingDraft[] {
     const command = commandOf(ctx.model, w.pid, w.peak);
     const threads = writingThreads(ctx, w.pid).filter((t) => t.bytes >= w.written_bytes / 1000 || t.bytes >= 1024 * 1024);
     const targets = writtenTargets(ctx.model, w.pid, threads);
-    const peakRate = w.peak ? num(w.peak, 'write_bytes_per_s') ?? 0 : 0;
+    const peakRate = w.peak ? peakValue(w.peak, 'write_bytes_per_s') ?? 0 : 0;
     const peakAt = w.peak ? at(w.peak) : undefined;
     const where = best
       ? placements.map((p) => shareText(p, processRate)).join('; ')

@@ -12,7 +12,7 @@ import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import { isIntervalSample, num } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { bytes, list, pct, rate, span, window } from '../format.js';
-import { processLabel, sustained } from '../system.js';
+import { processLabel, countSamples, sustained } from '../system.js';
 
 export interface MemoryPressureOptions {
   /** Available memory (percent of total) below which a snapshot counts as low. */
@@ -79,8 +79,8 @@ function swapping(ctx: RuleContext, o: MemoryPressureOptions): { file: string; r
   let best: { file: string; rows: SwapSample[]; hot: SwapSample[] } | undefined;
   for (const [file, rows] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const hot = rows.filter((s) => s.rate > o.swap_bytes_per_s);
-    if (!sustained(hot.length, rows.length, o)) continue;
-    if (!best || hot.length > best.hot.length) best = { file, rows, hot };
+    if (!sustained(countSamples(hot), countSamples(rows), o)) continue;
+    if (!best || countSamples(hot) > countSamples(best.hot)) best = { file, rows, hot };
   }
   return best;
 }
@@ -142,7 +142,7 @@ function swapInUse(ctx: RuleContext): string {
 function evaluate(ctx: RuleContext, o: MemoryPressureOptions): FindingDraft[] {
   const level = levels(ctx);
   const low = level ? level.rows.filter((l) => (100 * l.avail) / l.total < o.avail_pct) : [];
-  const lowHolds = level !== undefined && sustained(low.length, level.rows.length, o);
+  const lowHolds = level !== undefined && sustained(countSamples(low), countSamples(level.rows), o);
   const swap = swapping(ctx, o);
   const growth = swapGrowth(ctx, o);
   if (!lowHolds && !swap && !growth) return [];

@@ -9,7 +9,7 @@
  * dirty pages wait for it — that is disk-saturation's case, and this rule says nothing.
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
-import { isIntervalSample, num } from '../../model/series.js';
+import { isIntervalSample, num, peakValue } from '../../model/series.js';
 import type { DeviceEntity, IoBalance } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { at, bytes, list, pct, rate, span } from '../format.js';
@@ -76,7 +76,7 @@ function cancelledText(writers: readonly Writer[]): string {
   const cancelled = writers.reduce((sum, w) => sum + w.w.cancelled_bytes, 0);
   if (cancelled <= 0) return 'none of it shows as cancelled in pidstat (kB_ccwr/s 0): it was overwritten in place, or was still dirty when the capture ended';
   const peak = writers.map((w) => w.w.cancelled_peak).find((r) => r !== undefined);
-  const peakText = peak ? `, up to ${rate(num(peak, 'cancelled_write_bytes_per_s') ?? 0)}${at(peak) ? ` at ${at(peak)}` : ''}` : '';
+  const peakText = peak ? `, up to ${rate(peakValue(peak, 'cancelled_write_bytes_per_s') ?? 0)}${at(peak) ? ` at ${at(peak)}` : ''}` : '';
   return `${bytes(cancelled)} of dirty data was deleted or truncated before writeback (pidstat kB_ccwr/s${peakText})`;
 }
 

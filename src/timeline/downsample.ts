@@ -1,0 +1,337 @@
+/**
+ * Bounded analysis memory for sampling tools (top, pidstat, iostat, filetop…): when a file's kept records
+ * would pass its share of the analysis budget, consecutive samples are merged into buckets, the way an
+ * RRD consolidates old data, so that the whole capture is still covered instead of only its first hours.
+ *
+ * How it works, per file, streaming:
+ * - Records arrive in file order. Each interval sample (one top snapshot, one pidstat or iostat report;
+ *   `time.sample`) goes into the open bucket. A bucket holds `width` samples (1 at first).
+ * - When the rows kept pass the budget, neighbouring buckets are merged pairwise and `width` doubles. Rows
+ *   of the same series (the parser's SeriesSpec key: pid and tid, a device) merge into one record.
+ * - Records that are not interval samples (banners, host facts, since-boot averages) and rows of kinds the
+ *   parser does not declare stay as they are, in file order.
+ * - A file under its budget is never touched: its records come out exactly as parsed.
+ *
+ * A merged record keeps the first row's fields, source line and time, and states what it stands for in
+ * `downsampled`: `samples` (samples in the bucket), `present` (samples the row appeared in), `peak` (the
+ * highest value of each averaged field), `states` (how often each categorical value was seen) and `rates`
+ * (the fields averaged over the whole bucket rather than over `present`). Numbers:
+ * - rates (SeriesSpec.rateSuffixes, e.g. `_per_s`): Σ value × interval / the bucket's interval; a row
+ *   absent from a sample counts as 0 there (pidstat prints only active tasks), so rate × interval_s is the
+ *   bucket's total, as for one sample;
+ * - sums (totals per interval, filetop's bytes): added;
+ * - last (counters that only grow, top's TIME+): the last value;
+ * - every other number (gauges: %CPU of a snapshot, RES, %util): the interval-weighted mean over the
+ *   samples the row appeared in.
+ * `time.interval_s` becomes the bucket's interval when every sample had one; `last_time` is the bucket's
+ * last sample's time.
+ *
+ * Deterministic: the result depends only on the file's records and the budget.
+ */
+import type { RecordTime, TimelineRecord } from '../common/types.js';
+import type { SeriesSpec } from '../parsers/types.js';
+
+type FieldClass = 'rate' | 'sum' | 'last' | 'gauge';
+
+interface Acc {
+  base: TimelineRecord;
+  present: number;
+  /** Per numeric field: its accumulated value (meaning depends on the class). */
+  values: Record<string, number>;
+  /** Per gauge field: the interval weight behind its mean. */
+  weights: Record<string, number>;
+  peak: Record<string, number>;
+  states: Record<string, Record<string, number>> | undefined;
+}
+
+interface Row {
+  key: string;
+  /** Not an interval sample of a declared kind: always emitted as parsed. */
+  passthrough: boolean;
+  /** A record as parsed (in a one-sample bucket) or the accumulation of several. */
+  raw: TimelineRecord | undefined;
+  acc: Acc | undefined;
+  /** The sample the row was last seen in: a key seen twice in one sample is not merged. */
+  lastSample: number;
+}
+
+interface Bucket {
+  rows: Row[];
+  byKey: Map<string, Row>;
+  samples: number;
+  /** Σ of the samples' intervals (1 each when a sample has none). */
+  seconds: number;
+  timed: boolean;
+  lastTime: RecordTime | undefined;
+}
+
+export interface DownsampleResult {
+  records: TimelineRecord[];
+  /** Samples per bucket at the end (1: nothing merged). */
+  width: number;
+  /** Interval samples seen. */
+  samples: number;
+  /** Set when even merging could not keep the file within budget: the input line of the first record dropped. */
+  overBudget?: { line: number; count: number };
+}
+
+export class Downsampler {
+  private readonly closed: Bucket[] = [];
+  private open: Bucket = newBucket();
+  private width = 1;
+  private rows = 0;
+  private sampleId: number | undefined;
+  private samplesSeen = 0;
+  private uniqueKey = 0;
+  private full = false;
+  private overBudget: { line: number; count: number } | undefined;
+  private readonly classes = new Map<string, Map<string, FieldClass>>();
+
+  constructor(
+    private readonly specs: Readonly<Record<string, SeriesSpec>>,
+    private readonly budget: number,
+  ) {}
+
+  /** `line`: the input line being read (for the diagnostic when the budget cannot be kept). */
+  add(r: TimelineRecord, line: number): void {
+    if (this.full) return this.drop(line);
+    const spec = this.specs[r.kind];
+    const t = r.time;
+    if (!spec || !t || t.sample === undefined || t.since_boot === true || r.average === true) {
+      if (this.roomForRow()) this.push(this.open, { key: `#${this.uniqueKey++}`, passthrough: true, raw: r, acc: undefined, lastSample: -1 });
+      else this.drop(line);
+      return;
+    }
+    if (t.sample !== this.sampleId) this.startSample(t);
+    const key = seriesKey(r, spec);
+    let row = this.open.byKey.get(key);
+    if (!row || row.lastSample === this.samplesSeen) {
+      if (!this.roomForRow()) return this.drop(line);
+      // Halving may have merged the open bucket with the one before: the key may be there now.
+      row = this.open.byKey.get(key);
+      if (!row || row.lastSample === this.samplesSeen) {
+        this.push(this.open, { key: row ? `#${this.uniqueKey++}` : key, passthrough: false, raw: r, acc: undefined, lastSample: this.samplesSeen });
+        return;
+      }
+    }
+    row.lastSample = this.samplesSeen;
+    const acc = this.accOf(row);
+    this.mergeRecord(acc, r, t.interval_s ?? 1);
+  }
+
+  finish(): DownsampleResult {
+    const out: TimelineRecord[] = [];
+    for (const b of [...this.closed, this.open]) {
+      for (const row of b.rows) out.push(b.samples > 1 && !row.passthrough ? this.materialize(this.accOf(row), b) : row.raw!);
+    }
+    const result: DownsampleResult = { records: out, width: this.width, samples: this.samplesSeen };
+    if (this.overBudget) result.overBudget = this.overBudget;
+    return result;
+  }
+
+  /** Whether one more row fits, merging buckets first when the budget is reached. */
+  private roomForRow(): boolean {
+    // Each halving doubles the width, so a file is halved at most log2(samples) times in all.
+    while (this.rows >= this.budget && this.closed.length > 0) this.halve();
+    if (this.rows >= this.budget) this.full = true;
+    return !this.full;
+  }
+
+  private drop(line: number): void {
+    if (this.overBudget) this.overBudget.count++;
+    else this.overBudget = { line: Math.max(1, line), count: 1 };
+  }
+
+  private push(b: Bucket, row: Row): void {
+    b.rows.push(row);
+    if (!row.key.startsWith('#')) b.byKey.set(row.key, row);
+    this.rows++;
+  }
+
+  private startSample(t: RecordTime): void {
+    this.sampleId = t.sample;
+    if (this.open.samples >= this.width) {
+      this.closed.push(this.open);
+      this.open = newBucket();
+    }
+    this.samplesSeen++;
+    const b = this.open;
+    b.samples++;
+    b.seconds += t.interval_s ?? 1;
+    if (t.interval_s === undefined) b.timed = false;
+    b.lastTime = t;
+  }
+
+  /**
+   * Merge neighbouring closed buckets pairwise and double the width; an odd last one merges with the open
+   * bucket (which holds fewer than the new width's samples, so stays open).
+   */
+  private halve(): void {
+    if (this.closed.length === 0) return;
+    const merged: Bucket[] = [];
+    for (let i = 0; i + 1 < this.closed.length; i += 2) merged.push(this.mergeBuckets(this.closed[i]!, this.closed[i + 1]!));
+    if (this.closed.length % 2 === 1) this.open = this.mergeBuckets(this.closed[this.closed.length - 1]!, this.open);
+    this.closed.length = 0;
+    this.closed.push(...merged);
+    this.width *= 2;
+    this.rows = this.closed.reduce((n, b) => n + b.rows.length, 0) + this.open.rows.length;
+  }
+
+  private mergeBuckets(a: Bucket, b: Bucket): Bucket {
+    // `b` is the later bucket, maybe the open one: its rows keep the sample they were last seen in.
+    for (const row of a.rows) row.lastSample = -1;
+    for (const row of b.rows) {
+      const into = row.key.startsWith('#') ? undefined : a.byKey.get(row.key);
+      if (!into) {
+        a.rows.push(row);
+        if (!row.key.startsWith('#')) a.byKey.set(row.key, row);
+        continue;
+      }
+      this.mergeAcc(this.accOf(into), this.accOf(row));
+      into.lastSample = row.lastSample;
+    }
+    a.samples += b.samples;
+    a.seconds += b.seconds;
+    a.timed = a.timed && b.timed;
+    a.lastTime = b.lastTime;
+    return a;
+  }
+
+  private mergeAcc(into: Acc, from: Acc): void {
+    const spec = this.specs[from.base.kind];
+    into.present += from.present;
+    for (const field in from.values) {
+      const v = from.values[field]!;
+      if (from.weights[field] !== undefined) into.weights[field] = (into.weights[field] ?? 0) + from.weights[field]!;
+      // 'last' fields: the later bucket's value; the others add up.
+      const later = this.classOf(from.base.kind, field, spec) === 'last' || !(field in into.values);
+      into.values[field] = later ? v : into.values[field]! + v;
+    }
+    for (const field in from.peak) if (!(from.peak[field]! <= into.peak[field]!)) into.peak[field] = from.peak[field]!;
+    if (from.states) {
+      const states = (into.states ??= {});
+      for (const field in from.states) {
+        const counts = (states[field] ??= {});
+        for (const [value, n] of Object.entries(from.states[field]!)) counts[value] = (counts[value] ?? 0) + n;
+      }
+    }
+  }
+
+  private accOf(row: Row): Acc {
+    if (row.acc) return row.acc;
+    const r = row.raw!;
+    const acc: Acc = { base: r, present: 0, values: {}, weights: {}, peak: {}, states: undefined };
+    this.mergeRecord(acc, r, r.time?.interval_s ?? 1);
+    row.acc = acc;
+    row.raw = undefined;
+    return acc;
+  }
+
+  private mergeRecord(acc: Acc, r: TimelineRecord, seconds: number): void {
+    const spec = this.specs[r.kind];
+    acc.present++;
+    for (const field in r) {
+      const v = r[field];
+      if (typeof v === 'number') {
+        if (!Number.isFinite(v) || spec?.key.includes(field)) continue;
+        const cls = this.classOf(r.kind, field, spec);
+        if (cls === 'last') acc.values[field] = v;
+        else if (cls === 'sum') acc.values[field] = (acc.values[field] ?? 0) + v;
+        else {
+          acc.values[field] = (acc.values[field] ?? 0) + v * seconds;
+          if (cls === 'gauge') acc.weights[field] = (acc.weights[field] ?? 0) + seconds;
+          if (!(v <= acc.peak[field]!)) acc.peak[field] = v;
+        }
+      } else if (typeof v === 'string' && spec?.states?.includes(field)) {
+        const states = (acc.states ??= {});
+        const counts = (states[field] ??= {});
+        counts[v] = (counts[v] ?? 0) + 1;
+      }
+    }
+  }
+
+  private classOf(kind: string, field: string, spec: SeriesSpec | undefined): FieldClass {
+    let perKind = this.classes.get(kind);
+    if (!perKind) this.classes.set(kind, (perKind = new Map()));
+    let cls = perKind.get(field);
+    if (!cls) {
+      cls = classify(field, spec);
+      perKind.set(field, cls);
+    }
+    return cls;
+  }
+
+  private materialize(acc: Acc, b: Bucket): TimelineRecord {
+    const spec = this.specs[acc.base.kind];
+    const out: TimelineRecord = { ...acc.base };
+    for (const field in acc.values) {
+      const v = acc.values[field]!;
+      const cls = this.classOf(out.kind, field, spec);
+      if (cls === 'gauge') out[field] = round(v / acc.weights[field]!);
+      else if (cls === 'rate') out[field] = round(v / b.seconds);
+      else out[field] = round(v);
+    }
+    const info: Record<string, unknown> = { samples: b.samples, present: acc.present, peak: sortedCopy(acc.peak) };
+    const rates = Object.keys(acc.values).filter((f) => this.classOf(out.kind, f, spec) === 'rate').sort();
+    if (rates.length > 0) info.rates = rates;
+    if (acc.states) {
+      const states: Record<string, Record<string, number>> = {};
+      for (const field of Object.keys(acc.states).sort()) {
+        const counts = acc.states[field]!;
+        states[field] = sortedCopy(counts);
+        out[field] = mostFrequent(counts, spec?.stateOrder ?? []);
+      }
+      info.states = states;
+    }
+    if (out.time) {
+      const time: RecordTime = { ...out.time };
+      if (b.timed) time.interval_s = round(b.seconds);
+      else delete time.interval_s;
+      out.time = time;
+      if (b.lastTime && b.lastTime !== acc.base.time) out.last_time = { ...b.lastTime };
+    }
+    out.downsampled = info;
+    return out;
+  }
+}
+
+function newBucket(): Bucket {
+  return { rows: [], byKey: new Map(), samples: 0, seconds: 0, timed: true, lastTime: undefined };
+}
+
+function classify(field: string, spec: SeriesSpec | undefined): FieldClass {
+  if (spec?.last?.includes(field)) return 'last';
+  if (spec?.sums?.includes(field)) return 'sum';
+  if (spec?.rateSuffixes?.some((s) => field.endsWith(s))) return 'rate';
+  return 'gauge';
+}
+
+function seriesKey(r: TimelineRecord, spec: SeriesSpec): string {
+  let key = r.kind;
+  for (const f of spec.key) key += `\u0000${String(r[f] ?? '')}`;
+  return key;
+}
+
+function mostFrequent(counts: Record<string, number>, order: readonly string[]): string {
+  let best: string | undefined;
+  for (const [value, n] of Object.entries(counts)) {
+    if (best === undefined || n > counts[best]! || (n === counts[best]! && rank(value, order) < rank(best, order))) best = value;
+  }
+  return best!;
+}
+
+/** Ties go to the state listed first in SeriesSpec.stateOrder (D before S: a blocked thread is the news), then by name. */
+function rank(value: string, order: readonly string[]): number {
+  const i = order.indexOf(value.charAt(0));
+  return (i < 0 ? order.length : i) * 1e6 + value.charCodeAt(0);
+}
+
+function sortedCopy(o: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(o).sort()) out[k] = round(o[k]!);
+  return out;
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}

@@ -1,0 +1,83 @@
+/**
+ * Over its budget a sampled file's samples are merged into buckets (src/timeline/downsample.ts), so that
+ * a day of `top -b -d 1` is analysed in bounded memory. On the real captures, forced to merge with a tiny
+ * budget, the analysis must not change its conclusions: the same findings on the same entities, the same
+ * bytes per process, the same processes and D-state counts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildTimeline, type Timeline, type TimelineOptions } from '../../src/timeline/build.js';
+import { buildModel } from '../../src/model/build.js';
+import { annotateRecords } from '../../src/model/annotate.js';
+import { allRules, analyze, resolveConfig } from '../../src/rules/index.js';
+import { repoRoot, sharedDir } from '../helpers.js';
+
+interface Case {
+  name: string;
+  path: string;
+  /** Rows per sampled file: small enough to merge, big enough for one sample of every file. */
+  rows: number;
+  /** Files that must have been merged. */
+  merged: string[];
+}
+
+const cases: Case[] = [
+  { name: 'tempfile-churn', path: join(repoRoot, 'samples', 'tempfile-churn.tar.gz'), rows: 400, merged: ['top.txt'] },
+  { name: 'logging-storm', path: join(repoRoot, 'samples', 'logging-storm.tar.gz'), rows: 300, merged: ['top.txt'] },
+  { name: 'quiet-baseline', path: join(repoRoot, 'samples', 'quiet-baseline.tar.gz'), rows: 300, merged: ['top.txt'] },
+  { name: 'popularity (../shared)', path: join(sharedDir, 'captures', 'popularity'), rows: 300, merged: ['top.txt'] },
+  // pidstat -d alone: merged down to buckets of several reports, its byte totals must stay exact.
+  { name: 'popularity pidstat-d.txt (../shared)', path: join(sharedDir, 'captures', 'popularity', 'pidstat-d.txt'), rows: 30, merged: ['pidstat-d.txt'] },
+];
+
+async function analyse(path: string, options: TimelineOptions): Promise<{ timeline: Timeline; model: ReturnType<typeof buildModel>; findings: ReturnType<typeof analyze>['findings'] }> {
+  const timeline = await buildTimeline(path, { summarize: true, ...options });
+  const model = buildModel(timeline);
+  annotateRecords(timeline.records, model);
+  const findings = analyze(timeline, model, resolveConfig(undefined, allRules), allRules).findings;
+  return { timeline, model, findings };
+}
+
+for (const c of cases) {
+  test(`downsampled samples give the same conclusions: ${c.name}`, { skip: existsSync(c.path) ? false : `${c.path} is absent` }, async () => {
+    const full = await analyse(c.path, {});
+    const merged = await analyse(c.path, { seriesMaxRows: c.rows });
+    const codes = (t: Timeline, code: string): string[] => t.diagnostics.filter((d) => d.code === code).map((d) => d.file!);
+    assert.deepEqual(codes(full.timeline, 'analysis-downsampled'), [], 'the default budget merges nothing here');
+    for (const file of c.merged) assert.ok(codes(merged.timeline, 'analysis-downsampled').some((f) => f.endsWith(file)), `${file} was merged`);
+    assert.deepEqual(codes(merged.timeline, 'analysis-truncated'), []);
+    assert.ok(merged.timeline.records.length < full.timeline.records.length, 'fewer records are kept');
+    assert.ok(merged.timeline.records.some((r) => r.downsampled !== undefined));
+
+    // The same findings, on the same entities (their wording may name a bucket's window instead of a second).
+    const shape = (f: (typeof full.findings)[number]): unknown => ({ rule: f.rule, severity: f.severity, title: f.title, entities: f.entities });
+    assert.deepEqual(merged.findings.map(shape), full.findings.map(shape));
+    // The bytes each process wrote (Σ rate × interval) survive the merge exactly.
+    assert.deepEqual(merged.model.io_balance, full.model.io_balance);
+    // The same processes and threads, and the same D-state counts over the same number of snapshots.
+    const tasks = (m: typeof full.model): unknown => [
+      m.processes.map((p) => ({ pid: p.pid, tids: p.tids, d: p.d_state, samples: p.cpu_pct?.samples })),
+      m.threads.map((t) => ({ tid: t.tid, pid: t.pid, d: t.d_state })),
+    ];
+    assert.deepEqual(tasks(merged.model), tasks(full.model));
+  });
+}
+
+test('a merged pidstat file keeps its writer, its total and its peak', { skip: existsSync(join(sharedDir, 'captures', 'popularity')) ? false : '../shared is absent' }, async () => {
+  const path = join(sharedDir, 'captures', 'popularity', 'pidstat-d.txt');
+  const full = await analyse(path, {});
+  const merged = await analyse(path, { seriesMaxRows: 30 });
+  const app = (m: typeof full.model): { mean?: number; max?: number; total?: number } | undefined => {
+    const s = m.processes.find((p) => p.pid === 26246)?.write_bytes_per_s;
+    return s ? { mean: s.mean, max: s.max, total: s.total } : undefined;
+  };
+  const a = app(full.model)!;
+  const b = app(merged.model)!;
+  // popularity_app.py: 1.2 GiB in pidstat -d's 20 one-second reports.
+  assert.ok(a.total! > 1e9, `${a.total}`);
+  assert.ok(Math.abs(b.total! - a.total!) < 1, `${b.total} vs ${a.total}`);
+  assert.ok(Math.abs(b.mean! - a.mean!) < 1, `${b.mean} vs ${a.mean}`);
+  assert.equal(b.max, a.max);
+});

@@ -1,0 +1,115 @@
+/**
+ * The downsampler (src/timeline/downsample.ts) merges consecutive samples of a sampled file into buckets
+ * once the file's rows pass their budget. These tests pin its arithmetic on hand-made rows: totals of
+ * rates survive, gauges average over the samples a row was in, peaks and states are kept, and a file
+ * under its budget comes out untouched.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TimelineRecord } from '../../src/common/types.js';
+import { Downsampler } from '../../src/timeline/downsample.js';
+import type { SeriesSpec } from '../../src/parsers/types.js';
+
+const specs: Record<string, SeriesSpec> = {
+  'x.task': { key: ['pid'], rateSuffixes: ['_per_s'], sums: ['ticks'], last: ['cpu_time_s'], states: ['state'], stateOrder: ['D', 'R', 'S'] },
+};
+
+/** One row of task `pid` in sample `sample` (one second apart, one-second intervals). */
+function row(pid: number, sample: number, fields: Record<string, unknown>): TimelineRecord {
+  const s = String(sample % 60).padStart(2, '0');
+  return { kind: 'x.task', source: { file: 'x.txt', line: 1 + sample * 10 + pid }, time: { clock: 'time-of-day', iso: `10:00:${s}`, sample, interval_s: 1 }, pid, ...fields };
+}
+
+function run(records: readonly TimelineRecord[], budget: number): ReturnType<Downsampler['finish']> {
+  const d = new Downsampler(specs, budget);
+  for (const r of records) d.add(r, r.source.line);
+  return d.finish();
+}
+
+test('a file under its budget comes out exactly as parsed, in order', () => {
+  const banner: TimelineRecord = { kind: 'x.banner', source: { file: 'x.txt', line: 1 } };
+  const records = [banner, row(1, 0, { w_per_s: 5 }), row(2, 0, { w_per_s: 7 }), row(1, 1, { w_per_s: 9 })];
+  const out = run(records, 100);
+  assert.equal(out.width, 1);
+  assert.equal(out.samples, 2);
+  assert.deepEqual(out.records, records);
+  assert.ok(out.records.every((r, i) => r === records[i]), 'the same objects, not copies');
+});
+
+test('over budget: rates keep their totals, gauges average where present, sums add, last stays last', () => {
+  // Task 1 in every sample; task 2 (pidstat-like: printed only when active) in samples 0 and 3.
+  const records: TimelineRecord[] = [];
+  for (let s = 0; s < 8; s++) {
+    records.push(row(1, s, { w_per_s: 10 * (s + 1), res_bytes: 1000 + s, ticks: 2, cpu_time_s: 100 + s, state: s === 2 || s === 3 ? 'D' : 'S' }));
+    if (s === 0 || s === 3) records.push(row(2, s, { w_per_s: 40, res_bytes: 500, ticks: 1, cpu_time_s: 7, state: 'R' }));
+  }
+  const out = run(records, 4);
+  assert.ok(out.width >= 2, `width ${out.width}`);
+  const total = (rs: readonly TimelineRecord[], pid: number): number => rs.filter((r) => r.pid === pid).reduce((n, r) => n + (r.w_per_s as number) * r.time!.interval_s!, 0);
+  assert.equal(total(out.records, 1), total(records, 1));
+  assert.equal(total(out.records, 2), total(records, 2));
+  const ticks = (rs: readonly TimelineRecord[]): number => rs.reduce((n, r) => n + (r.ticks as number), 0);
+  assert.equal(ticks(out.records), ticks(records));
+  const first = out.records.find((r) => r.pid === 1)!;
+  const info = first.downsampled as { samples: number; present: number; peak: Record<string, number>; states: Record<string, Record<string, number>>; rates: string[] };
+  assert.equal(info.samples, out.width);
+  assert.equal(info.present, out.width);
+  assert.deepEqual(info.rates, ['w_per_s']);
+  // Gauge: the mean of the samples merged; peak: their highest value; last: the last sample's value.
+  const merged = records.filter((r) => r.pid === 1).slice(0, out.width);
+  assert.equal(first.res_bytes, merged.reduce((n, r) => n + (r.res_bytes as number), 0) / out.width);
+  assert.equal(info.peak.res_bytes, merged[merged.length - 1]!.res_bytes);
+  assert.equal(first.cpu_time_s, merged[merged.length - 1]!.cpu_time_s);
+  assert.equal(first.time!.interval_s, out.width);
+  assert.equal(first.time!.iso, '10:00:00');
+  assert.equal((first.last_time as { iso: string }).iso, merged[merged.length - 1]!.time!.iso);
+  // States are counted over every bucket: D twice, S the rest.
+  const states = out.records.filter((r) => r.pid === 1).map((r) => (r.downsampled as typeof info).states.state);
+  assert.equal(states.reduce((n, s) => n + (s?.D ?? 0), 0), 2);
+  assert.equal(states.reduce((n, s) => n + (s?.S ?? 0), 0), 6);
+  // Task 2: its rate is averaged over the whole bucket (absent = 0), its gauge over the samples it was in.
+  const task2 = out.records.filter((r) => r.pid === 2);
+  for (const r of task2) assert.equal(r.res_bytes, 500);
+  assert.ok(task2.some((r) => (r.w_per_s as number) < 40), 'a bucket where task 2 was absent part of the time');
+});
+
+test('a state seen in half the samples of a bucket wins ties by importance (D before S)', () => {
+  const records = [row(1, 0, { state: 'S' }), row(1, 1, { state: 'D' }), row(1, 2, { state: 'S' }), row(1, 3, { state: 'D' }), row(1, 4, { state: 'S' })];
+  const out = run(records, 3);
+  assert.equal(out.width, 2);
+  const buckets = out.records.filter((r) => r.kind === 'x.task');
+  assert.equal(buckets[0]!.state, 'D');
+  assert.deepEqual((buckets[0]!.downsampled as { states: unknown }).states, { state: { D: 1, S: 1 } });
+});
+
+test('a key printed twice in one sample is two rows, not one merged twice', () => {
+  const records = [row(1, 0, { w_per_s: 1 }), row(1, 0, { w_per_s: 2 }), row(1, 1, { w_per_s: 4 }), row(1, 2, { w_per_s: 8 }), row(1, 3, { w_per_s: 16 })];
+  const out = run(records, 3);
+  const present = out.records.reduce((n, r) => n + ((r.downsampled as { present?: number } | undefined)?.present ?? 1), 0);
+  assert.equal(present, records.length);
+});
+
+test('rows that never repeat cannot be merged: the rest is counted from the line where the budget ran out', () => {
+  const records = Array.from({ length: 20 }, (_, i) => row(100 + i, i, { w_per_s: 1 }));
+  const out = run(records, 8);
+  assert.ok(out.records.length <= 8, `${out.records.length} kept`);
+  assert.ok(out.overBudget);
+  assert.equal(out.records.length + out.overBudget.count, records.length);
+  const firstDropped = records[out.records.length]!;
+  assert.equal(out.overBudget.line, firstDropped.source.line);
+});
+
+test('since-boot and average rows are never merged and keep their place', () => {
+  const boot = row(1, 0, { w_per_s: 99 });
+  boot.time!.since_boot = true;
+  const avg: TimelineRecord = { kind: 'x.task', source: { file: 'x.txt', line: 999 }, pid: 1, average: true, w_per_s: 3 };
+  const records = [boot, ...Array.from({ length: 8 }, (_, i) => row(1, i + 1, { w_per_s: i })), avg];
+  const out = run(records, 4);
+  assert.equal(out.records[0], boot);
+  assert.equal(out.records[out.records.length - 1], avg);
+});
+
+test('the same rows give the same buckets (deterministic)', () => {
+  const records = Array.from({ length: 200 }, (_, i) => row(i % 7, Math.floor(i / 7), { w_per_s: (i * 37) % 11, state: i % 3 ? 'S' : 'D' }));
+  assert.deepEqual(run(records, 30), run(records, 30));
+});
