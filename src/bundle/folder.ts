@@ -146,9 +146,12 @@ export async function walkFiles(entries: readonly BundleEntry[], handles: Readon
     return;
   }
   const before = ctx.sink.list.length;
+  // Biggest files first (longest-processing-time scheduling): a big trace started last would keep one
+  // lane busy long after the others are done. Ties keep `entries` order, so the schedule is deterministic.
+  const queue = entries.map((e, k) => ({ e, k })).sort((a, b) => (b.e.size ?? 0) - (a.e.size ?? 0) || a.k - b.k).map((x) => x.e);
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < entries.length && !meter.stopped) await walkOne(entries[next++]!, handles, ctx, meter, visit);
+    while (next < queue.length && !meter.stopped) await walkOne(queue[next++]!, handles, ctx, meter, visit);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, lane));
   const rank = new Map(entries.map((e, k) => [e.path, k]));
