@@ -6,7 +6,7 @@
  */
 import type { SourceRef, TimelineRecord } from '../common/types.js';
 import type { FdEntity, FileEntity, Link, ModelDiagnostic, MountEntity, PatternEntity, ThreadEntity } from './types.js';
-import { num, str } from './series.js';
+import { endEpoch, num, presentSamples, str } from './series.js';
 import { EvidenceList, sortedNumbers } from './evidence.js';
 import { foldPath, foldSegment, groupPaths, indexByBasename, type PathObservation } from './patterns.js';
 import { mountResolver } from './devices.js';
@@ -70,6 +70,11 @@ function observe(r: TimelineRecord, pidOfTid: ReadonlyMap<number, number>): Path
       const extra: Partial<PathObservation> = {};
       if (pid !== undefined) extra.pid = pid;
       if (tid !== undefined) extra.tid = tid;
+      // Identical opens merged by the timeline's downsampling: one record, several opens, first to last.
+      const opens = presentSamples(r);
+      if (opens > 1) extra.count = opens;
+      const last = endEpoch(r);
+      if (last !== undefined && last !== time) extra.lastTime = last;
       return base(path, 'open', extra);
     }
     default:

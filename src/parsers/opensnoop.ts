@@ -210,6 +210,8 @@ export const parser: ParserModule = {
     title: 'opensnoop (bcc python, libbpf-tools, bpftrace): file opens',
     commands: ['opensnoop -T', 'opensnoop -T -U -e', 'opensnoop -x', 'opensnoop -t TID', 'opensnoop -d 10', 'bpftrace opensnoop.bt'],
     recordKinds: ['opensnoop.open'],
+    // Over budget, identical opens (same task, path, flags and result) merge per bucket of seconds.
+    series: { 'opensnoop.open': { events: true, key: ['pid', 'tid', 'uid', 'comm', 'path', 'err', 'flags', 'mode'], last: ['fd'] } },
     recollect: 'run `opensnoop -T -U -e -d SECONDS > opensnoop.txt` (libbpf-tools; bcc: opensnoop.py -T -U -e -d SECONDS), keeping the header line',
   },
   create(ctx: ParseContext) {

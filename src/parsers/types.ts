@@ -76,6 +76,11 @@ export interface SeriesSpec {
   states?: readonly string[];
   /** For ties between states: first letters in order of importance (D before R before S). */
   stateOrder?: readonly string[];
+  /**
+   * Rows are events (one open each), not samples: over budget, events of the same key merge into one row
+   * per bucket of seconds, `downsampled.present` counting them.
+   */
+  events?: boolean;
 }
 
 export interface ParserModule {

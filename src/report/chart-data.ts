@@ -8,6 +8,7 @@
 import type { TimelineRecord } from '../common/types.js';
 import type { Timeline } from '../timeline/build.js';
 import type { Model } from '../model/types.js';
+import { presentSamples } from '../model/series.js';
 import type { Unit } from './format.js';
 import { clockLabel } from './format.js';
 import type { ChartSeries, ChartSpec, XAxis } from './charts.js';
@@ -194,6 +195,13 @@ function epochOf(iso: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms / 1000;
 }
 
+/** Opens in a list of opensnoop records: a record of merged identical opens (downsampling) counts them all. */
+function countOpens(records: readonly TimelineRecord[]): number {
+  let n = 0;
+  for (const r of records) n += presentSamples(r);
+  return n;
+}
+
 /**
  * Opens per second per pattern. With per-record times: one-second buckets. Without (opensnoop prints no
  * time unless -T): the file's run window, when the manifest gives one, spreads the opens evenly — an
@@ -219,17 +227,18 @@ function opensChart(timeline: Timeline, model: Model): Built {
       const bucket = Math.floor(at(r));
       let m = perPattern.get(key);
       if (!m) perPattern.set(key, (m = new Map()));
-      m.set(bucket, (m.get(bucket) ?? 0) + 1);
+      // A record of merged identical opens (timeline downsampling) counts them all, at its first second.
+      m.set(bucket, (m.get(bucket) ?? 0) + presentSamples(r));
     }
     // Fill the seconds in between with zeros so a quiet second shows as a dip, not as a straight line.
     let first = Infinity;
     let last = -Infinity;
     for (const m of perPattern.values()) for (const b of m.keys()) ((first = Math.min(first, b)), (last = Math.max(last, b)));
     if (last - first <= 3600) for (const m of perPattern.values()) for (let b = first; b <= last; b++) if (!m.has(b)) m.set(b, 0);
-    if (timed.length > 0) note = `One-second buckets of ${timed.length} timed open(s) from opensnoop.`;
+    if (timed.length > 0) note = `One-second buckets of ${countOpens(timed)} timed open(s) from opensnoop.`;
     else {
       axis = 'relative';
-      note = `One-second buckets of ${list.length} open(s) from ${relativeFile}, which times them from its own start (TIME(s)).`;
+      note = `One-second buckets of ${countOpens(list)} open(s) from ${relativeFile}, which times them from its own start (TIME(s)).`;
     }
   } else {
     const windows = new Map(timeline.files.filter((f) => f.time_span).map((f) => [f.path, f.time_span!]));
@@ -240,7 +249,7 @@ function opensChart(timeline: Timeline, model: Model): Built {
       list.push(r);
       byFile.set(r.source.file, list);
     }
-    const file = [...byFile.keys()].sort((a, b) => byFile.get(b)!.length - byFile.get(a)!.length || (a < b ? -1 : 1))[0];
+    const file = [...byFile.keys()].sort((a, b) => countOpens(byFile.get(b)!) - countOpens(byFile.get(a)!) || (a < b ? -1 : 1))[0];
     if (!file) return { skipped: { title, reason: `the opens carry no time and no manifest gives their files' run window (collect: opensnoop -T, or record started_at/ended_at in manifest.json)` } };
     const span = windows.get(file)!;
     const start = epochOf(span.first);
@@ -251,7 +260,7 @@ function opensChart(timeline: Timeline, model: Model): Built {
       const key = r.entities!.pattern!;
       let m = perPattern.get(key);
       if (!m) perPattern.set(key, (m = new Map()));
-      m.set(start, (m.get(start) ?? 0) + 1);
+      m.set(start, (m.get(start) ?? 0) + presentSamples(r));
     }
     for (const m of perPattern.values()) {
       const count = m.get(start)!;

@@ -91,8 +91,8 @@ export interface TimelineOptions {
    * bounded memory issue #9 asks for: downsampled series are (docs/bench.md).
    */
   maxRecords?: number;
-  /** Rows a sampled file keeps before its samples merge (default SERIES_MAX_ROWS; tests set a small one). */
-  seriesMaxRows?: number;
+  /** Rows a sampled file keeps before its samples merge (default SERIES_MAX_ROWS); tests set small ones, per tool. */
+  seriesMaxRows?: SeriesBudget;
 }
 
 export const ANALYSIS_MAX_RECORDS = 2_000_000;
@@ -104,6 +104,9 @@ export const ANALYSIS_MAX_RECORDS = 2_000_000;
  * every rule and chart, and about 50 MB live.
  */
 export const SERIES_MAX_ROWS = 50_000;
+
+/** Rows per sampled file: one number for every tool, or per tool (the others get SERIES_MAX_ROWS). */
+export type SeriesBudget = number | Readonly<Record<string, number>>;
 
 const POOL_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -178,7 +181,7 @@ export interface ReadOptions {
   /** Most records kept for analysis (see TimelineOptions.maxRecords); the rest are counted, not kept. */
   recordBudget?: number;
   /** Rows of a sampled file kept before its samples merge into buckets (see SERIES_MAX_ROWS). */
-  seriesBudget?: number;
+  seriesBudget?: SeriesBudget;
 }
 
 export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>, options: ReadOptions = {}): Promise<FileOutcome> {
@@ -199,7 +202,8 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       const variant = manifestCommand ? [decision.variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
       outcome.sniff = { tool: decision.tool, variant, confidence: decision.confidence, evidence: decision.evidence };
       outcome.decidedBy = decision.decidedBy;
-      if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, Math.min(recordBudget, seriesBudget));
+      const rowBudget = Math.min(recordBudget, typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? SERIES_MAX_ROWS));
+      if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget);
       const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
       session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r), recordBudget) : (r) => {
         outcome.recordCount++;
@@ -253,7 +257,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       code: 'analysis-truncated',
       message:
         `only the first ${outcome.records.length} records of ${entry.path} are analysed; its ${count} records from line ${line} on are not, ` +
-        `so that analysis stays within memory (at most ${downsampler ? Math.min(recordBudget, seriesBudget) : recordBudget} records for this file${downsampler ? ', its samples merged as far as they repeat' : ''}). The file is parsed to its end all the same (coverage, timeline --format ndjson).`,
+        `so that analysis stays within memory (at most ${downsampler?.budget ?? recordBudget} records for this file${downsampler ? ', its samples merged as far as they repeat' : ''}). The file is parsed to its end all the same (coverage, timeline --format ndjson).`,
       file: entry.path,
       line,
       hint: 'analyse a shorter window: cut the capture to the incident (e.g. sed -n of the lines of that time), or collect with a longer interval',
@@ -268,19 +272,19 @@ function downsampledSink(downsampler: Downsampler, outcome: FileOutcome): (r: Ti
 
 /** The file's records after merging, and a note of how far its samples were merged. */
 function finishDownsampling(downsampler: Downsampler, outcome: FileOutcome, path: string): void {
-  const { records, width, samples, overBudget } = downsampler.finish();
+  const { records, width, samples, overBudget, merged, events } = downsampler.finish();
   outcome.records = records;
   if (overBudget) outcome.overBudget = overBudget;
-  if (width > 1) {
-    outcome.diagnostics.push({
-      severity: 'info',
-      code: 'analysis-downsampled',
-      message:
-        `${path} has ${samples} samples, more than analysis keeps in memory: they are analysed in buckets of ${width} consecutive samples ` +
-        `(rates and gauges averaged, peaks and task states kept per bucket). parse and timeline still give every sample.`,
-      file: path,
-    });
-  }
+  if (!merged) return;
+  const how = events
+    ? `identical events (same task, path and result) are counted into one record${width > 1 ? ` per ${width} seconds` : ''}`
+    : `they are analysed in buckets of ${width} consecutive samples (rates and gauges averaged, peaks and task states kept per bucket)`;
+  outcome.diagnostics.push({
+    severity: 'info',
+    code: 'analysis-downsampled',
+    message: `${path} has ${events ? `${outcome.recordCount} events` : `${samples} samples`}, more than analysis keeps in memory: ${how}. parse and timeline still give every one.`,
+    file: path,
+  });
 }
 
 /** Keep records up to `budget`; past it count them (and the line of the first one not kept). */

@@ -55,6 +55,8 @@ interface Acc {
   /** Per field index, rates and gauges: the highest value. */
   peak: number[];
   states: Record<string, Record<string, number>> | undefined;
+  /** Events: the time of the last one merged. */
+  lastTime: RecordTime | undefined;
 }
 
 interface Row {
@@ -66,6 +68,8 @@ interface Row {
   acc: Acc | undefined;
   /** The sample the row was last seen in: a key seen twice in one sample is not merged. */
   lastSample: number;
+  /** A row of an event kind (SeriesSpec.events). */
+  event: boolean;
 }
 
 interface Bucket {
@@ -82,8 +86,12 @@ export interface DownsampleResult {
   records: TimelineRecord[];
   /** Samples per bucket at the end (1: nothing merged). */
   width: number;
-  /** Interval samples seen. */
+  /** Interval samples seen (for events: seconds with an event). */
   samples: number;
+  /** Whether anything was merged. */
+  merged: boolean;
+  /** The file's rows are events (SeriesSpec.events). */
+  events: boolean;
   /** Set when even merging could not keep the file within budget: the input line of the first record dropped. */
   overBudget?: { line: number; count: number };
 }
@@ -99,19 +107,25 @@ export class Downsampler {
   private full = false;
   private overBudget: { line: number; count: number } | undefined;
   private readonly layouts = new Map<string, Layout>();
+  /** Events merge by key once the budget is first reached (before, a file under budget stays as parsed). */
+  private merging = false;
+  private readonly hasEvents: boolean;
 
   constructor(
     private readonly specs: Readonly<Record<string, SeriesSpec>>,
-    private readonly budget: number,
-  ) {}
+    readonly budget: number,
+  ) {
+    this.hasEvents = Object.values(specs).some((spec) => spec.events === true);
+  }
 
   /** `line`: the input line being read (for the diagnostic when the budget cannot be kept). */
   add(r: TimelineRecord, line: number): void {
     if (this.full) return this.drop(line);
     const spec = this.specs[r.kind];
+    if (spec?.events) return this.addEvent(r, spec, line);
     const t = r.time;
     if (!spec || !t || t.sample === undefined || t.since_boot === true || r.average === true) {
-      if (this.roomForRow()) this.push(this.open, { key: `#${this.uniqueKey++}`, passthrough: true, raw: r, acc: undefined, lastSample: -1 });
+      if (this.roomForRow()) this.push(this.open, { key: `#${this.uniqueKey++}`, passthrough: true, raw: r, acc: undefined, lastSample: -1, event: false });
       else this.drop(line);
       return;
     }
@@ -123,7 +137,7 @@ export class Downsampler {
       // Halving may have merged the open bucket with the one before: the key may be there now.
       row = this.open.byKey.get(key);
       if (!row || row.lastSample === this.samplesSeen) {
-        this.push(this.open, { key: row ? `#${this.uniqueKey++}` : key, passthrough: false, raw: r, acc: undefined, lastSample: this.samplesSeen });
+        this.push(this.open, { key: row ? `#${this.uniqueKey++}` : key, passthrough: false, raw: r, acc: undefined, lastSample: this.samplesSeen, event: false });
         return;
       }
     }
@@ -132,18 +146,76 @@ export class Downsampler {
     this.mergeRecord(acc, r, t.interval_s ?? 1);
   }
 
+  /**
+   * An event (one open): its "sample" is the second it happened in (every event of an untimed file is in
+   * one). Once merging has begun, an event with the key of a row of the open bucket is counted into it.
+   */
+  private addEvent(r: TimelineRecord, spec: SeriesSpec, line: number): void {
+    const second = eventSecond(r.time);
+    if (second !== this.sampleId) this.startEventSecond(second, r.time);
+    const key = seriesKey(r, spec);
+    let row = this.open.byKey.get(key);
+    if (!row || !this.merging) {
+      if (!this.roomForRow()) return this.drop(line);
+      row = this.open.byKey.get(key);
+      if (!row || !this.merging) {
+        this.push(this.open, { key, passthrough: false, raw: r, acc: undefined, lastSample: -1, event: true });
+        return;
+      }
+    }
+    const acc = this.accOf(row);
+    this.mergeRecord(acc, r, 1);
+    acc.lastTime = r.time;
+  }
+
+  private startEventSecond(second: number, t: RecordTime | undefined): void {
+    this.sampleId = second;
+    if (this.open.samples >= this.width) {
+      this.closed.push(this.open);
+      this.open = newBucket();
+    }
+    this.samplesSeen++;
+    const b = this.open;
+    b.samples++;
+    b.seconds += 1;
+    b.timed = false;
+    if (t) b.lastTime = t;
+  }
+
+  /** Events of one key within a bucket become one row (done once, when merging begins). */
+  private compact(b: Bucket): void {
+    const rows: Row[] = [];
+    const byKey = new Map<string, Row>();
+    for (const row of b.rows) {
+      const into = row.event ? byKey.get(row.key) : undefined;
+      if (into) {
+        this.mergeAcc(this.accOf(into), this.accOf(row));
+        continue;
+      }
+      rows.push(row);
+      if (!row.key.startsWith('#') && !byKey.has(row.key)) byKey.set(row.key, row);
+    }
+    b.rows = rows;
+    b.byKey = byKey;
+  }
+
   finish(): DownsampleResult {
     const out: TimelineRecord[] = [];
     for (const b of [...this.closed, this.open]) {
-      for (const row of b.rows) out.push(b.samples > 1 && !row.passthrough ? this.materialize(this.accOf(row), b) : row.raw!);
+      for (const row of b.rows) out.push(!row.passthrough && (b.samples > 1 || row.acc !== undefined) ? this.materialize(this.accOf(row), b) : row.raw!);
     }
-    const result: DownsampleResult = { records: out, width: this.width, samples: this.samplesSeen };
+    const result: DownsampleResult = { records: out, width: this.width, samples: this.samplesSeen, merged: this.width > 1 || this.merging, events: this.hasEvents };
     if (this.overBudget) result.overBudget = this.overBudget;
     return result;
   }
 
   /** Whether one more row fits, merging buckets first when the budget is reached. */
   private roomForRow(): boolean {
+    if (this.rows >= this.budget && this.hasEvents && !this.merging) {
+      this.merging = true;
+      for (const b of [...this.closed, this.open]) this.compact(b);
+      this.rows = this.closed.reduce((n, b) => n + b.rows.length, 0) + this.open.rows.length;
+    }
     // Each halving doubles the width, so a file is halved at most log2(samples) times in all.
     while (this.rows >= this.budget && this.closed.length > 0) this.halve();
     if (this.rows >= this.budget) this.full = true;
@@ -157,7 +229,7 @@ export class Downsampler {
 
   private push(b: Bucket, row: Row): void {
     b.rows.push(row);
-    if (!row.key.startsWith('#')) b.byKey.set(row.key, row);
+    if (!row.key.startsWith('#') && !b.byKey.has(row.key)) b.byKey.set(row.key, row);
     this.rows++;
   }
 
@@ -212,6 +284,7 @@ export class Downsampler {
 
   private mergeAcc(into: Acc, from: Acc): void {
     into.present += from.present;
+    if (from.lastTime) into.lastTime = from.lastTime;
     const { classes } = from.layout;
     for (let i = 0; i < from.values.length; i++) {
       const v = from.values[i];
@@ -239,7 +312,7 @@ export class Downsampler {
   private accOf(row: Row): Acc {
     if (row.acc) return row.acc;
     const r = row.raw!;
-    const acc: Acc = { base: r, layout: this.layoutOf(r.kind), present: 0, values: [], weights: [], peak: [], states: undefined };
+    const acc: Acc = { base: r, layout: this.layoutOf(r.kind), present: 0, values: [], weights: [], peak: [], states: undefined, lastTime: r.time };
     this.mergeRecord(acc, r, r.time?.interval_s ?? 1);
     row.acc = acc;
     row.raw = undefined;
@@ -316,7 +389,9 @@ export class Downsampler {
       if (b.timed) time.interval_s = round(b.seconds);
       else delete time.interval_s;
       out.time = time;
-      if (b.lastTime && b.lastTime !== acc.base.time) out.last_time = { ...b.lastTime };
+      // An event row ends at its own last event; a sample row covers its bucket.
+      const last = acc.layout.spec?.events ? acc.lastTime : b.lastTime;
+      if (last && last !== acc.base.time) out.last_time = { ...last };
     }
     out.downsampled = info;
     return out;
@@ -341,6 +416,20 @@ function classify(field: string, spec: SeriesSpec | undefined): FieldClass {
   if (spec?.rateSuffixes?.some((s) => field.endsWith(s))) return 'rate';
   return 'gauge';
 }
+
+/**
+ * The second an event happened in, on its own clock (epoch, seconds since the tool started, or the time
+ * of day before the bundle's date is known); -1 when it has no time. Only its changes matter: they
+ * start the next "sample".
+ */
+function eventSecond(t: RecordTime | undefined): number {
+  const v = t?.epoch ?? t?.rel;
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.floor(v);
+  const m = t?.iso ? TIME_OF_DAY.exec(t.iso) : null;
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : -1;
+}
+
+const TIME_OF_DAY = /(\d{2}):(\d{2}):(\d{2})/;
 
 function seriesKey(r: TimelineRecord, spec: SeriesSpec): string {
   let key = r.kind;

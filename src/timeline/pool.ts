@@ -10,11 +10,11 @@
  */
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { BundleEntry } from '../bundle/bundle.js';
-import type { FileOutcome } from './build.js';
+import type { FileOutcome, SeriesBudget } from './build.js';
 
 /** Messages to a worker. `bytes`: a copy of one chunk, transferred. */
 export type ToWorker =
-  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean; recordBudget: number; seriesBudget: number }
+  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean; recordBudget: number; seriesBudget: SeriesBudget }
   | { t: 'chunk'; id: number; bytes: Uint8Array }
   | { t: 'end'; id: number };
 
@@ -31,7 +31,7 @@ export interface PoolFile {
   manifestCommand: string | undefined;
   summarize: boolean;
   recordBudget: number;
-  seriesBudget: number;
+  seriesBudget: SeriesBudget;
 }
 
 interface Lane {

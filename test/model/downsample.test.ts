@@ -17,19 +17,20 @@ import { repoRoot, sharedDir } from '../helpers.js';
 interface Case {
   name: string;
   path: string;
-  /** Rows per sampled file: small enough to merge, big enough for one sample of every file. */
-  rows: number;
+  /** Rows per sampled file, per tool: small enough to merge, big enough for one sample (or every distinct open). */
+  rows: Record<string, number>;
   /** Files that must have been merged. */
   merged: string[];
 }
 
+const popularity = join(sharedDir, 'captures', 'popularity');
 const cases: Case[] = [
-  { name: 'tempfile-churn', path: join(repoRoot, 'samples', 'tempfile-churn.tar.gz'), rows: 400, merged: ['top.txt'] },
-  { name: 'logging-storm', path: join(repoRoot, 'samples', 'logging-storm.tar.gz'), rows: 300, merged: ['top.txt'] },
-  { name: 'quiet-baseline', path: join(repoRoot, 'samples', 'quiet-baseline.tar.gz'), rows: 300, merged: ['top.txt'] },
-  { name: 'popularity (../shared)', path: join(sharedDir, 'captures', 'popularity'), rows: 300, merged: ['top.txt'] },
+  { name: 'tempfile-churn', path: join(repoRoot, 'samples', 'tempfile-churn.tar.gz'), rows: { top: 400, opensnoop: 9000 }, merged: ['top.txt', 'opensnoop.txt'] },
+  { name: 'logging-storm', path: join(repoRoot, 'samples', 'logging-storm.tar.gz'), rows: { top: 300 }, merged: ['top.txt'] },
+  { name: 'quiet-baseline', path: join(repoRoot, 'samples', 'quiet-baseline.tar.gz'), rows: { top: 300, opensnoop: 15000 }, merged: ['top.txt', 'opensnoop.txt'] },
+  { name: 'popularity (../shared)', path: popularity, rows: { top: 300, opensnoop: 8000 }, merged: ['top.txt', 'opensnoop.txt', 'opensnoop-bt.txt'] },
   // pidstat -d alone: merged down to buckets of several reports, its byte totals must stay exact.
-  { name: 'popularity pidstat-d.txt (../shared)', path: join(sharedDir, 'captures', 'popularity', 'pidstat-d.txt'), rows: 30, merged: ['pidstat-d.txt'] },
+  { name: 'popularity pidstat-d.txt (../shared)', path: join(popularity, 'pidstat-d.txt'), rows: { pidstat: 30 }, merged: ['pidstat-d.txt'] },
 ];
 
 async function analyse(path: string, options: TimelineOptions): Promise<{ timeline: Timeline; model: ReturnType<typeof buildModel>; findings: ReturnType<typeof analyze>['findings'] }> {
@@ -62,13 +63,16 @@ for (const c of cases) {
       m.threads.map((t) => ({ tid: t.tid, pid: t.pid, d: t.d_state })),
     ];
     assert.deepEqual(tasks(merged.model), tasks(full.model));
+    // The same path patterns, with the same files, directories and operation counts (merged opens count for all they stand for).
+    const patterns = (m: typeof full.model): unknown => m.patterns.map((p) => ({ ...p, evidence: undefined }));
+    assert.deepEqual(patterns(merged.model), patterns(full.model));
   });
 }
 
 test('a merged pidstat file keeps its writer, its total and its peak', { skip: existsSync(join(sharedDir, 'captures', 'popularity')) ? false : '../shared is absent' }, async () => {
   const path = join(sharedDir, 'captures', 'popularity', 'pidstat-d.txt');
   const full = await analyse(path, {});
-  const merged = await analyse(path, { seriesMaxRows: 30 });
+  const merged = await analyse(path, { seriesMaxRows: { pidstat: 30 } });
   const app = (m: typeof full.model): { mean?: number; max?: number; total?: number } | undefined => {
     const s = m.processes.find((p) => p.pid === 26246)?.write_bytes_per_s;
     return s ? { mean: s.mean, max: s.max, total: s.total } : undefined;

@@ -113,3 +113,42 @@ test('the same rows give the same buckets (deterministic)', () => {
   const records = Array.from({ length: 200 }, (_, i) => row(i % 7, Math.floor(i / 7), { w_per_s: (i * 37) % 11, state: i % 3 ? 'S' : 'D' }));
   assert.deepEqual(run(records, 30), run(records, 30));
 });
+
+const eventSpecs: Record<string, SeriesSpec> = { 'x.open': { events: true, key: ['pid', 'path', 'err'], last: ['fd'] } };
+
+function open(pid: number, path: string, second: number, line: number): TimelineRecord {
+  return { kind: 'x.open', source: { file: 'o.txt', line }, time: { clock: 'relative', rel: second + 0.25 }, pid, fd: 3 + (line % 5), err: 0, path };
+}
+
+test('events: under budget untouched; over it, identical opens become one record that counts them', () => {
+  const records: TimelineRecord[] = [];
+  let line = 1;
+  for (let s = 0; s < 10; s++) for (let k = 0; k < 30; k++) records.push(open(100 + (k % 3), `/etc/file${k % 5}`, s, line++));
+  const under = new Downsampler(eventSpecs, 1000);
+  for (const r of records) under.add(r, r.source.line);
+  assert.deepEqual(under.finish().records, records);
+
+  const d = new Downsampler(eventSpecs, 40);
+  for (const r of records) d.add(r, r.source.line);
+  const out = d.finish();
+  assert.equal(out.merged, true);
+  assert.equal(out.overBudget, undefined);
+  assert.ok(out.records.length <= 40, `${out.records.length} records`);
+  const count = (rs: readonly TimelineRecord[], pid: number, path: string): number =>
+    rs.filter((r) => r.pid === pid && r.path === path).reduce((n, r) => n + ((r.downsampled as { present?: number } | undefined)?.present ?? 1), 0);
+  for (const pid of [100, 101, 102]) for (let f = 0; f < 5; f++) assert.equal(count(out.records, pid, `/etc/file${f}`), count(records, pid, `/etc/file${f}`));
+  // A merged record runs from its first open to its last, and keeps the last fd.
+  const merged = out.records.find((r) => ((r.downsampled as { present?: number } | undefined)?.present ?? 1) > 1)!;
+  const mine = records.filter((r) => r.pid === merged.pid && r.path === merged.path);
+  assert.equal(merged.time!.rel, mine[0]!.time!.rel);
+  assert.ok((merged.last_time as { rel: number }).rel > merged.time!.rel!);
+});
+
+test('events that never repeat cannot merge: the rest is counted, from its line', () => {
+  const records = Array.from({ length: 50 }, (_, i) => open(1000 + i, `/tmp/x${i}`, Math.floor(i / 10), i + 1));
+  const d = new Downsampler(eventSpecs, 20);
+  for (const r of records) d.add(r, r.source.line);
+  const out = d.finish();
+  assert.equal(out.records.length, 20);
+  assert.deepEqual(out.overBudget, { line: 21, count: 30 });
+});

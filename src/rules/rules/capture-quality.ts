@@ -16,7 +16,7 @@
  */
 import type { Diagnostic, SourceRef, TimelineRecord } from '../../common/types.js';
 import type { FileSummary } from '../../timeline/build.js';
-import { num, str } from '../../model/series.js';
+import { num, presentSamples, str } from '../../model/series.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { list } from '../format.js';
 
@@ -85,19 +85,21 @@ function fileTimes(ctx: RuleContext): Map<string, FileTimes> {
       t = { records: 0, sinceBoot: 0, intervalSamples: 0, untimed: 0, utc: 0, local: 0 };
       out.set(r.source.file, t);
     }
-    t.records++;
+    // A record merged by the timeline's downsampling counts for every row it stands for.
+    const n = presentSamples(r);
+    t.records += n;
     t.first ??= r;
     const time = r.time;
     if (time?.since_boot) {
-      t.sinceBoot++;
+      t.sinceBoot += n;
       t.firstSinceBoot ??= r;
-    } else if (r.average !== true) t.intervalSamples++;
+    } else if (r.average !== true) t.intervalSamples += n;
     if (!time || (time.iso === undefined && time.epoch === undefined && time.rel === undefined)) {
-      t.untimed++;
+      t.untimed += n;
       t.firstUntimed ??= r;
     }
-    if (time?.clock === 'utc') t.utc++;
-    if (time?.clock === 'local' || time?.clock === 'time-of-day') t.local++;
+    if (time?.clock === 'utc') t.utc += n;
+    if (time?.clock === 'local' || time?.clock === 'time-of-day') t.local += n;
   }
   return out;
 }

@@ -10,7 +10,7 @@
  */
 import type { SourceRef } from '../../common/types.js';
 import { foldPath } from '../../model/patterns.js';
-import { num, str } from '../../model/series.js';
+import { num, presentSamples, str } from '../../model/series.js';
 import type { MountEntity, PatternEntity, ProcessEntity } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { bytes, list, seconds } from '../format.js';
@@ -111,7 +111,7 @@ function directoryOps(ctx: RuleContext, p: PatternEntity): DirectoryOps {
     const names = r.flag_names;
     if (!Array.isArray(names)) continue;
     ops.opensnoopFlags = true;
-    if (r.entities?.pattern === p.id && names.includes('O_CREAT') && (num(r, 'err') ?? 0) === 0) countInto(ops.created, 1, r.source);
+    if (r.entities?.pattern === p.id && names.includes('O_CREAT') && (num(r, 'err') ?? 0) === 0) countInto(ops.created, presentSamples(r), r.source);
   }
   return ops;
 }
