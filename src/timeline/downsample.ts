@@ -129,7 +129,7 @@ export class Downsampler {
       else this.drop(line);
       return;
     }
-    if (t.sample !== this.sampleId) this.startSample(t);
+    if (t.sample !== this.sampleId) this.startSample(t.sample, t, t.interval_s);
     const key = seriesKey(r, spec);
     let row = this.open.byKey.get(key);
     if (!row || row.lastSample === this.samplesSeen) {
@@ -152,7 +152,7 @@ export class Downsampler {
    */
   private addEvent(r: TimelineRecord, spec: SeriesSpec, line: number): void {
     const second = eventSecond(r.time);
-    if (second !== this.sampleId) this.startEventSecond(second, r.time);
+    if (second !== this.sampleId) this.startSample(second, r.time, undefined);
     const key = seriesKey(r, spec);
     let row = this.open.byKey.get(key);
     if (!row || !this.merging) {
@@ -166,20 +166,6 @@ export class Downsampler {
     const acc = this.accOf(row);
     this.mergeRecord(acc, r, 1);
     acc.lastTime = r.time;
-  }
-
-  private startEventSecond(second: number, t: RecordTime | undefined): void {
-    this.sampleId = second;
-    if (this.open.samples >= this.width) {
-      this.closed.push(this.open);
-      this.open = newBucket();
-    }
-    this.samplesSeen++;
-    const b = this.open;
-    b.samples++;
-    b.seconds += 1;
-    b.timed = false;
-    if (t) b.lastTime = t;
   }
 
   /** Events of one key within a bucket become one row (done once, when merging begins). */
@@ -233,8 +219,9 @@ export class Downsampler {
     this.rows++;
   }
 
-  private startSample(t: RecordTime): void {
-    this.sampleId = t.sample;
+  /** A new sample (for events: a new second) begins; `interval` undefined: the sample has none. */
+  private startSample(id: number, t: RecordTime | undefined, interval: number | undefined): void {
+    this.sampleId = id;
     if (this.open.samples >= this.width) {
       this.closed.push(this.open);
       this.open = newBucket();
@@ -242,9 +229,9 @@ export class Downsampler {
     this.samplesSeen++;
     const b = this.open;
     b.samples++;
-    b.seconds += t.interval_s ?? 1;
-    if (t.interval_s === undefined) b.timed = false;
-    b.lastTime = t;
+    b.seconds += interval ?? 1;
+    if (interval === undefined) b.timed = false;
+    if (t) b.lastTime = t;
   }
 
   /**
