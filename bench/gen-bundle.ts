@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { GENERATOR_VERSION as STRACE_GENERATOR_VERSION, generateStraceTrace, mulberry32 } from './gen-strace.js';
 
 /** Version of the generated bundle content: bump when a shape changes so cached bundles are regenerated. */
-export const BUNDLE_GENERATOR_VERSION = `${1}.${STRACE_GENERATOR_VERSION}`;
+export const BUNDLE_GENERATOR_VERSION = `${2}.${STRACE_GENERATOR_VERSION}`;
 
 export type BundleTool = 'strace' | 'top' | 'opensnoop' | 'pidstat' | 'filetop' | 'iostat';
 
@@ -482,8 +482,10 @@ const FILETOP_OTHERS: ReadonlyArray<{ comm: string; type: string; files: readonl
 
 const filetopSampler: Sampler = (out, rnd, plan) => {
   const rows: FiletopRow[] = [];
-  // The other threads doing file I/O: a stable set, as on a real host.
-  const others = Array.from({ length: 64 }, () => ({ tid: 1000 + int(rnd, 60000), ...pick(rnd, FILETOP_OTHERS) }));
+  // The other threads doing file I/O: a stable set, as on a real host; each (thread, file) pair at most
+  // once per interval, as filetop prints them (it sums per pair).
+  const others = Array.from({ length: 128 }, () => ({ tid: 1000 + int(rnd, 60000), ...pick(rnd, FILETOP_OTHERS) }));
+  const pairs = others.flatMap((o) => o.files.map((file) => ({ o, file })));
   let lastPid = 30000;
   out.line('Tracing... Output every 1 secs. Hit Ctrl-C to end');
   out.line('');
@@ -495,15 +497,21 @@ const filetopSampler: Sampler = (out, rnd, plan) => {
     rows.length = 0;
     // The app's worker threads: one write per temp file, as in the popularity capture.
     const appRows = Math.min(plan.rows, Math.max(1, Math.round(plan.rows * 0.4)));
+    // Consecutive file numbers from a random one: each thread's names differ within an interval.
+    const firstFile = int(rnd, 1000);
     for (let i = 0; i < appRows; i++) {
       const wKb = 150 + int(rnd, 1900);
-      rows.push({ tid: APP_THREADS[1 + int(rnd, 3)]!, comm: 'python3', reads: 0, writes: 1 + int(rnd, 2), rKb: 0, wKb, type: 'R', file: `${int(rnd, 1000)}.txt` });
+      rows.push({ tid: APP_THREADS[1 + (i % 3)]!, comm: 'python3', reads: 0, writes: 1 + int(rnd, 2), rKb: 0, wKb, type: 'R', file: `${(firstFile + Math.floor(i / 3)) % 1000}.txt` });
     }
-    while (rows.length < plan.rows) {
-      const o = pick(rnd, others);
+    // A partial shuffle of the pairs: distinct pairs while there are enough of them.
+    for (let i = 0; rows.length < plan.rows; i++) {
+      const k = i % pairs.length;
+      const j = k + int(rnd, pairs.length - k);
+      [pairs[k], pairs[j]] = [pairs[j]!, pairs[k]!];
+      const { o, file } = pairs[k]!;
       const reads = rnd() < 0.7 ? 1 + int(rnd, 5000) : 0;
       const writes = reads === 0 || rnd() < 0.3 ? 1 + int(rnd, 300) : 0;
-      rows.push({ tid: o.tid, comm: o.comm, reads, writes, rKb: Math.floor((reads * (1 + int(rnd, 64))) / 4), wKb: Math.floor((writes * (1 + int(rnd, 16))) / 4), type: o.type, file: pick(rnd, o.files) });
+      rows.push({ tid: o.tid, comm: o.comm, reads, writes, rKb: Math.floor((reads * (1 + int(rnd, 64))) / 4), wKb: Math.floor((writes * (1 + int(rnd, 16))) / 4), type: o.type, file });
     }
     // bcc's default sort (`all`): reads + writes + bytes read + bytes written, highest first.
     rows.sort((a, b) => b.reads + b.writes + b.rKb + b.wKb - (a.reads + a.writes + a.rKb + a.wKb));

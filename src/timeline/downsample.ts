@@ -33,6 +33,11 @@ import type { SeriesSpec } from '../parsers/types.js';
 
 type FieldClass = 'rate' | 'sum' | 'last' | 'gauge';
 
+/** A halving that frees less than this share of the budget shows rows that hardly repeat... */
+const MIN_HALVING_GAIN = 0.1;
+/** ...and then halving stops at this many buckets: fewer would say nothing of when things happened. */
+const MIN_BUCKETS = 8;
+
 /**
  * The numeric fields met so far in one kind's rows, each with its index in an Acc's arrays and its class
  * (plain arrays indexed by field: this is the hot path, a keyed object per field was three times slower).
@@ -109,6 +114,8 @@ export class Downsampler {
   private readonly layouts = new Map<string, Layout>();
   /** Events merge by key once the budget is first reached (before, a file under budget stays as parsed). */
   private merging = false;
+  /** Whether the last halving freed at least MIN_HALVING_GAIN of the budget (see roomForRow). */
+  private lastGainGood = true;
   private readonly hasEvents: boolean;
 
   constructor(
@@ -202,8 +209,15 @@ export class Downsampler {
       for (const b of [...this.closed, this.open]) this.compact(b);
       this.rows = this.closed.reduce((n, b) => n + b.rows.length, 0) + this.open.rows.length;
     }
-    // Each halving doubles the width, so a file is halved at most log2(samples) times in all.
-    while (this.rows >= this.budget && this.closed.length > 0) this.halve();
+    // Each halving doubles the width, so a file is halved at most log2(samples) times in all. Rows that do
+    // not repeat (a new pid or file name each time) would merge the whole file into a few buckets without
+    // freeing rows: after a halving that freed little, halving goes on only while MIN_BUCKETS would remain,
+    // and past that the rest of the file is cut instead.
+    while (this.rows >= this.budget && this.closed.length > 0 && (this.lastGainGood || this.closed.length >= 2 * MIN_BUCKETS)) {
+      const before = this.rows;
+      this.halve();
+      this.lastGainGood = before - this.rows >= MIN_HALVING_GAIN * this.budget;
+    }
     if (this.rows >= this.budget) this.full = true;
     return !this.full;
   }
