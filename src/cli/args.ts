@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { parsers } from '../parsers/index.js';
-import { ANALYSIS_MAX_RECORDS, type TimelineOptions } from '../timeline/build.js';
+import { ANALYSIS_MAX_RECORDS, SERIES_MAX_ROWS, type TimelineOptions } from '../timeline/build.js';
 import { Redactor } from '../timeline/redact.js';
 import { UsageError, note, setBeforeOutput, writeOutput } from './output.js';
 import { ProgressLine } from './progress.js';
@@ -57,7 +57,7 @@ export const bundleReadOptions = {
   },
   'max-records': {
     type: 'number',
-    describe: `Analysis (report, check, analyze, model) keeps at most this many records of a bundle in memory, shared equally by its files; past a file's share an analysis-truncated warning names the line (default ${ANALYSIS_MAX_RECORDS.toLocaleString('en-US')}; strace calls do not count: their aggregates stand for them)`,
+    describe: `Analysis (report, check, analyze, model) keeps at most this many records of a bundle in memory, shared equally by its files; past a file's share an analysis-truncated warning names the line (default ${ANALYSIS_MAX_RECORDS.toLocaleString('en-US')}; strace calls do not count: their aggregates stand for them; sampled files, top, pidstat, iostat, filetop and opensnoop, merge their samples into buckets first, at most ${SERIES_MAX_ROWS.toLocaleString('en-US')} rows each)`,
   },
 } as const;
 

@@ -8,7 +8,7 @@
 import type { TimelineRecord } from '../common/types.js';
 import type { Timeline } from '../timeline/build.js';
 import type { Model } from '../model/types.js';
-import { presentSamples } from '../model/series.js';
+import { downsampledOf, presentSamples } from '../model/series.js';
 import type { Unit } from './format.js';
 import { clockLabel } from './format.js';
 import type { ChartSeries, ChartSpec, XAxis } from './charts.js';
@@ -52,6 +52,8 @@ interface FileSeries {
   axis: XAxis;
   xs: Set<number>;
   series: Map<string, { label: string; group: string; at: Map<number, { sum: number; n: number }> }>;
+  /** Most samples behind one point: over 1 when analysis merged the file's samples into buckets. */
+  perPoint: number;
 }
 
 function collect(records: readonly TimelineRecord[], source: Source): FileSeries[] {
@@ -67,8 +69,9 @@ function collect(records: readonly TimelineRecord[], source: Source): FileSeries
   for (const [file, { records: list }] of byFile) {
     const axis: XAxis | undefined = list.every((r) => num(r.time?.epoch) !== undefined && r.time?.clock !== 'ordinal') ? 'time' : list.every((r) => num(r.time?.sample) !== undefined) ? 'sample' : undefined;
     if (!axis) continue;
-    const fs: FileSeries = { file, axis, xs: new Set(), series: new Map() };
+    const fs: FileSeries = { file, axis, xs: new Set(), series: new Map(), perPoint: 1 };
     for (const r of list) {
+      fs.perPoint = Math.max(fs.perPoint, downsampledOf(r)?.samples ?? 1);
       const x = axis === 'time' ? r.time!.epoch! : r.time!.sample!;
       fs.xs.add(x);
       for (const v of source.values(r)) {
@@ -121,7 +124,8 @@ function build(id: string, title: string, unit: Unit, records: readonly Timeline
   const cut = series.length - MAX_SERIES;
   series = series.slice(0, MAX_SERIES);
   const others = candidates.filter((c) => c !== best).map((c) => c.file);
-  const notes: string[] = [`From ${best.file}, ${best.xs.size} interval sample(s)${best.axis === 'sample' ? ' (the file prints no times: x is the sample number)' : ''}.`];
+  const points = best.perPoint > 1 ? `${best.xs.size} points, each the mean of up to ${best.perPoint} consecutive samples (analysis merged the file's samples; findings still use each bucket's peak)` : `${best.xs.size} interval sample(s)`;
+  const notes: string[] = [`From ${best.file}, ${points}${best.axis === 'sample' ? ' (the file prints no times: x is the sample number)' : ''}.`];
   if (others.length > 0) notes.push(`Also in ${[...new Set(others)].sort().join(', ')} (not drawn).`);
   if (cut > 0) notes.push(`${cut} smaller series not drawn.`);
   if (droppedZero > 0) notes.push(`${droppedZero} series at zero throughout (idle) not drawn.`);

@@ -86,9 +86,10 @@ export interface TimelineOptions {
    * With `summarize` (analysis): most records kept over the whole bundle, shared equally by its files
    * (an equal share, not first come first served, so the result does not depend on which worker is
    * faster). Past a file's share its records are counted, not kept, and an `analysis-truncated`
-   * warning says from which line. Default ANALYSIS_MAX_RECORDS: 3.4 GB peak RSS on the bench's 1 GiB bundle (two
-   * workers), under Node's default heap, where a day of `top -b -d 1` used to abort the process. Not the
-   * bounded memory issue #9 asks for: downsampled series are (docs/bench.md).
+   * warning says from which line. Sampled files merge their samples first (SERIES_MAX_ROWS,
+   * src/timeline/downsample.ts), so in practice the budget cuts only files of other tools (lsof, ps) and
+   * rows that never repeat. With both, `report` peaks at ~1.2 GB on the bench's 1 GiB and 4 GiB bundles
+   * alike (docs/bench.md).
    */
   maxRecords?: number;
   /** Rows a sampled file keeps before its samples merge (default SERIES_MAX_ROWS); tests set small ones, per tool. */
