@@ -137,20 +137,36 @@ export class Downsampler {
       return;
     }
     if (t.sample !== this.sampleId) this.startSample(t.sample, t, t.interval_s);
-    const key = seriesKey(r, spec);
+    const base = seriesKey(r, spec);
+    let key = this.freeKey(base);
     let row = this.open.byKey.get(key);
-    if (!row || row.lastSample === this.samplesSeen) {
+    if (!row) {
       if (!this.roomForRow()) return this.drop(line);
       // Halving may have merged the open bucket with the one before: the key may be there now.
+      key = this.freeKey(base);
       row = this.open.byKey.get(key);
-      if (!row || row.lastSample === this.samplesSeen) {
-        this.push(this.open, { key: row ? `#${this.uniqueKey++}` : key, passthrough: false, raw: r, acc: undefined, lastSample: this.samplesSeen, event: false });
+      if (!row) {
+        this.push(this.open, { key, passthrough: false, raw: r, acc: undefined, lastSample: this.samplesSeen, event: false });
         return;
       }
     }
     row.lastSample = this.samplesSeen;
     const acc = this.accOf(row);
     this.mergeRecord(acc, r, t.interval_s ?? 1);
+  }
+
+  /**
+   * The key for a row of series `base` in the current sample: its n-th row in a sample gets the n-th key,
+   * so that rows printed several times per sample in a fixed order (pidstat without -h prints a task
+   * once per report section: -u, -r, -d…) merge with the same section's rows of the other samples.
+   */
+  private freeKey(base: string): string {
+    let key = base;
+    for (let n = 1; ; n++) {
+      const row = this.open.byKey.get(key);
+      if (!row || row.lastSample !== this.samplesSeen) return key;
+      key = `${base}\u0001${n}`;
+    }
   }
 
   /**

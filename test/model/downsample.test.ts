@@ -85,3 +85,31 @@ test('a merged pidstat file keeps its writer, its total and its peak', { skip: e
   assert.ok(Math.abs(b.mean! - a.mean!) < 1, `${b.mean} vs ${a.mean}`);
   assert.equal(b.max, a.max);
 });
+
+test('pidstat without -h prints a task once per report section: each section merges with its own', async () => {
+  // Our recording of `pidstat -U -t -d -R -r -s -u -v -w 1 2`: five sections per report, two reports.
+  const path = join(repoRoot, 'test', 'fixtures', 'pidstat', 'perftriage-debian12-pidstat-Ut-dRrsuvw-1-2.txt');
+  const totals = (t: Timeline): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const r of t.records) {
+      if (r.kind !== 'pidstat.task' || r.average === true || !r.time?.interval_s) continue;
+      for (const field of ['write_bytes_per_s', 'cpu_pct', 'usr_pct', 'cswch_per_s', 'nvcswch_per_s']) {
+        const v = r[field];
+        if (typeof v !== 'number') continue;
+        const key = `${field} ${String(r.pid)}/${String(r.tid ?? '-')}`;
+        out.set(key, (out.get(key) ?? 0) + v * r.time.interval_s);
+      }
+    }
+    return out;
+  };
+  const full = await buildTimeline(path, { summarize: true });
+  const merged = await buildTimeline(path, { summarize: true, seriesMaxRows: { pidstat: 60 } });
+  assert.ok(merged.diagnostics.some((d) => d.code === 'analysis-downsampled'));
+  assert.ok(!merged.diagnostics.some((d) => d.code === 'analysis-truncated'));
+  const a = totals(full);
+  const b = totals(merged);
+  // python3 (8652): 2 × 2,496 kB/s written by thread 8705, about 200 % CPU over the two seconds.
+  assert.equal(a.get('write_bytes_per_s 8652/8705'), 5_111_808);
+  assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
+  for (const [key, v] of a) assert.ok(Math.abs(b.get(key)! - v) < 1e-6 * Math.max(1, v), `${key}: ${b.get(key)} vs ${v}`);
+});
