@@ -14,7 +14,7 @@
  *
  * A merged record keeps the first row's fields, source line and time, and states what it stands for in
  * `downsampled`: `samples` (samples in the bucket), `present` (samples the row appeared in), `peak` (the
- * highest value of each averaged field), `states` (how often each categorical value was seen) and `rates`
+ * highest value of each averaged field, where it differs from the mean), `states` (how often each categorical value was seen) and `rates`
  * (the fields averaged over the whole bucket rather than over `present`). Numbers:
  * - rates (SeriesSpec.rateSuffixes, e.g. `_per_s`): Σ value × interval / the bucket's interval; a row
  *   absent from a sample counts as 0 there (pidstat prints only active tasks), so rate × interval_s is the
@@ -387,8 +387,9 @@ export class Downsampler {
       else if (cls === 'rate') out[field] = round(v / b.seconds);
       else out[field] = round(v);
       if (cls === 'rate') rates.push(field);
+      // A peak equal to the mean (a constant such as top's PR) says nothing: not kept, peakOf falls back.
       const p = acc.peak[i];
-      if (p !== undefined && !Number.isNaN(p)) peak[field] = p;
+      if (p !== undefined && !Number.isNaN(p) && round(p) !== out[field]) peak[field] = p;
     }
     const info: Record<string, unknown> = { samples: b.samples, present: acc.present, peak: sortedCopy(peak) };
     if (rates.length > 0) info.rates = rates.sort();
