@@ -6,7 +6,7 @@
  */
 import type { SourceRef, TimelineRecord } from '../common/types.js';
 import type { DeviceEntity, FileEntity, IoBalance, MountEntity } from './types.js';
-import { endEpoch, isIntervalSample, num } from './series.js';
+import { coveredSeconds, isIntervalSample, newShare, num, sampleKey } from './series.js';
 import { EvidenceList } from './evidence.js';
 
 /** Below this many bytes/s of process writes, "the disk saw none of it" says nothing. */
@@ -22,30 +22,6 @@ interface Span {
   covered: Set<number>;
 }
 
-/**
- * The whole epoch seconds a sample covers, [end − interval, end), when it has an absolute time. A bucket
- * of merged samples (timeline downsampling) covers its whole window, up to its last sample.
- */
-function coveredSeconds(r: TimelineRecord): number[] | undefined {
-  const t = r.time;
-  const end = endEpoch(r);
-  const interval = t?.interval_s;
-  if (end === undefined || interval === undefined || !(t?.clock === 'utc' || t?.clock === 'local')) return undefined;
-  const to = Math.round(end);
-  const from = Math.min(to - 1, Math.round(end - interval));
-  const out: number[] = [];
-  for (let s = from; s < to; s++) out.push(s);
-  return out;
-}
-
-/**
- * The moment a sample without an absolute time stands for: its file and sample number.
- */
-function sampleKey(r: TimelineRecord): string {
-  const t = r.time;
-  return `${r.source.file}#${t?.sample ?? r.source.line}`;
-}
-
 function addSpan(span: Span, r: TimelineRecord, seconds: readonly number[] | undefined): boolean {
   const interval = r.time?.interval_s;
   if (interval === undefined || interval <= 0) return false;
@@ -59,26 +35,6 @@ function addSpan(span: Span, r: TimelineRecord, seconds: readonly number[] | und
     span.seconds += interval;
   }
   return true;
-}
-
-/**
- * The share of a sample not counted yet for this process: two pidstat files that overlap (pidstat -d
- * and pidstat -dt run together, maybe merged into buckets of different widths) count each second once.
- */
-function newShare(seen: Set<number | string>, r: TimelineRecord, seconds: readonly number[] | undefined): number {
-  if (!seconds) {
-    const key = sampleKey(r);
-    if (seen.has(key)) return 0;
-    seen.add(key);
-    return 1;
-  }
-  let fresh = 0;
-  for (const s of seconds) {
-    if (seen.has(s)) continue;
-    seen.add(s);
-    fresh++;
-  }
-  return fresh / seconds.length;
 }
 
 /**

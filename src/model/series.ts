@@ -77,6 +77,50 @@ export function stateSamples(r: TimelineRecord, field: string, test: (value: str
   return n;
 }
 
+/**
+ * The whole epoch seconds a sample covers, [end − interval, end), when it has an absolute time. A bucket
+ * of merged samples (timeline downsampling) covers its whole window, up to its last sample.
+ */
+export function coveredSeconds(r: TimelineRecord): number[] | undefined {
+  const t = r.time;
+  const end = endEpoch(r);
+  const interval = t?.interval_s;
+  if (end === undefined || interval === undefined || !(t?.clock === 'utc' || t?.clock === 'local')) return undefined;
+  const to = Math.round(end);
+  const from = Math.min(to - 1, Math.round(end - interval));
+  const out: number[] = [];
+  for (let s = from; s < to; s++) out.push(s);
+  return out;
+}
+
+/**
+ * The moment a sample without an absolute time stands for: its file and sample number.
+ */
+export function sampleKey(r: TimelineRecord): string {
+  const t = r.time;
+  return `${r.source.file}#${t?.sample ?? r.source.line}`;
+}
+
+/**
+ * The share of a sample not counted yet for this process: two pidstat files that overlap (pidstat -d
+ * and pidstat -dt run together, maybe merged into buckets of different widths) count each second once.
+ */
+export function newShare(seen: Set<number | string>, r: TimelineRecord, seconds: readonly number[] | undefined): number {
+  if (!seconds) {
+    const key = sampleKey(r);
+    if (seen.has(key)) return 0;
+    seen.add(key);
+    return 1;
+  }
+  let fresh = 0;
+  for (const s of seconds) {
+    if (seen.has(s)) continue;
+    seen.add(s);
+    fresh++;
+  }
+  return fresh / seconds.length;
+}
+
 /** Accumulates one series; `add` in any order, `stats` is deterministic. */
 export class Series {
   private count = 0;

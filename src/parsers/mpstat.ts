@@ -229,7 +229,7 @@ export const parser: ParserModule = {
     title: 'mpstat (sysstat): per-CPU utilization, per-node utilization and interrupt rates',
     commands: ['mpstat [-A] [-u] [-n] [-I SUM|CPU|SCPU|ALL] [-N ALL] [-P ALL|cpu-list] [interval [count]]'],
     recordKinds: ['mpstat.cpu', 'mpstat.node', 'mpstat.interrupts', 'host.info'],
-    series: { 'mpstat.cpu': { key: ['cpu'] }, 'mpstat.node': { key: ['node'] } },
+    series: { 'mpstat.cpu': { key: ['cpu'] }, 'mpstat.node': { key: ['node'] }, 'mpstat.interrupts': { key: ['cpu', 'table'] } },
     recollect: RECOLLECT,
   },
   create(ctx: ParseContext): LineParser {

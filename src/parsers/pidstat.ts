@@ -974,6 +974,7 @@ export const parser: ParserModule = {
     series: {
       [KIND]: {
         key: ['pid', 'tid'],
+        sections: ['usr_pct', 'usr_time_s', 'minflt_per_s', 'minflt_count', 'stack_size_bytes', 'read_bytes_per_s', 'cswch_per_s', 'threads', 'fd_count', 'prio'],
         rateSuffixes: ['_per_s', 'usr_pct', 'system_pct', 'guest_pct', 'wait_pct', 'cpu_pct'],
         sums: ['iodelay_ticks'],
         last: ['usr_time_s', 'system_time_s', 'guest_time_s', 'minflt_count', 'majflt_count'],

@@ -66,13 +66,22 @@ export interface ParserMeta {
 export interface SeriesSpec {
   /** Fields that name one series within a sample (pid and tid; device). */
   key: readonly string[];
+  /**
+   * For tools that print a task once per report section (pidstat without -h: -u, -r, -d… rows): a field
+   * that only one section has, per section. The first one a row has joins its key, so each section merges
+   * with its own even when a task is absent from some sections of some samples.
+   */
+  sections?: readonly string[];
   /** Rates (per second, or % of the interval), by field name or its ending: a row absent from a sample counts as 0. */
   rateSuffixes?: readonly string[];
   /** Totals per interval (filetop's reads and bytes): added. */
   sums?: readonly string[];
   /** Counters that only grow (top's TIME+): the last value. */
   last?: readonly string[];
-  /** Categorical fields (a task's state): counted; the merged row keeps the most frequent. */
+  /**
+   * Categorical fields (a task's state): counted; the merged row keeps the most frequent. Small counters
+   * (vmstat's b) may be listed too: counted by value, their merged value stays the mean.
+   */
   states?: readonly string[];
   /** For ties between states: first letters in order of importance (D before R before S). */
   stateOrder?: readonly string[];

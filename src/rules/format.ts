@@ -83,7 +83,7 @@ export function span(records: readonly TimelineRecord[]): { first?: string; last
 
 /** "14:39:15–14:39:17" (or one time), or "samples 2–4" when the output has no times. */
 export function window(records: readonly TimelineRecord[]): string | undefined {
-  const times = records.flatMap((r) => [at(r), atTime(lastTimeOf(r))]).filter((t): t is string => t !== undefined);
+  const times = records.flatMap((r) => [atTime(r.time), atTime(lastTimeOf(r))]).filter((t): t is string => t !== undefined);
   if (times.length === 0) return undefined;
   const first = times[0]!;
   const last = times[times.length - 1]!;

@@ -212,11 +212,25 @@ export interface SustainOptions {
   min_fraction: number;
 }
 
-/** How many samples a list of samples stands for: a bucket merged by the timeline's downsampling counts its samples. */
-export function countSamples(items: readonly { r: TimelineRecord }[]): number {
+/**
+ * How many samples a list of samples stands for: a bucket merged by the timeline's downsampling counts
+ * its samples, or `samples` when the item says how many of them qualified (samplesWhere).
+ */
+export function countSamples(items: readonly { r: TimelineRecord; samples?: number }[]): number {
   let n = 0;
-  for (const s of items) n += downsampledOf(s.r)?.samples ?? 1;
+  for (const s of items) n += s.samples ?? downsampledOf(s.r)?.samples ?? 1;
   return n;
+}
+
+/**
+ * The samples of a record whose counter `field` (= `value` when not merged) passes `test`: a merged
+ * record counts them from the values it counted (SeriesSpec.states), else from its mean.
+ */
+export function samplesWhere(r: TimelineRecord, field: string, value: number, test: (v: number) => boolean): number {
+  const d = downsampledOf(r);
+  if (!d) return test(value) ? 1 : 0;
+  if (!d.states?.[field]) return test(value) ? d.present : 0;
+  return stateSamples(r, field, (v) => test(Number(v)));
 }
 
 export function sustained(hot: number, of: number, o: SustainOptions): boolean {

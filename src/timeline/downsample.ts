@@ -47,6 +47,8 @@ interface Layout {
   index: Map<string, number>;
   fields: string[];
   classes: (FieldClass | 'key')[];
+  /** Per field index: a number also counted by value (SeriesSpec.states). */
+  counted: boolean[];
 }
 
 interface Acc {
@@ -347,6 +349,9 @@ export class Downsampler {
         if (i === undefined) i = addField(layout, field);
         const cls = layout.classes[i];
         if (cls === 'key') continue;
+        // Small counters (vmstat's b, top's d-sleep count) are also counted by value: "in how many
+        // samples was it at least N" survives the merge, which a mean would not tell.
+        if (layout.counted[i]) countState(acc, field, String(v));
         const old = acc.values[i];
         const seen = old !== undefined && !Number.isNaN(old);
         if (cls === 'last') acc.values[i] = v;
@@ -359,17 +364,13 @@ export class Downsampler {
           }
           if (!(v <= acc.peak[i]!)) acc.peak[i] = v;
         }
-      } else if (typeof v === 'string' && layout.spec?.states?.includes(field)) {
-        const states = (acc.states ??= {});
-        const counts = (states[field] ??= {});
-        counts[v] = (counts[v] ?? 0) + 1;
-      }
+      } else if (typeof v === 'string' && layout.spec?.states?.includes(field)) countState(acc, field, v);
     }
   }
 
   private layoutOf(kind: string): Layout {
     let layout = this.layouts.get(kind);
-    if (!layout) this.layouts.set(kind, (layout = { spec: this.specs[kind], index: new Map(), fields: [], classes: [] }));
+    if (!layout) this.layouts.set(kind, (layout = { spec: this.specs[kind], index: new Map(), fields: [], classes: [], counted: [] }));
     return layout;
   }
 
@@ -398,7 +399,8 @@ export class Downsampler {
       for (const field of Object.keys(acc.states).sort()) {
         const counts = acc.states[field]!;
         states[field] = sortedCopy(counts);
-        out[field] = mostFrequent(counts, spec?.stateOrder ?? []);
+        // A text state takes the most frequent value; a counted number keeps its mean.
+        if (typeof acc.base[field] === 'string') out[field] = mostFrequent(counts, spec?.stateOrder ?? []);
       }
       info.states = states;
     }
@@ -420,10 +422,17 @@ function newBucket(): Bucket {
   return { rows: [], byKey: new Map(), samples: 0, seconds: 0, timed: true, lastTime: undefined };
 }
 
+function countState(acc: Acc, field: string, value: string): void {
+  const states = (acc.states ??= {});
+  const counts = (states[field] ??= {});
+  counts[value] = (counts[value] ?? 0) + 1;
+}
+
 function addField(layout: Layout, field: string): number {
   const i = layout.fields.length;
   layout.fields.push(field);
   layout.classes.push(layout.spec?.key.includes(field) ? 'key' : classify(field, layout.spec));
+  layout.counted.push(layout.spec?.states?.includes(field) === true);
   layout.index.set(field, i);
   return i;
 }
@@ -452,6 +461,10 @@ const TIME_OF_DAY = /(\d{2}):(\d{2}):(\d{2})/;
 function seriesKey(r: TimelineRecord, spec: SeriesSpec): string {
   let key = r.kind;
   for (const f of spec.key) key += `\u0000${String(r[f] ?? '')}`;
+  if (spec.sections) {
+    const section = spec.sections.find((f) => r[f] !== undefined);
+    if (section !== undefined) key += `\u0000${section}`;
+  }
   return key;
 }
 

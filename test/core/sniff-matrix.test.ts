@@ -15,8 +15,8 @@ import { SNIFF_LINES } from '../../src/sniff/types.js';
 /** Fixtures that hold no output of their tool on purpose (only its stderr), so nothing should claim them. */
 const EXPECTED_UNRECOGNIZED = new Set(['lsof/recorded-lsof-warning.txt']);
 
-/** Folders that hold inputs of one tool; `bundle` holds archives and `sarif` the vendored SARIF schema, not captures. */
-const NOT_TOOL_FOLDERS = new Set(['bundle', 'sarif']);
+/** Folders that hold inputs of one tool; `bundle` holds archives, `sarif` the vendored SARIF schema and `downsample` small bundles, not captures of one tool. */
+const NOT_TOOL_FOLDERS = new Set(['bundle', 'sarif', 'downsample']);
 
 function captureFiles(root: string): { tool: string; path: string }[] {
   const out: { tool: string; path: string }[] = [];

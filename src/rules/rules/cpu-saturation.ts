@@ -9,10 +9,10 @@
  * in uninterruptible sleep (I/O) in it, so a high load with idle CPUs is an I/O problem, not this one.
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
-import { num } from '../../model/series.js';
+import { num, peakValue } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, span, window } from '../format.js';
-import { bestSource, CPU_SHARES_NEED, cpuCount, cpuSources, mean, processLabel, countSamples, sustained, type CpuSample, type CpuSource } from '../system.js';
+import { bestSource, CPU_SHARES_NEED, cpuCount, cpuSources, mean, processLabel, countSamples, samplesWhere, sustained, type CpuSample, type CpuSource } from '../system.js';
 
 export interface CpuSaturationOptions {
   /** All-CPU busy share (100 − idle − iowait) at or above which a sample counts. */
@@ -37,12 +37,13 @@ interface QueueSource {
   file: string;
   label: string;
   rows: { r: TimelineRecord; runnable: number }[];
-  hot: { r: TimelineRecord; runnable: number }[];
+  hot: { r: TimelineRecord; runnable: number; samples: number }[];
 }
 
 function queueSources(ctx: RuleContext, limit: number): QueueSource[] {
   const byFile = new Map<string, QueueSource>();
-  const add = (r: TimelineRecord, runnable: number | undefined, label: string): void => {
+  const add = (r: TimelineRecord, field: string, label: string): void => {
+    const runnable = num(r, field);
     if (runnable === undefined) return;
     let s = byFile.get(r.source.file);
     if (!s) {
@@ -50,11 +51,12 @@ function queueSources(ctx: RuleContext, limit: number): QueueSource[] {
       byFile.set(r.source.file, s);
     }
     s.rows.push({ r, runnable });
-    if (runnable > limit) s.hot.push({ r, runnable });
+    const samples = samplesWhere(r, field, runnable, (v) => v > limit);
+    if (samples > 0) s.hot.push({ r, runnable: peakValue(r, field) ?? runnable, samples });
   };
-  for (const r of ctx.records('vmstat.sample')) add(r, num(r, 'runnable'), 'the run queue (vmstat r)');
+  for (const r of ctx.records('vmstat.sample')) add(r, 'runnable', 'the run queue (vmstat r)');
   // top -H -p PID counts only that process's threads: not the system's run queue.
-  for (const r of ctx.records('top.summary')) if (r.threads_mode !== true) add(r, num(r, 'tasks_running'), "the running-task count (top)");
+  for (const r of ctx.records('top.summary')) if (r.threads_mode !== true) add(r, 'tasks_running', "the running-task count (top)");
   return [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 

@@ -9,11 +9,11 @@
  * (procps-ng >= 4.0.5) and vmstat's `b` still say that tasks were blocked, without saying which.
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
-import { num } from '../../model/series.js';
+import { num, peakValue } from '../../model/series.js';
 import type { DeviceEntity } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { list, span, window } from '../format.js';
-import { busyDevices, describeDevice, processLabel, processName, countSamples, sustained, taskStates, type TaskStates } from '../system.js';
+import { busyDevices, describeDevice, processLabel, processName, countSamples, samplesWhere, sustained, taskStates, type TaskStates } from '../system.js';
 
 export interface DStateThreadsOptions {
   /** Snapshots in which a thread must be in D, and the share of the snapshots that show it. */
@@ -124,17 +124,22 @@ function perProcess(ctx: RuleContext, o: DStateThreadsOptions, stuck: readonly T
 
 /** No row named the tasks: top's d-sleep count or vmstat's b, sustained. */
 function fromCounters(ctx: RuleContext, o: DStateThreadsOptions): FindingDraft[] {
-  const byFile = new Map<string, { label: string; rows: { r: TimelineRecord; n: number }[] }>();
-  const add = (r: TimelineRecord, n: number | undefined, label: string): void => {
+  type Row = { r: TimelineRecord; n: number; samples?: number };
+  const byFile = new Map<string, { label: string; rows: Row[]; hot: Row[] }>();
+  const add = (r: TimelineRecord, field: string, label: string): void => {
+    const n = num(r, field);
     if (n === undefined) return;
-    const e = byFile.get(r.source.file) ?? { label, rows: [] };
+    const e = byFile.get(r.source.file) ?? { label, rows: [], hot: [] };
     e.rows.push({ r, n });
+    // A merged record (timeline downsampling) counts the samples at or above the threshold it saw.
+    const samples = samplesWhere(r, field, n, (v) => v >= o.min_blocked);
+    if (samples > 0) e.hot.push({ r, n: peakValue(r, field) ?? n, samples });
     byFile.set(r.source.file, e);
   };
-  for (const r of ctx.records('top.summary')) add(r, num(r, 'tasks_dsleep'), "top's d-sleep count");
-  for (const r of ctx.records('vmstat.sample')) add(r, num(r, 'blocked'), "vmstat's b");
+  for (const r of ctx.records('top.summary')) add(r, 'tasks_dsleep', "top's d-sleep count");
+  for (const r of ctx.records('vmstat.sample')) add(r, 'blocked', "vmstat's b");
   for (const [file, e] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const hot = e.rows.filter((x) => x.n >= o.min_blocked);
+    const hot = e.hot;
     if (!sustained(countSamples(hot), countSamples(e.rows), { min_samples: o.min_snapshots, min_fraction: o.min_fraction })) continue;
     const peak = hot.reduce((a, b) => (b.n > a.n ? b : a));
     const when = window(hot.map((x) => x.r));

@@ -10,7 +10,7 @@
  */
 import type { RecordTime, SourceRef, TimelineRecord } from '../../common/types.js';
 import { foldPath } from '../../model/patterns.js';
-import { num, str } from '../../model/series.js';
+import { downsampledOf, num, presentSamples, str } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { bytes, list, rate, span, window } from '../format.js';
 
@@ -78,9 +78,11 @@ function useOf(uses: Map<string, LogUse>, pid: number | undefined, path: string,
 function fromFiletop(ctx: RuleContext, uses: Map<string, LogUse>, extra: readonly RegExp[]): void {
   const intervals = new Map<string, { count: number; seconds: number }>();
   for (const r of ctx.records('filetop.interval')) {
+    // A bucket of merged intervals (timeline downsampling) counts every interval it stands for.
+    const merged = downsampledOf(r)?.samples ?? 1;
     const i = intervals.get(r.source.file) ?? { count: 0, seconds: 0 };
-    i.count++;
-    i.seconds += r.time?.interval_s ?? 1;
+    i.count += merged;
+    i.seconds += r.time?.interval_s ?? merged;
     intervals.set(r.source.file, i);
   }
   for (const r of ctx.records('filetop.file')) {
@@ -95,7 +97,9 @@ function fromFiletop(ctx: RuleContext, uses: Map<string, LogUse>, extra: readonl
     if (tid !== undefined) u.tids.add(tid);
     u.writes += writes;
     u.written_bytes += num(r, 'written_bytes') ?? 0;
-    u.active.add(String(r.time?.sample ?? r.time?.iso ?? r.source.line));
+    // One entry per interval the row stands for (several for a merged row: the intervals it was in).
+    const at = String(r.time?.sample ?? r.time?.iso ?? r.source.line);
+    for (let k = 0; k < presentSamples(r); k++) u.active.add(k === 0 ? at : `${at}+${k}`);
     u.rows.push(r);
   }
 }

@@ -56,7 +56,7 @@ function levels(ctx: RuleContext): { file: string; label: string; rows: Level[] 
     add(r, free + (num(r, 'buff_bytes') ?? 0) + (num(r, 'cache_bytes') ?? 0), topTotal, "vmstat's free+buff+cache");
   }
   let best: { file: string; label: string; rows: Level[] } | undefined;
-  for (const [file, e] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (!best || e.rows.length > best.rows.length) best = { file, ...e };
+  for (const [file, e] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (!best || countSamples(e.rows) > countSamples(best.rows)) best = { file, ...e };
   return best;
 }
 
@@ -154,7 +154,7 @@ function evaluate(ctx: RuleContext, o: MemoryPressureOptions): FindingDraft[] {
     const worst = low.reduce((a, b) => (b.avail / b.total < a.avail / a.total ? b : a));
     const when = window(low.map((l) => l.r));
     parts.push(
-      `available memory was below ${pct(o.avail_pct)} of the total in ${low.length} of ${level.rows.length} snapshots of ${level.file} (${level.label}${when ? `, ${when}` : ''}): down to ${bytes(worst.avail)} of ${bytes(worst.total)} (${pct((100 * worst.avail) / worst.total)})`,
+      `available memory was below ${pct(o.avail_pct)} of the total in ${countSamples(low)} of ${countSamples(level.rows)} snapshots of ${level.file} (${level.label}${when ? `, ${when}` : ''}): down to ${bytes(worst.avail)} of ${bytes(worst.total)} (${pct((100 * worst.avail) / worst.total)})`,
     );
     evidence.push(worst.r.source, ...low.filter((l) => l !== worst).slice(0, 2).map((l) => l.r.source));
     hotRecords.push(...low.map((l) => l.r));
@@ -162,7 +162,7 @@ function evaluate(ctx: RuleContext, o: MemoryPressureOptions): FindingDraft[] {
   if (swap) {
     const peak = swap.hot.reduce((a, b) => (b.rate > a.rate ? b : a));
     const when = window(swap.hot.map((s) => s.r));
-    parts.push(`the system swapped (vmstat si+so) in ${swap.hot.length} of ${swap.rows.length} interval samples of ${swap.file}${when ? ` (${when})` : ''}, up to ${rate(peak.rate)}`);
+    parts.push(`the system swapped (vmstat si+so) in ${countSamples(swap.hot)} of ${countSamples(swap.rows)} interval samples of ${swap.file}${when ? ` (${when})` : ''}, up to ${rate(peak.rate)}`);
     evidence.push(peak.r.source, ...swap.hot.filter((s) => s !== peak).slice(0, 2).map((s) => s.r.source));
     hotRecords.push(...swap.hot.map((s) => s.r));
   }
