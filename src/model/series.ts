@@ -24,6 +24,7 @@ interface Downsampled {
   samples: number;
   present: number;
   peak?: Record<string, number>;
+  low?: Record<string, number>;
   states?: Record<string, Record<string, number>>;
   rates?: string[];
 }
@@ -52,6 +53,11 @@ export function sampleWeight(r: TimelineRecord, field: string): number {
 /** The highest value of `field` behind a merged record (its value is the bucket's mean). */
 export function peakOf(r: TimelineRecord, field: string): number | undefined {
   return downsampledOf(r)?.peak?.[field];
+}
+
+/** A field's lowest value: the bucket's low for a merged record, else the value itself. */
+export function lowValue(r: TimelineRecord, field: string): number | undefined {
+  return downsampledOf(r)?.low?.[field] ?? num(r, field);
 }
 
 /** A field's highest value: the bucket's peak for a merged record, else the value itself. */

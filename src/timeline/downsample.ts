@@ -14,7 +14,7 @@
  *
  * A merged record keeps the first row's fields, source line and time, and states what it stands for in
  * `downsampled`: `samples` (samples in the bucket), `present` (samples the row appeared in), `peak` (the
- * highest value of each averaged field, where it differs from the mean), `states` (how often each categorical value was seen) and `rates`
+ * highest value of each averaged field, where it differs from the mean), `low` (the lowest, likewise), `states` (how often each categorical value was seen) and `rates`
  * (the fields averaged over the whole bucket rather than over `present`). Numbers:
  * - rates (SeriesSpec.rateSuffixes, e.g. `_per_s`): Σ value × interval / the bucket's interval; a row
  *   absent from a sample counts as 0 there (pidstat prints only active tasks), so rate × interval_s is the
@@ -61,6 +61,8 @@ interface Acc {
   weights: number[];
   /** Per field index, rates and gauges: the highest value. */
   peak: number[];
+  /** Per field index, rates and gauges: the lowest value (available memory "at least"). */
+  low: number[];
   states: Record<string, Record<string, number>> | undefined;
   /** Events: the time of the last one merged. */
   lastTime: RecordTime | undefined;
@@ -318,6 +320,8 @@ export class Downsampler {
       }
       const p = from.peak[i];
       if (p !== undefined && !(p <= into.peak[i]!)) into.peak[i] = p;
+      const l = from.low[i];
+      if (l !== undefined && !(l >= into.low[i]!)) into.low[i] = l;
     }
     if (from.states) {
       const states = (into.states ??= {});
@@ -331,7 +335,7 @@ export class Downsampler {
   private accOf(row: Row): Acc {
     if (row.acc) return row.acc;
     const r = row.raw!;
-    const acc: Acc = { base: r, layout: this.layoutOf(r.kind), present: 0, values: [], weights: [], peak: [], states: undefined, lastTime: r.time };
+    const acc: Acc = { base: r, layout: this.layoutOf(r.kind), present: 0, values: [], weights: [], peak: [], low: [], states: undefined, lastTime: r.time };
     this.mergeRecord(acc, r, r.time?.interval_s ?? 1);
     row.acc = acc;
     row.raw = undefined;
@@ -363,6 +367,7 @@ export class Downsampler {
             acc.weights[i] = w !== undefined && !Number.isNaN(w) ? w + seconds : seconds;
           }
           if (!(v <= acc.peak[i]!)) acc.peak[i] = v;
+          if (!(v >= acc.low[i]!)) acc.low[i] = v;
         }
       } else if (typeof v === 'string' && layout.spec?.states?.includes(field)) countState(acc, field, v);
     }
@@ -378,6 +383,7 @@ export class Downsampler {
     const { spec, fields, classes } = acc.layout;
     const out: TimelineRecord = { ...acc.base };
     const peak: Record<string, number> = {};
+    const low: Record<string, number> = {};
     const rates: string[] = [];
     for (let i = 0; i < acc.values.length; i++) {
       const v = acc.values[i];
@@ -391,8 +397,11 @@ export class Downsampler {
       // A peak equal to the mean (a constant such as top's PR) says nothing: not kept, peakOf falls back.
       const p = acc.peak[i];
       if (p !== undefined && !Number.isNaN(p) && round(p) !== out[field]) peak[field] = p;
+      const l = acc.low[i];
+      if (l !== undefined && !Number.isNaN(l) && round(l) !== out[field]) low[field] = l;
     }
     const info: Record<string, unknown> = { samples: b.samples, present: acc.present, peak: sortedCopy(peak) };
+    if (Object.keys(low).length > 0) info.low = sortedCopy(low);
     if (rates.length > 0) info.rates = rates.sort();
     if (acc.states) {
       const states: Record<string, Record<string, number>> = {};

@@ -9,7 +9,7 @@
  * interval, so vmstat's since-boot row does not.
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
-import { isIntervalSample, num } from '../../model/series.js';
+import { isIntervalSample, lowValue, num } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { bytes, list, pct, rate, span, window } from '../format.js';
 import { processLabel, countSamples, sustained } from '../system.js';
@@ -32,28 +32,31 @@ const defaults: MemoryPressureOptions = { avail_pct: 10, swap_bytes_per_s: 0, sw
 interface Level {
   r: TimelineRecord;
   avail: number;
+  /** The lowest it went: below `avail` for a bucket of merged samples (timeline downsampling). */
+  lowest: number;
   total: number;
 }
 
 /** Available memory per snapshot, from the file that shows the most snapshots (top first, then vmstat). */
 function levels(ctx: RuleContext): { file: string; label: string; rows: Level[] } | undefined {
   const byFile = new Map<string, { label: string; rows: Level[] }>();
-  const add = (r: TimelineRecord, avail: number | undefined, total: number | undefined, label: string): void => {
+  const add = (r: TimelineRecord, avail: number | undefined, total: number | undefined, label: string, lowest = avail): void => {
     if (avail === undefined || total === undefined || total <= 0) return;
     const entry = byFile.get(r.source.file) ?? { label, rows: [] };
-    entry.rows.push({ r, avail, total });
+    entry.rows.push({ r, avail, lowest: Math.min(avail, lowest ?? avail), total });
     byFile.set(r.source.file, entry);
   };
   let topTotal: number | undefined;
   for (const r of ctx.records('top.summary')) {
     const total = num(r, 'mem_total_bytes');
     if (total !== undefined) topTotal = Math.max(topTotal ?? 0, total);
-    add(r, num(r, 'avail_mem_bytes'), total, "top's avail Mem");
+    add(r, num(r, 'avail_mem_bytes'), total, "top's avail Mem", lowValue(r, 'avail_mem_bytes'));
   }
   for (const r of ctx.records('vmstat.sample')) {
     const free = num(r, 'free_bytes');
     if (free === undefined) continue;
-    add(r, free + (num(r, 'buff_bytes') ?? 0) + (num(r, 'cache_bytes') ?? 0), topTotal, "vmstat's free+buff+cache");
+    const lowest = (lowValue(r, 'free_bytes') ?? 0) + (lowValue(r, 'buff_bytes') ?? 0) + (lowValue(r, 'cache_bytes') ?? 0);
+    add(r, free + (num(r, 'buff_bytes') ?? 0) + (num(r, 'cache_bytes') ?? 0), topTotal, "vmstat's free+buff+cache", lowest);
   }
   let best: { file: string; label: string; rows: Level[] } | undefined;
   for (const [file, e] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (!best || countSamples(e.rows) > countSamples(best.rows)) best = { file, ...e };
@@ -151,10 +154,10 @@ function evaluate(ctx: RuleContext, o: MemoryPressureOptions): FindingDraft[] {
   const evidence: SourceRef[] = [];
   const hotRecords: TimelineRecord[] = [];
   if (lowHolds && level) {
-    const worst = low.reduce((a, b) => (b.avail / b.total < a.avail / a.total ? b : a));
+    const worst = low.reduce((a, b) => (b.lowest / b.total < a.lowest / a.total ? b : a));
     const when = window(low.map((l) => l.r));
     parts.push(
-      `available memory was below ${pct(o.avail_pct)} of the total in ${countSamples(low)} of ${countSamples(level.rows)} snapshots of ${level.file} (${level.label}${when ? `, ${when}` : ''}): down to ${bytes(worst.avail)} of ${bytes(worst.total)} (${pct((100 * worst.avail) / worst.total)})`,
+      `available memory was below ${pct(o.avail_pct)} of the total in ${countSamples(low)} of ${countSamples(level.rows)} snapshots of ${level.file} (${level.label}${when ? `, ${when}` : ''}): down to ${bytes(worst.lowest)} of ${bytes(worst.total)} (${pct((100 * worst.lowest) / worst.total)})`,
     );
     evidence.push(worst.r.source, ...low.filter((l) => l !== worst).slice(0, 2).map((l) => l.r.source));
     hotRecords.push(...low.map((l) => l.r));

@@ -9,7 +9,7 @@
  * dirty pages wait for it — that is disk-saturation's case, and this rule says nothing.
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
-import { isIntervalSample, num, peakValue } from '../../model/series.js';
+import { isIntervalSample, lowValue, num, peakValue } from '../../model/series.js';
 import type { DeviceEntity, IoBalance } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { at, bytes, list, pct, rate, span } from '../format.js';
@@ -51,7 +51,7 @@ function memoryText(ctx: RuleContext): { text: string; evidence?: SourceRef } {
   for (const r of ctx.records('top.summary')) {
     const cache = num(r, 'mem_buff_cache_bytes');
     if (cache !== undefined && (!cacheMax || cache > (num(cacheMax, 'mem_buff_cache_bytes') ?? 0))) cacheMax = r;
-    const avail = num(r, 'avail_mem_bytes');
+    const avail = lowValue(r, 'avail_mem_bytes');
     if (avail !== undefined && (availMin === undefined || avail < availMin)) availMin = avail;
     total ??= num(r, 'mem_total_bytes');
   }

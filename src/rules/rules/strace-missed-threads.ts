@@ -11,7 +11,7 @@
  * never fires.
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
-import { isIntervalSample, num } from '../../model/series.js';
+import { isIntervalSample, num, peakValue } from '../../model/series.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { bytes, list, pct } from '../format.js';
 import { commandOf, writingThreads, writtenTargets, type ThreadWrites } from './io-heavy-process.js';
@@ -92,10 +92,11 @@ function busyThreads(ctx: RuleContext, pid: number, minCpu: number): Map<number,
     const tid = num(r, 'tid');
     if (r.is_thread !== true || tid === undefined || tid === pid || !isIntervalSample(r)) continue;
     if (r.entities?.process !== `process:${pid}`) continue;
-    const cpu = num(r, 'cpu_pct') ?? 0;
+    // A merged record (timeline downsampling): its bucket's peak, as if its busiest sample were read.
+    const cpu = peakValue(r, 'cpu_pct') ?? 0;
     if (cpu < minCpu) continue;
     const prev = out.get(tid);
-    if (!prev || cpu > (num(prev, 'cpu_pct') ?? 0)) out.set(tid, r);
+    if (!prev || cpu > (peakValue(prev, 'cpu_pct') ?? 0)) out.set(tid, r);
   }
   return out;
 }

@@ -10,7 +10,7 @@
  */
 import type { SourceRef } from '../../common/types.js';
 import { foldPath } from '../../model/patterns.js';
-import { num, presentSamples, str } from '../../model/series.js';
+import { lowValue, num, presentSamples, str } from '../../model/series.js';
 import type { MountEntity, PatternEntity, ProcessEntity } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { bytes, list, seconds } from '../format.js';
@@ -131,7 +131,7 @@ interface MemoryView {
 function lowestAvailableMemory(ctx: RuleContext): MemoryView | undefined {
   let best: MemoryView | undefined;
   for (const r of ctx.records('top.summary')) {
-    const avail = num(r, 'avail_mem_bytes');
+    const avail = lowValue(r, 'avail_mem_bytes');
     if (avail === undefined) continue;
     if (!best || avail < best.available) best = { available: avail, source: r.source, how: 'available (top)' };
   }
