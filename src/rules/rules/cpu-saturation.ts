@@ -77,7 +77,8 @@ function topConsumers(ctx: RuleContext): { text: string; pids: number[]; evidenc
 }
 
 function loadContext(ctx: RuleContext, cpus: number | undefined): string {
-  const loads = ctx.records('top.summary').map((r) => num(r, 'load1')).filter((v): v is number => v !== undefined);
+  // peakValue: a bucket of merged snapshots (timeline downsampling) shows its highest load, not its mean.
+  const loads = ctx.records('top.summary').map((r) => peakValue(r, 'load1')).filter((v): v is number => v !== undefined);
   if (loads.length === 0) return '';
   const max = Math.max(...loads);
   return `; load average (1 min) up to ${max.toFixed(2)}${cpus !== undefined ? ` on ${cpus} CPUs` : ''}`;

@@ -192,7 +192,7 @@ export function busiestDeviceRow(ctx: RuleContext, deviceId: string): TimelineRe
   let best: TimelineRecord | undefined;
   for (const r of ctx.records('iostat.device')) {
     if (r.entities?.device !== deviceId || !isIntervalSample(r)) continue;
-    if (!best || (num(r, 'write_bytes_per_s') ?? 0) > (num(best, 'write_bytes_per_s') ?? 0)) best = r;
+    if (!best || (peakValue(r, 'write_bytes_per_s') ?? 0) > (peakValue(best, 'write_bytes_per_s') ?? 0)) best = r;
   }
   return best;
 }

@@ -9,7 +9,7 @@
  * interval, so vmstat's since-boot row does not.
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
-import { isIntervalSample, lowValue, num } from '../../model/series.js';
+import { isIntervalSample, lowValue, num, peakValue } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { bytes, list, pct, rate, span, window } from '../format.js';
 import { processLabel, countSamples, sustained } from '../system.js';
@@ -114,7 +114,7 @@ function largestRss(ctx: RuleContext): { text: string; pids: number[]; evidence:
     for (const r of ctx.records(kind)) {
       if (r.is_thread === true || r.tid !== undefined) continue;
       const pid = num(r, 'pid');
-      const rss = num(r, 'res_bytes') ?? num(r, 'rss_bytes');
+      const rss = peakValue(r, 'res_bytes') ?? peakValue(r, 'rss_bytes');
       if (pid === undefined || rss === undefined) continue;
       const cur = best.get(pid);
       if (!cur || rss > cur.bytes) best.set(pid, { bytes: rss, r });
