@@ -973,7 +973,7 @@ export const parser: ParserModule = {
     // pidstat prints only the tasks active in an interval: an absent row is a zero rate, hence the rates.
     series: {
       [KIND]: {
-        key: ['pid', 'tid'],
+        key: ['pid', 'tid', 'command'],
         sections: ['usr_pct', 'usr_time_s', 'minflt_per_s', 'minflt_count', 'stack_size_bytes', 'read_bytes_per_s', 'cswch_per_s', 'threads', 'fd_count', 'prio'],
         rateSuffixes: ['_per_s', 'usr_pct', 'system_pct', 'guest_pct', 'wait_pct', 'cpu_pct'],
         sums: ['iodelay_ticks'],

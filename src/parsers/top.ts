@@ -773,7 +773,8 @@ export const parser: ParserModule = {
     series: {
       'top.summary': { key: [], last: ['uptime_s'], states: ['tasks_running', 'tasks_dsleep'] },
       'top.cpu': { key: ['cpu', 'node', 'cpu_first', 'cpu_last'] },
-      'top.task': { key: ['pid', 'tid'], last: ['cpu_time_s'], states: ['state'], stateOrder: ['D', 'R', 'Z', 'T', 'S', 'I'] },
+      // The command joins the key: a pid reused by another program within a bucket stays apart.
+      'top.task': { key: ['pid', 'tid', 'command'], last: ['cpu_time_s'], states: ['state'], stateOrder: ['D', 'R', 'Z', 'T', 'S', 'I'] },
     },
     recollect: 'Run top in batch mode with a wide line so nothing is cut: `COLUMNS=512 top -b -w 512 -d 1 -n 60 > top.txt` (add `-H -p PID` for one process\'s threads, `-1` for per-CPU lines).',
   },
