@@ -161,8 +161,8 @@ export class Downsampler {
 
   /**
    * The key for a row of series `base` in the current sample: its n-th row in a sample gets the n-th key,
-   * so that rows printed several times per sample in a fixed order (pidstat without -h prints a task
-   * once per report section: -u, -r, -d…) merge with the same section's rows of the other samples.
+   * so a row printed twice in one sample is two rows, each merging with its like in other samples.
+   * (pidstat's report sections have keys of their own: SeriesSpec.sections.)
    */
   private freeKey(base: string): string {
     let key = base;
