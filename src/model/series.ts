@@ -84,6 +84,14 @@ export function stateSamples(r: TimelineRecord, field: string, test: (value: str
 }
 
 /**
+ * In how many samples a task row shows state D: top and ps -o state print `state`, ps aux and ps -eLo
+ * stat print `stat` (D, Ds, D<…); a merged top row counts them in `states`.
+ */
+export function dStateSamples(r: TimelineRecord): number {
+  return stateSamples(r, str(r, 'state') !== undefined ? 'state' : 'stat', (v) => v.startsWith('D'));
+}
+
+/**
  * The whole epoch seconds a sample covers, [end − interval, end), when it has an absolute time. A bucket
  * of merged samples (timeline downsampling) covers its whole window, up to its last sample.
  */

@@ -5,7 +5,7 @@
  */
 import type { SourceRef, TimelineRecord } from '../common/types.js';
 import type { Link, ModelDiagnostic, ProcessEntity, ThreadEntity } from './types.js';
-import { coveredSeconds, isIntervalSample, newShare, num, presentSamples, sampleKey, stateSamples, str, SeriesSet } from './series.js';
+import { coveredSeconds, dStateSamples, isIntervalSample, newShare, num, presentSamples, sampleKey, str, SeriesSet } from './series.js';
 import { EvidenceList, sortedNumbers } from './evidence.js';
 
 type TaskSeries = 'cpu_pct' | 'read_bytes_per_s' | 'write_bytes_per_s' | 'cancelled_write_bytes_per_s';
@@ -313,7 +313,7 @@ function countState(d: { snapshots: number; of: number }, r: TimelineRecord): vo
   const state = str(r, 'state') ?? str(r, 'stat');
   if (!state || (r.kind !== 'top.task' && r.kind !== 'ps.process' && r.kind !== 'ps.thread')) return;
   d.of += presentSamples(r);
-  d.snapshots += r.state !== undefined ? stateSamples(r, 'state', (v) => v.startsWith('D')) : state.startsWith('D') ? 1 : 0;
+  d.snapshots += dStateSamples(r);
 }
 
 function toProcessEntity(p: ProcessDraft): ProcessEntity {

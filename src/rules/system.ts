@@ -4,7 +4,7 @@
  * busiest devices and how to name a process. Pure functions over the rule context; no rule logic here.
  */
 import type { SourceRef, TimelineRecord } from '../common/types.js';
-import { downsampledOf, isIntervalSample, num, presentSamples, stateSamples, str } from '../model/series.js';
+import { downsampledOf, dStateSamples, isIntervalSample, num, presentSamples, stateSamples, str } from '../model/series.js';
 import type { DeviceEntity, Model, ProcessEntity } from '../model/types.js';
 import type { InputNeed, RuleContext } from './types.js';
 import { pct, seconds } from './format.js';
@@ -358,7 +358,7 @@ export function taskStates(ctx: RuleContext): { tasks: TaskStates[]; snapshots: 
       const name = str(r, 'command');
       if (name && !t.name) t.name = name;
       t.snapshots += presentSamples(r);
-      const dSamples = downsampledOf(r) ? stateSamples(r, r.state !== undefined ? 'state' : 'stat', (v) => v.startsWith('D')) : state === 'D' ? 1 : 0;
+      const dSamples = dStateSamples(r);
       if (dSamples === 0) continue;
       t.dSnapshots += dSamples;
       t.dRows.push(r.source);
