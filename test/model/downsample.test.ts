@@ -12,6 +12,7 @@ import { buildTimeline, type Timeline, type TimelineOptions } from '../../src/ti
 import { buildModel } from '../../src/model/build.js';
 import { annotateRecords } from '../../src/model/annotate.js';
 import { allRules, analyze, resolveConfig } from '../../src/rules/index.js';
+import { buildCharts } from '../../src/report/chart-data.js';
 import { repoRoot, sharedDir } from '../helpers.js';
 
 interface Case {
@@ -112,4 +113,13 @@ test('pidstat without -h prints a task once per report section: each section mer
   assert.equal(a.get('write_bytes_per_s 8652/8705'), 5_111_808);
   assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
   for (const [key, v] of a) assert.ok(Math.abs(b.get(key)! - v) < 1e-6 * Math.max(1, v), `${key}: ${b.get(key)} vs ${v}`);
+});
+
+test('a chart drawn from merged samples says each point is a mean of several', async () => {
+  const path = join(repoRoot, 'samples', 'tempfile-churn.tar.gz');
+  const full = await analyse(path, {});
+  const merged = await analyse(path, { seriesMaxRows: { pidstat: 30 } });
+  const note = (a: typeof full): string | undefined => buildCharts(a.timeline, a.model).charts.find((c) => c.title.startsWith('Write rate per process'))?.note;
+  assert.doesNotMatch(note(full)!, /each the mean/);
+  assert.match(note(merged)!, /points, each the mean of up to \d+ consecutive samples/);
 });
