@@ -49,12 +49,14 @@ export async function openBundle(pathOrDash: string, options: BundleOptions = {}
   const ctx: ReadContext = { archive: name, limits, sink };
 
   let parts: Parts;
+  let rereadable = false;
   if (stdin) {
     parts = await openStream(options.stdin ?? process.stdin, 'stdin', ctx);
   } else {
     const st = await stat(pathOrDash).catch((err: unknown) => {
       throw new BundleOpenError(`${pathOrDash}: ${openErrorText(err)}`);
     });
+    rereadable = st.isDirectory() || st.isFile();
     if (st.isDirectory()) parts = await openFolder(pathOrDash, ctx);
     else if (st.isFile()) parts = await openFile(pathOrDash, st.size, ctx);
     else if (st.isFIFO() || st.isSocket()) parts = await openStream(createReadStream(pathOrDash), 'file', ctx);
@@ -68,6 +70,7 @@ export async function openBundle(pathOrDash: string, options: BundleOptions = {}
     entries: parts.entries,
     diagnostics: sink.list,
     order: parts.order,
+    rereadable,
     forEach: async (fn, options) => {
       try {
         await parts.walk(fn, Math.max(1, Math.floor(options?.concurrency ?? 1)));

@@ -88,6 +88,11 @@ export interface OpenedBundle {
    * depend on timing). Diagnostics are added in `entries` order all the same.
    */
   forEach(fn: EntryVisitor, options?: { concurrency?: number }): Promise<void>;
+  /**
+   * `forEach` may run again and reads the same bytes: a folder, or a regular file (archive or not). Not
+   * stdin nor a pipe. A file whose parse worker ran out of memory is read a second time on the main thread.
+   */
+  rereadable: boolean;
 }
 
 /** What a reader needs from the bundle being opened. */

@@ -2,9 +2,9 @@
  * The whole pipeline for one bundle, as the analyze/report/check commands run it: timeline → model →
  * the model's ids on the records → rules. The config file is read and validated here (exit 2 on error).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { buildTimeline, type Timeline, type TimelineOptions } from '../timeline/build.js';
-import { ParsePool } from '../timeline/pool.js';
+import { ParsePool, WORKER_HEAP_LIMITS } from '../timeline/pool.js';
 import { buildModel } from '../model/build.js';
 import { annotateRecords } from '../model/annotate.js';
 import type { Model } from '../model/types.js';
@@ -60,7 +60,9 @@ export async function forEachBundle<T>(paths: readonly string[], options: Timeli
     for (const path of paths) out.push(await each(path, options));
     return out;
   }
-  const pool = new ParsePool(jobs);
+  // Heap limits only when every bundle can be read again (a file whose worker runs out of memory is
+  // then parsed on the main thread; buildTimeline checks each bundle all the same).
+  const pool = new ParsePool(jobs, paths.every(isRereadable) ? WORKER_HEAP_LIMITS : undefined);
   const shared: TimelineOptions = { ...options, pool };
   const lanes = options.redactor ? 1 : jobs;
   const out = new Array<T>(paths.length);
@@ -78,4 +80,15 @@ export async function forEachBundle<T>(paths: readonly string[], options: Timeli
     await pool.close();
   }
   return out;
+}
+
+/** A folder or a regular file: read twice, the same bytes (not stdin, not a pipe). */
+function isRereadable(path: string): boolean {
+  if (path === '-') return false;
+  try {
+    const st = statSync(path);
+    return st.isDirectory() || st.isFile();
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@
  */
 import type { SourceRef, TimelineRecord } from '../common/types.js';
 import type { DeviceEntity, FileEntity, IoBalance, MountEntity } from './types.js';
-import { coveredSeconds, isIntervalSample, newShare, num, sampleKey } from './series.js';
+import { CountedSamples, CoveredSeconds, coveredRange, isIntervalSample, newShare, num, sampleKey } from './series.js';
 import { EvidenceList } from './evidence.js';
 
 /** Below this many bytes/s of process writes, "the disk saw none of it" says nothing. */
@@ -19,14 +19,14 @@ interface Span {
   seconds: number;
   seen: Set<string>;
   /** Whole epoch seconds covered by samples with an absolute time. */
-  covered: Set<number>;
+  covered: CoveredSeconds;
 }
 
-function addSpan(span: Span, r: TimelineRecord, seconds: readonly number[] | undefined): boolean {
+function addSpan(span: Span, r: TimelineRecord, range: readonly [number, number] | undefined): boolean {
   const interval = r.time?.interval_s;
   if (interval === undefined || interval <= 0) return false;
-  if (seconds) {
-    for (const s of seconds) span.covered.add(s);
+  if (range) {
+    span.covered.add(range[0], range[1]);
     return true;
   }
   const key = sampleKey(r);
@@ -64,8 +64,8 @@ export function devicesByProcess(files: readonly FileEntity[], mounts: readonly 
  * process is known: it is counted against every device, as a candidate).
  */
 export function buildIoBalance(records: readonly TimelineRecord[], devices: readonly DeviceEntity[], processDevices: ReadonlyMap<number, ReadonlySet<string>> = new Map()): IoBalance[] {
-  const pidstatSpan: Span = { seconds: 0, seen: new Set(), covered: new Set() };
-  const perPid = new Map<number, { written: number; cancelled: number; evidence: SourceRef[]; seen: Set<number | string> }>();
+  const pidstatSpan: Span = { seconds: 0, seen: new Set(), covered: new CoveredSeconds() };
+  const perPid = new Map<number, { written: number; cancelled: number; evidence: SourceRef[]; seen: CountedSamples }>();
   let pidstatRows = 0;
   for (const r of records) {
     // Process rows only: thread rows (pidstat -t) split the same bytes again.
@@ -73,11 +73,11 @@ export function buildIoBalance(records: readonly TimelineRecord[], devices: read
     const wr = num(r, 'write_bytes_per_s');
     if (wr === undefined) continue;
     const pid = num(r, 'pid')!;
-    const seconds = coveredSeconds(r);
-    if (!addSpan(pidstatSpan, r, seconds)) continue;
-    const entry = perPid.get(pid) ?? { written: 0, cancelled: 0, evidence: [], seen: new Set<number | string>() };
+    const range = coveredRange(r);
+    if (!addSpan(pidstatSpan, r, range)) continue;
+    const entry = perPid.get(pid) ?? { written: 0, cancelled: 0, evidence: [], seen: new CountedSamples() };
     perPid.set(pid, entry);
-    const share = newShare(entry.seen, r, seconds);
+    const share = newShare(entry.seen, r, range);
     if (share === 0) continue;
     pidstatRows++;
     const interval = r.time!.interval_s! * share;

@@ -92,19 +92,16 @@ export function dStateSamples(r: TimelineRecord): number {
 }
 
 /**
- * The whole epoch seconds a sample covers, [end − interval, end), when it has an absolute time. A bucket
- * of merged samples (timeline downsampling) covers its whole window, up to its last sample.
+ * The whole epoch seconds a sample covers, [from, to), when it has an absolute time. A bucket of merged
+ * samples (timeline downsampling) covers its whole window, up to its last sample.
  */
-export function coveredSeconds(r: TimelineRecord): number[] | undefined {
+export function coveredRange(r: TimelineRecord): readonly [number, number] | undefined {
   const t = r.time;
   const end = endEpoch(r);
   const interval = t?.interval_s;
   if (end === undefined || interval === undefined || !(t?.clock === 'utc' || t?.clock === 'local')) return undefined;
   const to = Math.round(end);
-  const from = Math.min(to - 1, Math.round(end - interval));
-  const out: number[] = [];
-  for (let s = from; s < to; s++) out.push(s);
-  return out;
+  return [Math.min(to - 1, Math.round(end - interval)), to];
 }
 
 /**
@@ -116,23 +113,76 @@ export function sampleKey(r: TimelineRecord): string {
 }
 
 /**
+ * Seconds already counted, as disjoint sorted ranges: a process sampled every second for hours would
+ * otherwise hold a Set entry per second (the model of the bench's 1 GiB bundle made ~250 MB of them).
+ * Samples come in time order within a file, so a range almost always extends the last one.
+ */
+export class CoveredSeconds {
+  /** Starts and ends ([start, end)) of the disjoint ranges, sorted. */
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  /** Seconds covered in all. */
+  size = 0;
+
+  /** Mark [from, to) covered; returns how many of its seconds were not covered before. */
+  add(from: number, to: number): number {
+    if (to <= from) return 0;
+    const { starts, ends } = this;
+    const n = starts.length;
+    // The common case: at or past the end of the last range.
+    if (n === 0 || from >= ends[n - 1]!) {
+      if (n > 0 && from === ends[n - 1]) ends[n - 1] = to;
+      else {
+        starts.push(from);
+        ends.push(to);
+      }
+      this.size += to - from;
+      return to - from;
+    }
+    // First range that ends at or after `from` (ranges before it neither overlap nor touch).
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    let last = lo;
+    let overlap = 0;
+    let start = from;
+    let end = to;
+    while (last < n && starts[last]! <= to) {
+      overlap += Math.max(0, Math.min(ends[last]!, to) - Math.max(starts[last]!, from));
+      start = Math.min(start, starts[last]!);
+      end = Math.max(end, ends[last]!);
+      last++;
+    }
+    starts.splice(lo, last - lo, start);
+    ends.splice(lo, last - lo, end);
+    const fresh = to - from - overlap;
+    this.size += fresh;
+    return fresh;
+  }
+}
+
+/** Samples already counted: seconds for those with an absolute time, sample keys for the others. */
+export class CountedSamples {
+  readonly seconds = new CoveredSeconds();
+  readonly moments = new Set<string>();
+}
+
+/**
  * The share of a sample not counted yet for this process: two pidstat files that overlap (pidstat -d
  * and pidstat -dt run together, maybe merged into buckets of different widths) count each second once.
  */
-export function newShare(seen: Set<number | string>, r: TimelineRecord, seconds: readonly number[] | undefined): number {
-  if (!seconds) {
+export function newShare(seen: CountedSamples, r: TimelineRecord, range: readonly [number, number] | undefined): number {
+  if (!range) {
     const key = sampleKey(r);
-    if (seen.has(key)) return 0;
-    seen.add(key);
+    if (seen.moments.has(key)) return 0;
+    seen.moments.add(key);
     return 1;
   }
-  let fresh = 0;
-  for (const s of seconds) {
-    if (seen.has(s)) continue;
-    seen.add(s);
-    fresh++;
-  }
-  return fresh / seconds.length;
+  return seen.seconds.add(range[0], range[1]) / (range[1] - range[0]);
 }
 
 /** Accumulates one series; `add` in any order, `stats` is deterministic. */

@@ -5,7 +5,7 @@
  */
 import type { SourceRef, TimelineRecord } from '../common/types.js';
 import type { Link, ModelDiagnostic, ProcessEntity, ThreadEntity } from './types.js';
-import { coveredSeconds, dStateSamples, isIntervalSample, newShare, num, presentSamples, sampleKey, str, SeriesSet } from './series.js';
+import { CountedSamples, coveredRange, dStateSamples, isIntervalSample, newShare, num, presentSamples, sampleKey, str, SeriesSet } from './series.js';
 import { EvidenceList, sortedNumbers } from './evidence.js';
 
 type TaskSeries = 'cpu_pct' | 'read_bytes_per_s' | 'write_bytes_per_s' | 'cancelled_write_bytes_per_s';
@@ -98,7 +98,7 @@ export function buildTasks(records: readonly TimelineRecord[]): TaskModel {
 
   // strace states tid → pid once per task (its scope 'task' aggregate) and once per attach line.
   const straceSeen = new Set<string>();
-  const sampled = new Map<string, Set<number | string>>();
+  const sampled = new Map<string, CountedSamples>();
   for (const r of records) {
     const pid = num(r, 'pid');
     const tid = num(r, 'tid');
@@ -282,22 +282,22 @@ function seenAt(p: ProcessDraft, r: TimelineRecord): void {
  * or its totals double; pidstat -u and pidstat -d at the same second are different metrics and both
  * count. Records with no absolute time are told apart by file and sample number.
  */
-function addTaskSeries(series: SeriesSet<TaskSeries>, r: TimelineRecord, seen: Map<string, Set<number | string>>, task: string): void {
+function addTaskSeries(series: SeriesSet<TaskSeries>, r: TimelineRecord, seen: Map<string, CountedSamples>, task: string): void {
   if (r.kind !== 'pidstat.task' && r.kind !== 'top.task') return;
   const t = r.time;
   // With an interval and an absolute time: the seconds it covers, so that a bucket of merged samples
   // (timeline downsampling) overlapping another file's samples is not counted twice; else the moment.
-  const seconds = coveredSeconds(r);
+  const range = coveredRange(r);
   const moment = t?.iso && (t.clock === 'utc' || t.clock === 'local') ? `@${t.iso}` : sampleKey(r);
   const add = (name: TaskSeries, value: number | undefined): void => {
     if (value === undefined) return;
     const key = `${task}:${r.kind}:${name}`;
     let counted = seen.get(key);
-    if (!counted) seen.set(key, (counted = new Set()));
-    if (seconds) {
-      if (newShare(counted, r, seconds) === 0) return;
-    } else if (counted.has(moment)) return;
-    else counted.add(moment);
+    if (!counted) seen.set(key, (counted = new CountedSamples()));
+    if (range) {
+      if (newShare(counted, r, range) === 0) return;
+    } else if (counted.moments.has(moment)) return;
+    else counted.moments.add(moment);
     series.add(name, value, r);
   };
   add('cpu_pct', num(r, 'cpu_pct'));

@@ -17,7 +17,7 @@ import { Downsampler } from './downsample.js';
 import { startParse } from '../parsers/run.js';
 import { deriveBundleClock, resolveFileClock, type BundleClock, type ClockNote } from './clock.js';
 import { validate } from './schemas.js';
-import { ParsePool } from './pool.js';
+import { ParsePool, type PoolFile, WORKER_HEAP_LIMITS, WorkerStopped } from './pool.js';
 
 export const TIMELINE_SCHEMA_ID = 'https://perftriage.dev/schemas/timeline.schema.json';
 export const TIMELINE_VERSION = '1.0.0';
@@ -478,28 +478,51 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const { tools, commands, hints, diagnostics } = manifestHints(bundle);
   const outcomes: FileOutcome[] = [];
   const single = bundle.entries.length === 1;
-  const ownPool = !options.pool && usePool(bundle, options) ? new ParsePool(options.jobs!) : undefined;
+  // A file whose worker runs out of its heap is parsed again on the main thread: only possible when the
+  // bundle can be read twice, so only then are the workers' heaps limited.
+  const ownPool = !options.pool && usePool(bundle, options) ? new ParsePool(options.jobs!, bundle.rereadable ? WORKER_HEAP_LIMITS : undefined) : undefined;
   const pool = options.pool ?? ownPool;
-  const pooled: Promise<FileOutcome>[] = [];
+  const pooled: Promise<FileOutcome | undefined>[] = [];
+  const retry = new Map<string, string>();
   const recordBudget = options.summarize ? Math.floor((options.maxRecords ?? ANALYSIS_MAX_RECORDS) / Math.max(1, bundle.entries.length)) : Infinity;
+  const fileOptions = (entry: BundleEntry): PoolFile => {
+    const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
+    return { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget, seriesBudget: options.seriesMaxRows ?? SERIES_MAX_ROWS };
+  };
+  const onBytesOf = (entry: BundleEntry): ReadOptions => (options.onProgress ? { onBytes: (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) } : {});
   try {
     await bundle.forEach(
       async (entry, stream) => {
-        const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
-        const onBytes = options.onProgress ? (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) : undefined;
-        const file = { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget, seriesBudget: options.seriesMaxRows ?? SERIES_MAX_ROWS };
+        const file = fileOptions(entry);
         if (!pool) {
-          outcomes.push(await readFile(entry, stream, { ...file, ...(onBytes ? { onBytes } : {}) }));
+          outcomes.push(await readFile(entry, stream, { ...file, ...onBytesOf(entry) }));
           return;
         }
-        const { outcome } = await pool.parse(file, stream, onBytes);
-        pooled.push(outcome.catch((err: unknown) => failedOutcome(entry, err)));
+        const { outcome } = await pool.parse(file, stream, onBytesOf(entry).onBytes);
+        pooled.push(
+          outcome.catch((err: unknown) => {
+            if (err instanceof WorkerStopped && err.outOfMemory && bundle.rereadable) {
+              retry.set(entry.path, err.message);
+              return undefined;
+            }
+            return failedOutcome(entry, err);
+          }),
+        );
       },
       { concurrency: pool ? pool.jobs : 1 },
     );
-    outcomes.push(...(await Promise.all(pooled)));
+    for (const o of await Promise.all(pooled)) if (o) outcomes.push(o);
   } finally {
     await ownPool?.close();
+  }
+  if (retry.size > 0) {
+    await bundle.forEach(async (entry, stream) => {
+      const why = retry.get(entry.path);
+      if (why === undefined) return;
+      const outcome = await readFile(entry, stream, { ...fileOptions(entry), ...onBytesOf(entry) });
+      outcome.diagnostics.push({ severity: 'info', code: 'parse-retried', message: `${entry.path} was parsed again on the main thread: its parse worker ran out of memory (${why})`, file: entry.path });
+      outcomes.push(outcome);
+    });
   }
   outcomes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const timeline = assembleTimeline(bundle.name.replace(/\.(tar\.gz|tgz|tar|zip)$/i, ''), bundle.kind, outcomes, [...bundle.diagnostics, ...diagnostics], hints);

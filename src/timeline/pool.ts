@@ -19,7 +19,26 @@ export type ToWorker =
   | { t: 'end'; id: number };
 
 /** Messages from a worker: a chunk taken by the parser, the file's outcome, or why it failed. */
-export type FromWorker = { t: 'ack'; id: number; bytes: number } | { t: 'done'; id: number; outcome: FileOutcome } | { t: 'fail'; id: number; message: string };
+export type FromWorker = { t: 'ack'; id: number; bytes: number } | { t: 'done'; id: number; outcome: FileOutcome } | { t: 'fail'; id: number; message: string; outOfMemory?: boolean };
+
+/**
+ * Heap limits of a parse worker when its file can be read again should the worker run out of memory
+ * (buildTimeline then parses it on the main thread). A parser's state is bounded by design (strace
+ * aggregates capped, sampled series merged past SERIES_MAX_ROWS), but without a limit V8 lets a worker's
+ * heap grow far past what it holds alive: on the bench's 1 GiB bundle the workers' garbage took `report`
+ * to 1.2–1.4 GB, with these limits ~0.6 GB (docs/bench.md).
+ */
+export const WORKER_HEAP_LIMITS: Readonly<ResourceLimits> = Object.freeze({ maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 8 });
+
+/** A worker that stopped: `outOfMemory` when it went past its heap limit (the file may be read again). */
+export class WorkerStopped extends Error {
+  constructor(
+    message: string,
+    readonly outOfMemory: boolean,
+  ) {
+    super(message);
+  }
+}
 
 /** Bytes of one file posted to its worker and not yet taken by the parser. */
 const FLIGHT_BYTES = 8 * 1024 * 1024;
@@ -49,7 +68,7 @@ export class ParsePool {
   private readonly waiting: ((lane: Lane) => void)[] = [];
   private nextId = 1;
 
-  /** @param limits per-worker heap limits (tests make a worker run out of memory with them). */
+  /** @param limits per-worker heap limits (WORKER_HEAP_LIMITS; tests make a worker run out of memory with tiny ones). */
   constructor(
     readonly jobs: number,
     private readonly limits?: ResourceLimits,
@@ -81,7 +100,7 @@ export class ParsePool {
       this.release(lane);
       resume?.();
       if (m.t === 'done') settle.resolve(m.outcome);
-      else settle.reject(new Error(m.message));
+      else settle.reject(new WorkerStopped(m.message, m.outOfMemory === true));
     };
     const post = (m: ToWorker, transfer?: ArrayBuffer[]): void => lane.worker.postMessage(m, transfer);
     post({ t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget, seriesBudget: file.seriesBudget });
@@ -116,12 +135,12 @@ export class ParsePool {
       const lane: Lane = { worker: new Worker(new URL('./parse-worker.js', import.meta.url), this.limits ? { resourceLimits: this.limits } : {}), id: 0, busy: true, listener: undefined };
       lane.worker.on('message', (m: FromWorker) => lane.listener?.(m));
       // A worker that died (out of memory, a bug) fails its file and is replaced by a new one on demand.
-      const lost = (why: string): void => {
+      const lost = (why: string, outOfMemory = false): void => {
         const at = this.lanes.indexOf(lane);
         if (at >= 0) this.lanes.splice(at, 1);
-        lane.listener?.({ t: 'fail', id: lane.id, message: `the parse worker stopped: ${why}` });
+        lane.listener?.({ t: 'fail', id: lane.id, message: `the parse worker stopped: ${why}`, outOfMemory });
       };
-      lane.worker.on('error', (err) => lost(err.message));
+      lane.worker.on('error', (err) => lost(err.message, (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'));
       // An exit without an error (killed, out of memory) must fail its file too, or its outcome would
       // never settle. close() terminates idle workers: no listener then, nothing to fail.
       lane.worker.on('exit', (code) => lost(`exit code ${code}`));

@@ -102,7 +102,7 @@ test('--max-records: a usage error below 1000; a bundle over it is analysed up t
   assert.equal(partly[0]!.evidence.length, 1);
 });
 
-test('a parse worker that runs out of memory fails its file with a diagnostic; the other files are analysed', async () => {
+test('a parse worker that runs out of memory: its file is parsed again on the main thread, with the same records', async () => {
   const { buildTimeline } = await import('../../src/timeline/build.js');
   const { ParsePool } = await import('../../src/timeline/pool.js');
   const dir = mkdtempSync(join(tmpdir(), 'perftriage-oom-'));
@@ -116,11 +116,17 @@ test('a parse worker that runs out of memory fails its file with a diagnostic; t
     const pool = new ParsePool(2, { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 });
     try {
       const timeline = await buildTimeline(dir, { pool });
-      const failed = timeline.diagnostics.find((d) => d.code === 'parse-failed');
-      assert.equal(failed?.file, 'iostat.txt');
-      assert.match(failed!.message, /iostat\.txt could not be parsed: the parse worker stopped/);
-      assert.deepEqual(timeline.skipped.map((s) => s.path), ['iostat.txt']);
-      assert.deepEqual(timeline.files.map((f) => [f.path, f.tool]), [['df.txt', 'df']]);
+      assert.equal(timeline.diagnostics.find((d) => d.code === 'parse-failed'), undefined);
+      const retried = timeline.diagnostics.filter((d) => d.code === 'parse-retried');
+      assert.deepEqual(retried.map((d) => d.file), ['iostat.txt']);
+      assert.match(retried[0]!.message, /iostat\.txt was parsed again on the main thread: its parse worker ran out of memory/);
+      assert.deepEqual(timeline.skipped, []);
+      assert.deepEqual(timeline.files.map((f) => [f.path, f.tool]), [['df.txt', 'df'], ['iostat.txt', 'iostat']]);
+      // The same records as a parse without workers.
+      const alone = await buildTimeline(dir, {});
+      assert.equal(timeline.records.length, alone.records.length);
+      assert.ok(timeline.records.length > 50_000, String(timeline.records.length));
+      assert.deepEqual(timeline.records.at(-1), alone.records.at(-1));
     } finally {
       await pool.close();
     }
