@@ -57,7 +57,7 @@ export const bundleReadOptions = {
   },
   'max-records': {
     type: 'number',
-    describe: `Analysis (report, check, analyze, model) keeps at most this many records of a bundle in memory, shared equally by its files; past a file's share an analysis-truncated warning names the line (default ${ANALYSIS_MAX_RECORDS.toLocaleString('en-US')}; strace calls do not count: their aggregates stand for them; sampled files, top, pidstat, iostat, filetop and opensnoop, merge their samples into buckets first, at most ${SERIES_MAX_ROWS.toLocaleString('en-US')} rows each)`,
+    describe: `Analysis (report, check, analyze, model) keeps at most this many records of a bundle in memory, shared equally by its files; past a file's share an analysis-truncated warning names the line (default ${ANALYSIS_MAX_RECORDS.toLocaleString('en-US')}; strace calls do not count: their aggregates stand for them; sampled files, top, pidstat, iostat, filetop and opensnoop, merge their samples into buckets first, at most ${SERIES_MAX_ROWS.toLocaleString('en-US')} rows each${ownRowBudgets()})`,
   },
 } as const;
 
@@ -108,3 +108,11 @@ export const toolOption = {
   array: true,
   describe: 'Force the tool of a file instead of sniffing: FILE=NAME (path inside the bundle), or NAME for a single file',
 };
+
+/** `, iostat 16,000`: the tools whose parser sets its own row budget (ParserMeta.seriesMaxRows). */
+function ownRowBudgets(): string {
+  return [...parsers.values()]
+    .filter((p) => p.meta.seriesMaxRows !== undefined)
+    .map((p) => `, ${p.meta.tool} ${p.meta.seriesMaxRows!.toLocaleString('en-US')}`)
+    .join('');
+}

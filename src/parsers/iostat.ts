@@ -835,6 +835,9 @@ export const parser: ParserModule = {
     ],
     recordKinds: ['iostat.cpu', 'iostat.device', 'host.info'],
     series: { 'iostat.cpu': { key: [] }, 'iostat.device': { key: ['device'] } },
+    // An -x device row carries up to 22 numbers, each with its bucket's peak and low once merged: ~3 KB
+    // live, three times a top or pidstat row, so a file keeps a third as many (~50 MB either way).
+    seriesMaxRows: 16_000,
     recollect: 'LC_ALL=C S_TIME_FORMAT=ISO iostat -t -x 1 > iostat.txt (ISO timestamps carry the offset; C locale keeps decimals and dates readable)',
   },
   create(ctx: ParseContext): LineParser {

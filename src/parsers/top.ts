@@ -771,7 +771,7 @@ export const parser: ParserModule = {
     commands: ['top -b -d 1 -n 20', 'top -b -H -p PID -n 3', 'top -b -1 -w 512 -n 5', 'top -b -c -o %CPU -n 5'],
     recordKinds: ['top.summary', 'top.cpu', 'top.task'],
     series: {
-      'top.summary': { key: [], last: ['uptime_s'], states: ['tasks_running', 'tasks_dsleep'] },
+      'top.summary': { key: [], last: ['uptime_s'], states: ['tasks_running', 'tasks_dsleep'], lows: ['avail_mem_bytes', 'mem_free_bytes'] },
       'top.cpu': { key: ['cpu', 'node', 'cpu_first', 'cpu_last'] },
       // The command joins the key: a pid reused by another program within a bucket stays apart.
       'top.task': { key: ['pid', 'tid', 'command'], last: ['cpu_time_s'], states: ['state'], stateOrder: ['D', 'R', 'Z', 'T', 'S', 'I'] },

@@ -60,6 +60,12 @@ export interface ParserMeta {
    * which fields name a series and how each number merges.
    */
   series?: Readonly<Record<string, SeriesSpec>>;
+  /**
+   * Rows a file of this tool keeps for analysis before its samples merge, when not SERIES_MAX_ROWS
+   * (src/timeline/build.ts): a tool whose rows are wide (iostat -x: 22 numbers, each with its bucket's
+   * peak and low) keeps fewer, so that every file's analysis holds about the same memory.
+   */
+  seriesMaxRows?: number;
 }
 
 /** How the rows of one sampled kind merge when samples are bucketed (see src/timeline/downsample.ts). */
@@ -83,6 +89,12 @@ export interface SeriesSpec {
    * (vmstat's b) may be listed too: counted by value, their merged value stays the mean.
    */
   states?: readonly string[];
+  /**
+   * Gauges whose lowest value in a bucket is kept (`downsampled.low`): those the rules read as minima,
+   * such as available memory ("at least N MiB free"). Every other number keeps only its peak: a low per
+   * field made merged rows a third heavier for nothing.
+   */
+  lows?: readonly string[];
   /** For ties between states: first letters in order of importance (D before R before S). */
   stateOrder?: readonly string[];
   /**

@@ -209,7 +209,7 @@ export const parser: ParserModule = {
     title: 'vmstat (procps): processes, memory, swap, block I/O, interrupts and CPU',
     commands: ['vmstat [-a] [-w] [-t] [-n] [-y] [-S k|K|m|M] [interval [count]]'],
     recordKinds: ['vmstat.sample'],
-    series: { 'vmstat.sample': { key: [], states: ['runnable', 'blocked'] } },
+    series: { 'vmstat.sample': { key: [], states: ['runnable', 'blocked'], lows: ['free_bytes', 'buff_bytes', 'cache_bytes'] } },
     recollect: 'LC_ALL=C vmstat -t -w 1 > vmstat.txt (-t stamps every row with date, time and zone; keep the default KiB unit)',
   },
   create(ctx: ParseContext): LineParser {

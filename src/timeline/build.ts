@@ -181,12 +181,12 @@ export interface ReadOptions {
   onRecord?: (record: TimelineRecord, outcome: FileOutcome) => void;
   /** Most records kept for analysis (see TimelineOptions.maxRecords); the rest are counted, not kept. */
   recordBudget?: number;
-  /** Rows of a sampled file kept before its samples merge into buckets (see SERIES_MAX_ROWS). */
-  seriesBudget?: SeriesBudget;
+  /** Rows of a sampled file kept before its samples merge into buckets; default: the parser's (ParserMeta.seriesMaxRows, else SERIES_MAX_ROWS). */
+  seriesBudget?: SeriesBudget | undefined;
 }
 
 export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>, options: ReadOptions = {}): Promise<FileOutcome> {
-  const { forced, manifestTool, manifestCommand, onBytes, summarize = false, onRecord, recordBudget = Infinity, seriesBudget = SERIES_MAX_ROWS } = options;
+  const { forced, manifestTool, manifestCommand, onBytes, summarize = false, onRecord, recordBudget = Infinity, seriesBudget } = options;
   const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], recordCount: 0, diagnostics: [] };
   let lastDropped: TimelineRecord | undefined;
   let downsampler: Downsampler | undefined;
@@ -203,7 +203,8 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       const variant = manifestCommand ? [decision.variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
       outcome.sniff = { tool: decision.tool, variant, confidence: decision.confidence, evidence: decision.evidence };
       outcome.decidedBy = decision.decidedBy;
-      const rowBudget = Math.min(recordBudget, typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? SERIES_MAX_ROWS));
+      const toolRows = module.meta.seriesMaxRows ?? SERIES_MAX_ROWS;
+      const rowBudget = Math.min(recordBudget, seriesBudget === undefined ? toolRows : typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? toolRows));
       if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget);
       const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
       session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r), recordBudget) : (r) => {
@@ -487,7 +488,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const recordBudget = options.summarize ? Math.floor((options.maxRecords ?? ANALYSIS_MAX_RECORDS) / Math.max(1, bundle.entries.length)) : Infinity;
   const fileOptions = (entry: BundleEntry): PoolFile => {
     const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
-    return { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget, seriesBudget: options.seriesMaxRows ?? SERIES_MAX_ROWS };
+    return { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget, seriesBudget: options.seriesMaxRows };
   };
   const onBytesOf = (entry: BundleEntry): ReadOptions => (options.onProgress ? { onBytes: (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) } : {});
   try {
@@ -511,6 +512,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
       },
       { concurrency: pool ? pool.jobs : 1 },
     );
+    ownPool?.retireIdle();
     for (const o of await Promise.all(pooled)) if (o) outcomes.push(o);
   } finally {
     await ownPool?.close();

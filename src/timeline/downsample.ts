@@ -14,7 +14,9 @@
  *
  * A merged record keeps the first row's fields, source line and time, and states what it stands for in
  * `downsampled`: `samples` (samples in the bucket), `present` (samples the row appeared in), `peak` (the
- * highest value of each averaged field, where it differs from the mean), `low` (the lowest, likewise), `states` (how often each categorical value was seen) and `rates`
+ * highest value of each averaged field, where it differs from the mean), `low` (the lowest, likewise, of
+ * the gauges the parser lists in SeriesSpec.lows: available memory), `states` (how often each categorical
+ * value was seen) and `rates`
  * (the fields averaged over the whole bucket rather than over `present`). Numbers:
  * - rates (SeriesSpec.rateSuffixes, e.g. `_per_s`): Σ value × interval / the bucket's interval; a row
  *   absent from a sample counts as 0 there (pidstat prints only active tasks), so rate × interval_s is the
@@ -49,6 +51,8 @@ interface Layout {
   classes: (FieldClass | 'key')[];
   /** Per field index: a number also counted by value (SeriesSpec.states). */
   counted: boolean[];
+  /** Per field index: its bucket low is kept (SeriesSpec.lows). */
+  keepsLow: boolean[];
 }
 
 interface Acc {
@@ -61,7 +65,7 @@ interface Acc {
   weights: number[];
   /** Per field index, rates and gauges: the highest value. */
   peak: number[];
-  /** Per field index, rates and gauges: the lowest value (available memory "at least"). */
+  /** Per field index, the gauges of SeriesSpec.lows: the lowest value (available memory "at least"). */
   low: number[];
   states: Record<string, Record<string, number>> | undefined;
   /** Events: the time of the last one merged. */
@@ -367,7 +371,7 @@ export class Downsampler {
             acc.weights[i] = w !== undefined && !Number.isNaN(w) ? w + seconds : seconds;
           }
           if (!(v <= acc.peak[i]!)) acc.peak[i] = v;
-          if (!(v >= acc.low[i]!)) acc.low[i] = v;
+          if (layout.keepsLow[i] && !(v >= acc.low[i]!)) acc.low[i] = v;
         }
       } else if (typeof v === 'string' && layout.spec?.states?.includes(field)) countState(acc, field, v);
     }
@@ -375,7 +379,7 @@ export class Downsampler {
 
   private layoutOf(kind: string): Layout {
     let layout = this.layouts.get(kind);
-    if (!layout) this.layouts.set(kind, (layout = { spec: this.specs[kind], index: new Map(), fields: [], classes: [], counted: [] }));
+    if (!layout) this.layouts.set(kind, (layout = { spec: this.specs[kind], index: new Map(), fields: [], classes: [], counted: [], keepsLow: [] }));
     return layout;
   }
 
@@ -442,6 +446,7 @@ function addField(layout: Layout, field: string): number {
   layout.fields.push(field);
   layout.classes.push(layout.spec?.key.includes(field) ? 'key' : classify(field, layout.spec));
   layout.counted.push(layout.spec?.states?.includes(field) === true);
+  layout.keepsLow.push(layout.spec?.lows?.includes(field) === true);
   layout.index.set(field, i);
   return i;
 }

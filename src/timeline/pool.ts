@@ -14,7 +14,7 @@ import type { FileOutcome, SeriesBudget } from './build.js';
 
 /** Messages to a worker. `bytes`: a copy of one chunk, transferred. */
 export type ToWorker =
-  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean; recordBudget: number; seriesBudget: SeriesBudget }
+  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean; recordBudget: number; seriesBudget: SeriesBudget | undefined }
   | { t: 'chunk'; id: number; bytes: Uint8Array }
   | { t: 'end'; id: number };
 
@@ -50,7 +50,8 @@ export interface PoolFile {
   manifestCommand: string | undefined;
   summarize: boolean;
   recordBudget: number;
-  seriesBudget: SeriesBudget;
+  /** Rows a sampled file keeps before merging; undefined: its parser's default (ParserMeta.seriesMaxRows). */
+  seriesBudget: SeriesBudget | undefined;
 }
 
 interface Lane {
@@ -67,6 +68,7 @@ export class ParsePool {
   private readonly lanes: Lane[] = [];
   private readonly waiting: ((lane: Lane) => void)[] = [];
   private nextId = 1;
+  private retiring = false;
 
   /** @param limits per-worker heap limits (WORKER_HEAP_LIMITS; tests make a worker run out of memory with tiny ones). */
   constructor(
@@ -119,6 +121,21 @@ export class ParsePool {
     return { outcome };
   }
 
+  /**
+   * No more files will come (the bundle's walk is over): stop each worker as soon as it is idle. An idle
+   * worker keeps its heap, garbage and all (up to its limit), while the main thread gathers the outcomes.
+   */
+  retireIdle(): void {
+    this.retiring = true;
+    for (const lane of this.lanes.filter((l) => !l.busy)) this.retire(lane);
+  }
+
+  private retire(lane: Lane): void {
+    const at = this.lanes.indexOf(lane);
+    if (at >= 0) this.lanes.splice(at, 1);
+    void lane.worker.terminate();
+  }
+
   /** Stop the workers (pending files are lost: call after every outcome settled). */
   async close(): Promise<void> {
     await Promise.all(this.lanes.map((l) => l.worker.terminate()));
@@ -126,6 +143,7 @@ export class ParsePool {
   }
 
   private async acquire(): Promise<Lane> {
+    this.retiring = false;
     const idle = this.lanes.find((l) => !l.busy);
     if (idle) {
       idle.busy = true;
@@ -159,6 +177,7 @@ export class ParsePool {
     }
     const next = this.waiting.shift();
     if (next) next(lane);
+    else if (this.retiring) this.retire(lane);
     else lane.busy = false;
   }
 }

@@ -11,7 +11,7 @@ import { Downsampler } from '../../src/timeline/downsample.js';
 import type { SeriesSpec } from '../../src/parsers/types.js';
 
 const specs: Record<string, SeriesSpec> = {
-  'x.task': { key: ['pid'], rateSuffixes: ['_per_s'], sums: ['ticks'], last: ['cpu_time_s'], states: ['state'], stateOrder: ['D', 'R', 'S'] },
+  'x.task': { key: ['pid'], rateSuffixes: ['_per_s'], sums: ['ticks'], last: ['cpu_time_s'], states: ['state'], stateOrder: ['D', 'R', 'S'], lows: ['res_bytes'] },
 };
 
 /** One row of task `pid` in sample `sample` (one second apart, one-second intervals). */
@@ -59,8 +59,11 @@ test('over budget: rates keep their totals, gauges average where present, sums a
   const merged = records.filter((r) => r.pid === 1).slice(0, out.width);
   assert.equal(first.res_bytes, merged.reduce((n, r) => n + (r.res_bytes as number), 0) / out.width);
   assert.equal(info.peak.res_bytes, merged[merged.length - 1]!.res_bytes);
-  // …and its lowest (available memory "at least" must not be a mean).
-  assert.equal((first.downsampled as { low: Record<string, number> }).low.res_bytes, merged[0]!.res_bytes);
+  // …and its lowest, as SeriesSpec.lows asks (available memory "at least" must not be a mean); a rate
+  // not listed there keeps its peak only.
+  const low = (first.downsampled as { low: Record<string, number> }).low;
+  assert.deepEqual(Object.keys(low), ['res_bytes']);
+  assert.equal(low.res_bytes, merged[0]!.res_bytes);
   assert.equal(first.cpu_time_s, merged[merged.length - 1]!.cpu_time_s);
   assert.equal(first.time!.interval_s, out.width);
   assert.equal(first.time!.iso, '10:00:00');
