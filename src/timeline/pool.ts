@@ -26,9 +26,9 @@ export type FromWorker = { t: 'ack'; id: number; bytes: number } | { t: 'done'; 
  * (buildTimeline then parses it on the main thread). A parser's state is bounded by design (strace
  * aggregates capped, sampled series merged past SERIES_MAX_ROWS), but without a limit V8 lets a worker's
  * heap grow far past what it holds alive: on the bench's 1 GiB bundle the workers' garbage took `report`
- * to 1.2–1.4 GB, with these limits ~0.6 GB (docs/bench.md).
+ * to 1.2–1.4 GB, with these limits ~0.5 GB (docs/bench.md).
  */
-export const WORKER_HEAP_LIMITS: Readonly<ResourceLimits> = Object.freeze({ maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 8 });
+export const WORKER_HEAP_LIMITS: Readonly<ResourceLimits> = Object.freeze({ maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 });
 
 /** A worker that stopped: `outOfMemory` when it went past its heap limit (the file may be read again). */
 export class WorkerStopped extends Error {
