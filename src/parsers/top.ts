@@ -272,6 +272,8 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = { h: 3600, d: 86400, w: 6
  * (coarser forms when the value does not fit; upper-case with CASEUP_SUFIX builds).
  */
 export function parseCpuTime(token: string): number | undefined {
+  const fast = minutesSecondsHundredths(token);
+  if (fast !== undefined) return fast;
   let m = TIME_HUNDREDTHS_RE.exec(token);
   if (m) return round(Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) / 100, 2);
   m = TIME_MINUTES_RE.exec(token);
@@ -288,6 +290,28 @@ export function parseCpuTime(token: string): number | undefined {
     seconds += Number(m[3]) * UNIT_SECONDS[minorUnit]!;
   }
   return seconds;
+}
+
+/**
+ * `M:SS.hh`, the TIME+ of nearly every task row, read by char codes: the same value as the
+ * TIME_HUNDREDTHS_RE branch (whose match arrays were a tenth of the parser's time). Undefined otherwise.
+ */
+function minutesSecondsHundredths(token: string): number | undefined {
+  const n = token.length;
+  const colon = n - 6;
+  if (colon < 1 || colon > 15 || token.charCodeAt(colon) !== 58 /* : */ || token.charCodeAt(n - 3) !== 46 /* . */) return undefined;
+  let minutes = 0;
+  for (let i = 0; i < colon; i++) {
+    const d = token.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    minutes = minutes * 10 + d;
+  }
+  const s1 = token.charCodeAt(colon + 1) - 48;
+  const s2 = token.charCodeAt(colon + 2) - 48;
+  const h1 = token.charCodeAt(n - 2) - 48;
+  const h2 = token.charCodeAt(n - 1) - 48;
+  if (s1 < 0 || s1 > 9 || s2 < 0 || s2 > 9 || h1 < 0 || h1 > 9 || h2 < 0 || h2 > 9) return undefined;
+  return round(minutes * 60 + (s1 * 10 + s2) + (h1 * 10 + h2) / 100, 2);
 }
 
 const STATE_RE = /^[A-Za-z]$/;

@@ -665,6 +665,17 @@ test('parseCpuTime reads every form top prints', () => {
   assert.equal(parseCpuTime('abc'), undefined);
 });
 
+test('parseCpuTime: the char-code path for M:SS.hh gives what the regex gives, and leaves the rest to it', () => {
+  const regex = (t: string): number | undefined => {
+    const m = /^(\d+):(\d{2})\.(\d{2})$/.exec(t);
+    return m ? Math.round((Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) / 100) * 100) / 100 : undefined;
+  };
+  for (const t of ['0:00.00', '0:00.01', '9:59.99', '17:35.07', '1234:56.78', '999999999999999:59.99']) assert.equal(parseCpuTime(t), regex(t), t);
+  // More than 15 minute digits: not the fast path, the regex still reads it.
+  assert.equal(parseCpuTime('1234567890123456:00.00'), 1234567890123456 * 60);
+  for (const t of [':00.00', '1:0.00', '1:00.0', '1:00,00', '1:0a.00', '-1:00.00', '1:00.0x', '+1:00.00']) assert.equal(parseCpuTime(t), undefined, t);
+});
+
 test('the schema catches a typo and a wrong type', () => {
   const good: TimelineRecord = { kind: 'top.task', source: { file: 'f', line: 1 }, pid: 1, cpu_pct: 1.5, state: 'S' };
   const typo: TimelineRecord = { ...good, cpu_pc: 1 };
