@@ -34,6 +34,8 @@
  *   PERFTRIAGE_BENCH_BUNDLE_MB     bundle sizes, MiB, comma list (default "1024,4096")
  *   PERFTRIAGE_BENCH_JC_IOSTAT_MB  size of the jc comparison's iostat file, MiB (default 100)
  *   PERFTRIAGE_BENCH_TIMEOUT_S     per child (default 600)
+ *   PERFTRIAGE_BENCH_REPORT_RUNS   report runs per bundle size (default 3): peak RSS moves by ~100 MB from run
+ *                                  to run with V8's collection timing, so one run says little
  *   PERFTRIAGE_BENCH_SEED          generators' seed (default 0x5eed)
  * Results: one table per section on stdout, everything in bench/results.json.
  */
@@ -633,7 +635,7 @@ async function jcSection(bundle: Bundle, iostatMb: number, seed: number): Promis
   return { available: true, version, pairs };
 }
 
-async function reportSection(sizes: readonly number[], seed: number): Promise<Row[]> {
+async function reportSection(sizes: readonly number[], seed: number, runs: number): Promise<Row[]> {
   const rows: Row[] = [];
   for (const mb of sizes) {
     const name = `report ${mb} MiB bundle`;
@@ -645,20 +647,42 @@ async function reportSection(sizes: readonly number[], seed: number): Promise<Ro
       continue;
     }
     for (const f of bundle.files) await warm(fileOf(bundle, f));
-    const out = mkdtempSync(join(tmpdir(), 'perftriage-bench-report-'));
-    try {
-      const r = await runProcess(process.execPath, [cli, 'report', bundle.dir, '--format', 'json', '--out-dir', out, '--quiet'], { stdout: 'ignore', rss: true });
-      const lines = bundle.files.reduce((s, f) => s + f.lines, 0);
-      rows.push(r.ok ? measured(name, r.seconds, bundle.bytes, lines, r.rssKb, { file: relative(root, bundle.dir) }) : failedRow(name, r.failure!, { file: relative(root, bundle.dir), bytes: bundle.bytes }));
-    } finally {
-      rmSync(out, { recursive: true, force: true });
+    const lines = bundle.files.reduce((s, f) => s + f.lines, 0);
+    const file = relative(root, bundle.dir);
+    const each: Row[] = [];
+    for (let k = 1; k <= runs; k++) {
+      const out = mkdtempSync(join(tmpdir(), 'perftriage-bench-report-'));
+      try {
+        const r = await runProcess(process.execPath, [cli, 'report', bundle.dir, '--format', 'json', '--out-dir', out, '--quiet'], { stdout: 'ignore', rss: true });
+        const runName = runs > 1 ? `${name}, run ${k}` : name;
+        each.push(r.ok ? measured(runName, r.seconds, bundle.bytes, lines, r.rssKb, { file }) : failedRow(runName, r.failure!, { file, bytes: bundle.bytes }));
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
     }
+    rows.push(...each);
+    if (runs > 1) rows.push(overRuns(name, each, bundle.bytes, lines, file));
   }
   print(
     'report: perftriage report <bundle> --format json --out-dir <tmp>',
-    table(['bundle', 'seconds', 'MB/s', 'lines/s', 'peak RSS MB', 'note'], rows.map((r) => (r.failed ? failedCells(r.name, 6, r.failed) : [r.name, num(r.seconds), num(r.mb_per_s, 1), count(r.lines_per_s), num(r.peak_rss_mb, 1)]))),
+    table(['bundle', 'seconds', 'MB/s', 'lines/s', 'peak RSS MB', 'note'], rows.map((r) => (r.failed ? failedCells(r.name, 6, r.failed) : [r.name, num(r.seconds), num(r.mb_per_s, 1), count(r.lines_per_s), num(r.peak_rss_mb, 1), r.note ?? '']))),
   );
   return rows;
+}
+
+/**
+ * Several runs of one bundle as one row: the median time (the machine is shared: its load moves single
+ * runs), the highest peak RSS (a memory bound must hold on every run), the ranges in the note.
+ */
+function overRuns(name: string, runs: readonly Row[], bytes: number, lines: number, file: string): Row {
+  const ok = runs.filter((r) => !r.failed);
+  if (ok.length < runs.length) return failedRow(name, `${runs.length - ok.length} of ${runs.length} runs failed`, { file, bytes });
+  const seconds = ok.map((r) => r.seconds!).sort((a, b) => a - b);
+  const median = seconds[Math.floor((seconds.length - 1) / 2)]!;
+  const rss = ok.map((r) => r.peak_rss_mb).filter((v): v is number => typeof v === 'number');
+  const row = measured(name, median, bytes, lines, rss.length > 0 ? Math.max(...rss) * 1024 : null, { file });
+  row.note = `median of ${ok.length} runs (${num(seconds[0]!)}–${num(seconds[seconds.length - 1]!)} s), highest peak${rss.length > 0 ? ` (${num(Math.min(...rss), 1)}–${num(Math.max(...rss), 1)} MB)` : ''}`;
+  return row;
 }
 
 // ---- main ---------------------------------------------------------------------------------------------
@@ -692,6 +716,8 @@ async function main(): Promise<void> {
   const bundleMbs = mbList(env.PERFTRIAGE_BENCH_BUNDLE_MB ?? '1024,4096', 'PERFTRIAGE_BENCH_BUNDLE_MB');
   const jcIostatMb = mbList(env.PERFTRIAGE_BENCH_JC_IOSTAT_MB ?? '100', 'PERFTRIAGE_BENCH_JC_IOSTAT_MB')[0]!;
   const timeoutS = Number(env.PERFTRIAGE_BENCH_TIMEOUT_S ?? 600);
+  const reportRuns = Number(env.PERFTRIAGE_BENCH_REPORT_RUNS ?? 3);
+  if (!Number.isInteger(reportRuns) || reportRuns < 1) throw new Error('PERFTRIAGE_BENCH_REPORT_RUNS must be a whole number ≥ 1');
   if (!(straceMb > 0) || !Number.isInteger(seed) || !(timeoutS > 0)) throw new Error('PERFTRIAGE_BENCH_MB and PERFTRIAGE_BENCH_TIMEOUT_S must be > 0 and PERFTRIAGE_BENCH_SEED an integer');
   timeoutMs = timeoutS * 1000;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -739,17 +765,19 @@ async function main(): Promise<void> {
     }
   }
   if (sections.includes('report')) {
-    const rows = await reportSection(bundleMbs, seed);
+    const rows = await reportSection(bundleMbs, seed, reportRuns);
     results.report = rows;
-    for (const r of rows) summary[`${r.name.replace(/ /g, '_')}_s`] = r.failed ? null : r.seconds;
-    for (const r of rows) summary[`${r.name.replace(/ /g, '_')}_peak_rss_mb`] = r.failed ? null : r.peak_rss_mb;
+    // The summary: one figure per size (the median time and the highest peak over the runs).
+    const perSize = rows.filter((r) => !/, run \d+$/.test(r.name));
+    for (const r of perSize) summary[`${r.name.replace(/ /g, '_')}_s`] = r.failed ? null : r.seconds;
+    for (const r of perSize) summary[`${r.name.replace(/ /g, '_')}_peak_rss_mb`] = r.failed ? null : r.peak_rss_mb;
   }
 
   const loadEnd = loadavg();
   const out = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, total_mem_mb: Math.round(totalmem() / MIB), node: process.version, kernel: release(), loadavg_start: loadStart.map((l) => Number(l.toFixed(2))), loadavg_end: loadEnd.map((l) => Number(l.toFixed(2))) },
-    config: { sections, seed, strace_mb: straceMb, bundle_mb: bundleMbs, jc_iostat_mb: jcIostatMb, timeout_s: timeoutS, bundle_mix: BUNDLE_MIX, bundle_generator_version: BUNDLE_GENERATOR_VERSION },
+    config: { sections, seed, strace_mb: straceMb, bundle_mb: bundleMbs, jc_iostat_mb: jcIostatMb, timeout_s: timeoutS, report_runs: reportRuns, bundle_mix: BUNDLE_MIX, bundle_generator_version: BUNDLE_GENERATOR_VERSION },
     ...(bundle ? { bundle: { ...bundle, dir: relative(root, bundle.dir) } } : {}),
     sections: results,
     summary,
