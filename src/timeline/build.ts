@@ -473,6 +473,24 @@ function failedOutcome(entry: BundleEntry, err: unknown): FileOutcome {
   };
 }
 
+/**
+ * Parse `retry`'s files (path → why their worker stopped) again, on the main thread, walking the bundle a
+ * second time. What that walk says of the other files (an archive's skipped entries, caps) was said by
+ * the first one: only diagnostics about the files read again are kept.
+ */
+async function readAgain(bundle: OpenedBundle, retry: ReadonlyMap<string, string>, read: (entry: BundleEntry, stream: AsyncIterable<Buffer>) => Promise<FileOutcome>, outcomes: FileOutcome[]): Promise<void> {
+  const before = bundle.diagnostics.length;
+  await bundle.forEach(async (entry, stream) => {
+    const why = retry.get(entry.path);
+    if (why === undefined) return;
+    const outcome = await read(entry, stream);
+    outcome.diagnostics.push({ severity: 'info', code: 'parse-retried', message: `${entry.path} was parsed again on the main thread: its parse worker ran out of memory (${why})`, file: entry.path });
+    outcomes.push(outcome);
+  });
+  const added = bundle.diagnostics.splice(before);
+  bundle.diagnostics.push(...added.filter((d) => d.file !== undefined && retry.has(d.file)));
+}
+
 /** Open a bundle (folder, archive, file or `-`), read every file, and build its timeline. */
 export async function buildTimeline(path: string, options: TimelineOptions = {}): Promise<Timeline> {
   const bundle = await openBundle(path, options.limits);
@@ -517,15 +535,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   } finally {
     await ownPool?.close();
   }
-  if (retry.size > 0) {
-    await bundle.forEach(async (entry, stream) => {
-      const why = retry.get(entry.path);
-      if (why === undefined) return;
-      const outcome = await readFile(entry, stream, { ...fileOptions(entry), ...onBytesOf(entry) });
-      outcome.diagnostics.push({ severity: 'info', code: 'parse-retried', message: `${entry.path} was parsed again on the main thread: its parse worker ran out of memory (${why})`, file: entry.path });
-      outcomes.push(outcome);
-    });
-  }
+  if (retry.size > 0) await readAgain(bundle, retry, (entry, stream) => readFile(entry, stream, { ...fileOptions(entry), ...onBytesOf(entry) }), outcomes);
   outcomes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const timeline = assembleTimeline(bundle.name.replace(/\.(tar\.gz|tgz|tar|zip)$/i, ''), bundle.kind, outcomes, [...bundle.diagnostics, ...diagnostics], hints);
   return options.redactor ? options.redactor.timeline(timeline) : timeline;

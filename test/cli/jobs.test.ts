@@ -127,6 +127,15 @@ test('a parse worker that runs out of memory: its file is parsed again on the ma
       assert.equal(timeline.records.length, alone.records.length);
       assert.ok(timeline.records.length > 50_000, String(timeline.records.length));
       assert.deepEqual(timeline.records.at(-1), alone.records.at(-1));
+      // An archive is read a second time from its start: the same, and no diagnostic of the first walk twice.
+      const { c: createTar } = await import('tar');
+      const archive = join(dir, 'bundle.tar.gz');
+      await createTar({ gzip: true, file: archive, cwd: dir }, ['df.txt', 'iostat.txt']);
+      const fromTar = await buildTimeline(archive, { pool });
+      assert.deepEqual(fromTar.diagnostics.filter((d) => d.code === 'parse-retried').map((d) => d.file), ['iostat.txt']);
+      assert.equal(fromTar.records.length, alone.records.length);
+      const keys = fromTar.diagnostics.map((d) => `${d.code} ${d.file ?? ''} ${d.line ?? ''}`);
+      assert.equal(new Set(keys).size, keys.length, keys.join(' | '));
     } finally {
       await pool.close();
     }
