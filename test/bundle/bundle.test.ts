@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { writeFile } from 'node:fs/promises';
 import { createGzip, gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { BundleOpenError, openBundle, type BundleOptions, type OpenedBundle } from '../../src/bundle/bundle.js';
@@ -696,4 +697,31 @@ test('a visitor that throws makes forEach reject, after closing the archive', as
   await assert.rejects(tarBundle.forEach(async () => {
     throw new Error('tar visitor failed');
   }), /tar visitor failed/);
+});
+
+// ---------- reading twice ----------
+
+test('rereadable: a folder and an archive file give the same bytes on a second walk; stdin and a pipe are not rereadable', async () => {
+  const { parent, folder } = makeFolder();
+  const tgz = join(parent, 'again.tgz');
+  tar.c({ cwd: parent, file: tgz, gzip: true, sync: true }, ['bundle']);
+  for (const path of [folder, tgz]) {
+    const bundle = await openBundle(path);
+    assert.equal(bundle.rereadable, true, path);
+    const first = await readAll(bundle);
+    const second = await readAll(bundle);
+    assert.ok(first.files.size > 0);
+    assert.deepEqual([...second.files.keys()], [...first.files.keys()]);
+    for (const [name, bytes] of first.files) assert.ok(second.files.get(name)!.equals(bytes), name);
+  }
+  const stdin = await openBundle('-', { stdin: Readable.from([Buffer.from('Linux 6.1.0 (web-1)\n')]) });
+  assert.equal(stdin.rereadable, false);
+  const fifo = join(parent, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  // The writer waits in the thread pool until the bundle opens the pipe for reading.
+  const writer = writeFile(fifo, 'Linux 6.1.0 (web-1)\n');
+  const piped = await openBundle(fifo);
+  assert.equal(piped.rereadable, false);
+  assert.equal((await readAll(piped)).files.size, 1);
+  await writer;
 });
