@@ -40,7 +40,7 @@
 import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { GIB, KIB, MIB, SECTOR_BYTES, parseNumber, parsePercent, parseSizedNumber, round } from '../common/units.js';
 import { floatingEpoch, formatDate, formatTimeOfDay, parseDate, parseIsoInstant, parseTimeOfDay } from '../common/time.js';
-import { bannerRecord, parseSysstatBanner, tokens, type SysstatBanner } from './sysstat-common.js';
+import { bannerRecord, parseSysstatBanner, tokens, type SysstatBanner, valueEntries } from './sysstat-common.js';
 import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -295,26 +295,14 @@ interface DeviceHeader {
 
 type DeviceRecordBuilder = (source: TimelineRecord['source'], time: TimelineRecord['time'], device: string, group: boolean, values: readonly number[]) => TimelineRecord;
 
-/** Field names a builder may put in its generated code: ours (ColumnSpec.field), never the input's. */
-const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
-
 /**
  * A function that makes a device record of `table` as one object literal, its keys in the order a
  * record built field by field has (kind, source, time, device, group, then the columns): a row has up
- * to 22 values, and 22 keyed stores into a fresh object (a new hidden class each) were 40 % of the
- * parser's time. Generated once per header, the way ajv compiles its validators; the field names come
- * from this parser's column table, not from the file.
+ * to 22 values, and 22 keyed stores into a fresh object were 40 % of the parser's time.
  */
 function deviceRecordBuilder(table: DeviceHeader): DeviceRecordBuilder {
-  // Each field at its first column's place with its last column's value, as successive stores would give.
-  const valueAt = new Map<string, number>();
-  table.columns.forEach((spec, i) => {
-    if (!spec) return;
-    if (!FIELD_NAME.test(spec.field)) throw new Error(`iostat: column field ${JSON.stringify(spec.field)} is not an identifier`);
-    valueAt.set(spec.field, i);
-  });
-  const body = [...valueAt].map(([field, i]) => `, ${field}: v[${i}]`).join('');
-  const literal = (group: boolean): string => `{ kind: 'iostat.device', source: s, time: t, device: d${group ? ', group: true' : ''}${body} }`;
+  const values = valueEntries(table.columns, 'iostat').map((entry) => `, ${entry}`).join('');
+  const literal = (group: boolean): string => `{ kind: 'iostat.device', source: s, time: t, device: d${group ? ', group: true' : ''}${values} }`;
   return new Function('s', 't', 'd', 'g', 'v', `return g ? ${literal(true)} : ${literal(false)};`) as DeviceRecordBuilder;
 }
 

@@ -136,3 +136,23 @@ function isSpace(c: number): boolean {
   if (c < 128) return c === 32 || (c >= 9 && c <= 13);
   return UNICODE_SPACE.test(String.fromCharCode(c));
 }
+
+/** Field names a record builder may put in generated code: a parser's own column table, never the input's. */
+const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * The `name: v[i]` entries of an object literal for a table's value columns, for a record builder
+ * compiled once per header (`new Function`, as ajv compiles validators): a record built with one keyed
+ * store per column makes a new hidden class per store, the bulk of a sysstat parser's time. A field
+ * named by several columns keeps its first column's place and its last column's value, as successive
+ * stores would. Throws if a field is not an identifier (a bug in the parser's table, not bad input).
+ */
+export function valueEntries(columns: readonly ({ field: string } | undefined)[], tool: string): string[] {
+  const valueAt = new Map<string, number>();
+  columns.forEach((column, i) => {
+    if (!column) return;
+    if (!FIELD_NAME.test(column.field)) throw new Error(`${tool}: field ${JSON.stringify(column.field)} is not an identifier`);
+    valueAt.set(column.field, i);
+  });
+  return [...valueAt].map(([field, i]) => `${field}: v[${i}]`);
+}
