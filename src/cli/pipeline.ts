@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { buildTimeline, type Timeline, type TimelineOptions } from '../timeline/build.js';
-import { ParsePool, WORKER_HEAP_LIMITS } from '../timeline/pool.js';
+import { ParsePool, WORKER_HEAP_MB, workerHeapLimits } from '../timeline/pool.js';
 import { buildModel } from '../model/build.js';
 import { annotateRecords } from '../model/annotate.js';
 import type { Model } from '../model/types.js';
@@ -62,7 +62,7 @@ export async function forEachBundle<T>(paths: readonly string[], options: Timeli
   }
   // Heap limits only when every bundle can be read again (a file whose worker runs out of memory is
   // then parsed on the main thread; buildTimeline checks each bundle all the same).
-  const pool = new ParsePool(jobs, paths.every(isRereadable) ? WORKER_HEAP_LIMITS : undefined);
+  const pool = new ParsePool(jobs, paths.every(isRereadable) ? workerHeapLimits(options.workerHeapMb ?? WORKER_HEAP_MB) : undefined);
   const shared: TimelineOptions = { ...options, pool };
   const lanes = options.redactor ? 1 : jobs;
   const out = new Array<T>(paths.length);

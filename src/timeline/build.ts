@@ -17,7 +17,7 @@ import { Downsampler } from './downsample.js';
 import { startParse } from '../parsers/run.js';
 import { deriveBundleClock, resolveFileClock, type BundleClock, type ClockNote } from './clock.js';
 import { validate } from './schemas.js';
-import { ParsePool, type PoolFile, WORKER_HEAP_LIMITS, WorkerStopped } from './pool.js';
+import { ParsePool, type PoolFile, WORKER_HEAP_MB, workerHeapLimits, WorkerStopped } from './pool.js';
 
 export const TIMELINE_SCHEMA_ID = 'https://perftriage.dev/schemas/timeline.schema.json';
 export const TIMELINE_VERSION = '1.0.0';
@@ -80,6 +80,11 @@ export interface TimelineOptions {
    */
   jobs?: number;
   poolMinBytes?: number;
+  /**
+   * Old-generation heap of each worker, MiB (default WORKER_HEAP_MB; 0: no limit): less memory, more
+   * time spent collecting (pool.ts, workerHeapLimits). Only for bundles that can be read twice.
+   */
+  workerHeapMb?: number;
   /** A pool shared by several bundles of one run (check, report): used for every file, left open. */
   pool?: ParsePool;
   /**
@@ -499,7 +504,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const single = bundle.entries.length === 1;
   // A file whose worker runs out of its heap is parsed again on the main thread: only possible when the
   // bundle can be read twice, so only then are the workers' heaps limited.
-  const ownPool = !options.pool && usePool(bundle, options) ? new ParsePool(options.jobs!, bundle.rereadable ? WORKER_HEAP_LIMITS : undefined) : undefined;
+  const ownPool = !options.pool && usePool(bundle, options) ? new ParsePool(options.jobs!, bundle.rereadable ? workerHeapLimits(options.workerHeapMb ?? WORKER_HEAP_MB) : undefined) : undefined;
   const pool = options.pool ?? ownPool;
   const pooled: Promise<FileOutcome | undefined>[] = [];
   const retry = new Map<string, string>();

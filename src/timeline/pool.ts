@@ -21,14 +21,20 @@ export type ToWorker =
 /** Messages from a worker: a chunk taken by the parser, the file's outcome, or why it failed. */
 export type FromWorker = { t: 'ack'; id: number; bytes: number } | { t: 'done'; id: number; outcome: FileOutcome } | { t: 'fail'; id: number; message: string; outOfMemory?: boolean };
 
+/** Old-generation heap of a parse worker by default, MiB (`--worker-heap`; 0: no limit). */
+export const WORKER_HEAP_MB = 128;
+
 /**
- * Heap limits of a parse worker when its file can be read again should the worker run out of memory
- * (buildTimeline then parses it on the main thread). A parser's state is bounded by design (strace
- * aggregates capped, sampled series merged past SERIES_MAX_ROWS), but without a limit V8 lets a worker's
- * heap grow far past what it holds alive: on the bench's 1 GiB bundle the workers' garbage took `report`
- * to 1.2–1.4 GB, with these limits ~0.5 GB (docs/bench.md).
+ * Heap limits of a parse worker, `heapMb` of old generation and 8 MiB of young (undefined for 0: no
+ * limit), applied when a file can be read again should its worker run out of memory (buildTimeline then
+ * parses it on the main thread). A parser's state is bounded by design (strace aggregates capped, sampled
+ * series merged past SERIES_MAX_ROWS), but without a limit V8 lets a worker's heap grow far past what it
+ * holds alive. On the bench's 1 GiB bundle: ~850 MB peak without limits, ~515 MB with 128 MiB, for
+ * ~45 % more time (the collector runs more often); docs/bench.md.
  */
-export const WORKER_HEAP_LIMITS: Readonly<ResourceLimits> = Object.freeze({ maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 });
+export function workerHeapLimits(heapMb: number): ResourceLimits | undefined {
+  return heapMb > 0 ? { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 } : undefined;
+}
 
 /** A worker that stopped: `outOfMemory` when it went past its heap limit (the file may be read again). */
 export class WorkerStopped extends Error {
@@ -70,7 +76,7 @@ export class ParsePool {
   private nextId = 1;
   private retiring = false;
 
-  /** @param limits per-worker heap limits (WORKER_HEAP_LIMITS; tests make a worker run out of memory with tiny ones). */
+  /** @param limits per-worker heap limits (workerHeapLimits; tests make a worker run out of memory with tiny ones). */
   constructor(
     readonly jobs: number,
     private readonly limits?: ResourceLimits,

@@ -45,6 +45,17 @@ test('--jobs must be a whole number from 1 to 256', () => {
   assert.match(r.stderr, /--jobs must be a whole number from 1 to 256 \(got 0\)/);
 });
 
+test('--worker-heap: 0 (no limit) or 32 MiB and more; the analysis is the same with or without a limit', () => {
+  const bad = runCli(['timeline', join(repoRoot, 'samples', 'seed-case'), '--worker-heap', '5']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--worker-heap must be 0 \(no limit\) or a whole number of MiB from 32 to 65536 \(got 5\)/);
+  const bundle = join(repoRoot, 'samples', 'seed-case');
+  const runs = ['0', '64'].map((mb) => runCli(['analyze', bundle, '--jobs', '2', '--worker-heap', mb, '--format', 'json']));
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  assert.ok(runs[0]!.stdout.length > 1000);
+  assert.equal(runs[1]!.stdout, runs[0]!.stdout);
+});
+
 const samples = ['seed-case', 'tempfile-churn.tar.gz', 'logging-storm.tar.gz'].map((s) => join(repoRoot, 'samples', s));
 
 test('report with several bundles: a folder per bundle, the same reports as one at a time, whatever --jobs', () => {
