@@ -8,7 +8,7 @@
  * exception. openBundle throws only when the path itself cannot be opened (BundleOpenError).
  * docs/bundle.md has the full rules.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Diagnostic } from '../common/types.js';
@@ -41,6 +41,23 @@ interface Parts {
   walk(visit: EntryVisitor, concurrency?: number): Promise<void>;
 }
 
+/**
+ * Whether a bundle path reads the same bytes every time it is walked: a folder or a regular file, not
+ * stdin (`-`) nor a pipe. (A file whose parse worker runs out of memory is read again.)
+ */
+export function isRereadable(pathOrDash: string): boolean {
+  if (pathOrDash === '-') return false;
+  try {
+    return rereadableStat(statSync(pathOrDash));
+  } catch {
+    return false;
+  }
+}
+
+function rereadableStat(st: { isDirectory(): boolean; isFile(): boolean }): boolean {
+  return st.isDirectory() || st.isFile();
+}
+
 export async function openBundle(pathOrDash: string, options: BundleOptions = {}): Promise<OpenedBundle> {
   const limits = resolveLimits(options);
   const sink = new DiagnosticSink();
@@ -56,7 +73,7 @@ export async function openBundle(pathOrDash: string, options: BundleOptions = {}
     const st = await stat(pathOrDash).catch((err: unknown) => {
       throw new BundleOpenError(`${pathOrDash}: ${openErrorText(err)}`);
     });
-    rereadable = st.isDirectory() || st.isFile();
+    rereadable = rereadableStat(st);
     if (st.isDirectory()) parts = await openFolder(pathOrDash, ctx);
     else if (st.isFile()) parts = await openFile(pathOrDash, st.size, ctx);
     else if (st.isFIFO() || st.isSocket()) parts = await openStream(createReadStream(pathOrDash), 'file', ctx);

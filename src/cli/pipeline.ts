@@ -2,7 +2,8 @@
  * The whole pipeline for one bundle, as the analyze/report/check commands run it: timeline → model →
  * the model's ids on the records → rules. The config file is read and validated here (exit 2 on error).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isRereadable } from '../bundle/bundle.js';
 import { buildTimeline, type Timeline, type TimelineOptions } from '../timeline/build.js';
 import { ParsePool, WORKER_HEAP_MB, workerHeapLimits } from '../timeline/pool.js';
 import { buildModel } from '../model/build.js';
@@ -82,13 +83,3 @@ export async function forEachBundle<T>(paths: readonly string[], options: Timeli
   return out;
 }
 
-/** A folder or a regular file: read twice, the same bytes (not stdin, not a pipe). */
-function isRereadable(path: string): boolean {
-  if (path === '-') return false;
-  try {
-    const st = statSync(path);
-    return st.isDirectory() || st.isFile();
-  } catch {
-    return false;
-  }
-}

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { writeFile } from 'node:fs/promises';
 import { createGzip, gzipSync } from 'node:zlib';
 import * as tar from 'tar';
-import { BundleOpenError, openBundle, type BundleOptions, type OpenedBundle } from '../../src/bundle/bundle.js';
+import { BundleOpenError, isRereadable, openBundle, type BundleOptions, type OpenedBundle } from '../../src/bundle/bundle.js';
 import { manifestProblems } from '../../src/bundle/manifest.js';
 import { validate } from '../../src/timeline/schemas.js';
 import type { Diagnostic } from '../../src/common/types.js';
@@ -706,6 +706,7 @@ test('rereadable: a folder and an archive file give the same bytes on a second w
   const tgz = join(parent, 'again.tgz');
   tar.c({ cwd: parent, file: tgz, gzip: true, sync: true }, ['bundle']);
   for (const path of [folder, tgz]) {
+    assert.equal(isRereadable(path), true, path);
     const bundle = await openBundle(path);
     assert.equal(bundle.rereadable, true, path);
     const first = await readAll(bundle);
@@ -716,8 +717,11 @@ test('rereadable: a folder and an archive file give the same bytes on a second w
   }
   const stdin = await openBundle('-', { stdin: Readable.from([Buffer.from('Linux 6.1.0 (web-1)\n')]) });
   assert.equal(stdin.rereadable, false);
+  assert.equal(isRereadable('-'), false);
+  assert.equal(isRereadable(join(parent, 'no-such-bundle')), false);
   const fifo = join(parent, 'pipe');
   execFileSync('mkfifo', [fifo]);
+  assert.equal(isRereadable(fifo), false);
   // The writer waits in the thread pool until the bundle opens the pipe for reading.
   const writer = writeFile(fifo, 'Linux 6.1.0 (web-1)\n');
   const piped = await openBundle(fifo);
