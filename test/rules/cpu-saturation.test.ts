@@ -5,6 +5,10 @@ import { rule } from '../../src/rules/rules/cpu-saturation.js';
 import { repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
 import { analyzeWith, withBundle } from './helpers.js';
 import { iostatCpu, mpstat, top, vmstat } from './system-fixtures.js';
+import { buildTimeline } from '../../src/timeline/build.js';
+import { buildModel } from '../../src/model/build.js';
+import { annotateRecords } from '../../src/model/annotate.js';
+import { analyze, resolveConfig } from '../../src/rules/index.js';
 
 const seed = join(repoRoot, 'samples', 'seed-case');
 const popularity = join(sharedDir, 'captures', 'popularity');
@@ -116,5 +120,27 @@ test('without any CPU report the rule is skipped and says what to collect', asyn
     const a = await analyzeWith(dir, [rule]);
     assert.equal(a.rules[0]?.status, 'skipped');
     assert.deepEqual(a.rules[0]?.missing, [{ label: 'top, vmstat, mpstat or iostat -c', collect: 'vmstat -t 1 30 > vmstat.txt   (or: top -b -d 1 -n 30 > top.txt)' }]);
+  });
+});
+
+test('merged samples: the consumer evidence is the bucket holding the "up to" peak, not the bucket with the highest mean', async () => {
+  const busy = (time: string, cpu: number) => ({ time, us: 80, sy: 15, id: 5, tasks: [{ id: 3001, state: 'R', cpu, command: 'java' }, { id: 1, state: 'S', cpu: 0, command: 'systemd' }] });
+  // java: 100, 350 (a spike), then 300 twice, then 100s. Merged in pairs: (100, 350) has the peak and a
+  // mean of 225; (300, 300) the higher mean.
+  const cpus = [10, 100, 350, 300, 300, 100, 100, 100, 100];
+  const file = top(cpus.map((cpu, k) => busy(`10:00:0${k}`, cpu)));
+  await withBundle({ 'top.txt': file }, async (dir) => {
+    const timeline = await buildTimeline(dir, { summarize: true, seriesMaxRows: 16 });
+    const java = timeline.records.filter((r) => r.kind === 'top.task' && r.pid === 3001);
+    const spike = java.find((r) => (r.downsampled as { peak?: { cpu_pct?: number } } | undefined)?.peak?.cpu_pct === 350)!;
+    const steady = java.find((r) => r.cpu_pct === 300)!;
+    assert.ok(spike && steady && (spike.cpu_pct as number) < 300, 'the buckets this test is about');
+    const model = buildModel(timeline);
+    annotateRecords(timeline.records, model);
+    const a = analyze(timeline, model, resolveConfig(undefined, [rule]), [rule]);
+    const f = a.findings[0]!;
+    assert.match(f.message, /3001 \(java\) at 181% of one CPU on average \(up to 350%\)/);
+    assert.ok(f.evidence.some((e) => e.line === spike.source.line), JSON.stringify(f.evidence));
+    assert.ok(!f.evidence.some((e) => e.line === steady.source.line), JSON.stringify(f.evidence));
   });
 });

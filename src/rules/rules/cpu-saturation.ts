@@ -70,7 +70,8 @@ function topConsumers(ctx: RuleContext): { text: string; pids: number[]; evidenc
   const evidence: SourceRef[] = [];
   for (const p of ranked) {
     const rows = [...ctx.records('pidstat.task'), ...ctx.records('top.task')].filter((r) => r.pid === p.pid && r.tid === undefined && typeof r.cpu_pct === 'number' && r.time?.since_boot !== true && r.average !== true);
-    const top = rows.reduce<TimelineRecord | undefined>((a, b) => (!a || (num(b, 'cpu_pct') ?? 0) > (num(a, 'cpu_pct') ?? 0) ? b : a), undefined);
+    // The row of the "up to" figure: a bucket of merged samples (timeline downsampling) by its peak.
+    const top = rows.reduce<TimelineRecord | undefined>((a, b) => (!a || (peakValue(b, 'cpu_pct') ?? 0) > (peakValue(a, 'cpu_pct') ?? 0) ? b : a), undefined);
     if (top) evidence.push(top.source);
   }
   return { text: `; the biggest CPU consumers: ${list(names)}`, pids: ranked.map((p) => p.pid), evidence };
