@@ -160,8 +160,11 @@ function rowBuilder(metrics: readonly (Metric | undefined)[], has: number): RowB
   return (source, time, uid, user, pid, tid, command, values) => make(KIND, source, time, uid, user, pid, tid, command, values);
 }
 
-/** Whether every known column of a row has a value that is stored as it is (rounded): the builder's case. */
-function plainRow(metrics: readonly (Metric | undefined)[], values: (number | string | undefined)[]): boolean {
+/**
+ * Whether every known column of a row has a value that is stored as it is: the builder's case. Rounds
+ * the numbers in place as it checks them (as `store` would; rounding twice changes nothing).
+ */
+function roundPlainRow(metrics: readonly (Metric | undefined)[], values: (number | string | undefined)[]): boolean {
   for (let i = 0; i < metrics.length; i++) {
     const metric = metrics[i];
     if (!metric) continue;
@@ -639,7 +642,7 @@ class PidstatParser implements LineParser {
       time = this.rowRecordTime(rowTime);
     }
     const source = { file: this.ctx.file, line: lineNo };
-    if (plainRow(metrics, values)) {
+    if (roundPlainRow(metrics, values)) {
       const has = (time === undefined ? HAS_AVERAGE : 0) | (uid !== undefined ? HAS_UID : 0) | (user !== undefined ? HAS_USER : 0) | (pid !== undefined ? HAS_PID : 0) | (tid !== undefined ? HAS_TID : 0);
       const build = (layout.builders[has] ??= rowBuilder(metrics, has));
       this.output(build(source, time, uid, user, pid, tid, command, values));

@@ -127,6 +127,11 @@ export class ParsePool {
     return { outcome };
   }
 
+  /** Workers running now (idle ones included). */
+  get workers(): number {
+    return this.lanes.length;
+  }
+
   /**
    * No more files will come (the bundle's walk is over): stop each worker as soon as it is idle. An idle
    * worker keeps its heap, garbage and all (up to its limit), while the main thread gathers the outcomes.

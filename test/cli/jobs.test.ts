@@ -154,3 +154,26 @@ test('a parse worker that runs out of memory: its file is parsed again on the ma
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('retireIdle: idle workers stop (their heaps go) and a later file still gets one', async () => {
+  const { ParsePool } = await import('../../src/timeline/pool.js');
+  const pool = new ParsePool(2);
+  const seed = join(repoRoot, 'samples', 'seed-case');
+  const parse = async (name: string): Promise<string | undefined> => {
+    const entry = { path: name };
+    const file = { entry, forced: undefined, manifestTool: undefined, manifestCommand: undefined, summarize: true, recordBudget: Infinity, seriesBudget: undefined };
+    const { outcome } = await pool.parse(file, (async function* () {
+      yield readFileSync(join(seed, name));
+    })());
+    return (await outcome).sniff?.tool;
+  };
+  try {
+    assert.deepEqual(await Promise.all([parse('df.txt'), parse('iostat-dx.txt')]), ['df', 'iostat']);
+    assert.equal(pool.workers, 2);
+    pool.retireIdle();
+    assert.equal(pool.workers, 0);
+    assert.equal(await parse('df.txt'), 'df');
+  } finally {
+    await pool.close();
+  }
+});

@@ -9,6 +9,12 @@ import assert from 'node:assert/strict';
 import type { TimelineRecord } from '../../src/common/types.js';
 import { Downsampler } from '../../src/timeline/downsample.js';
 import type { SeriesSpec } from '../../src/parsers/types.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { readFile, SERIES_MAX_ROWS } from '../../src/timeline/build.js';
+import { parser as iostat } from '../../src/parsers/iostat.js';
+import { repoRoot } from '../helpers.js';
 
 const specs: Record<string, SeriesSpec> = {
   'x.task': { key: ['pid'], rateSuffixes: ['_per_s'], sums: ['ticks'], last: ['cpu_time_s'], states: ['state'], stateOrder: ['D', 'R', 'S'], lows: ['res_bytes'] },
@@ -156,4 +162,21 @@ test('events that never repeat cannot merge: the rest is counted, from its line'
   const out = d.finish();
   assert.equal(out.records.length, 20);
   assert.deepEqual(out.overBudget, { line: 21, count: 30 });
+});
+
+test('a parser sets its own row budget (iostat -x: 16,000); an explicit budget overrides it', async () => {
+  // The seed case's iostat -x, its second report repeated: 10,000 reports of 2 devices, 20,000 rows.
+  const text = readFileSync(join(repoRoot, 'samples', 'seed-case', 'iostat-dx.txt'), 'utf8');
+  const head = text.slice(0, text.indexOf('\n\n') + 2);
+  const report = `${text.slice(head.length).split('\n\n')[0]}\n\n`;
+  const big = Buffer.from(head + report.repeat(10_000));
+  const devices = async (seriesBudget?: number): Promise<number> => {
+    const o = await readFile({ path: 'iostat.txt', size: big.length }, Readable.from([big]), { summarize: true, ...(seriesBudget ? { seriesBudget } : {}) });
+    return o.records.filter((r) => r.kind === 'iostat.device').length;
+  };
+  assert.equal(iostat.meta.seriesMaxRows, 16_000);
+  assert.ok(SERIES_MAX_ROWS > 20_000);
+  const own = await devices();
+  assert.ok(own <= 16_000 && own > 8_000, String(own));
+  assert.equal(await devices(SERIES_MAX_ROWS), 20_000);
 });
