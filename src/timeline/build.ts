@@ -111,6 +111,25 @@ export const ANALYSIS_MAX_RECORDS = 2_000_000;
  */
 export const SERIES_MAX_ROWS = 50_000;
 
+/**
+ * Rows of sampled series one bundle keeps for analysis, shared equally by its files of at least
+ * SERIES_SHARE_MIN_BYTES (sniffing comes later, in the workers, so every big file counts), each share
+ * within [SERIES_MIN_ROWS, SERIES_MAX_ROWS]. Memory then grows with neither the bundle's size nor its
+ * number of sampled files: a bundle of one long top file keeps 50 000 rows of it, the bench's bundle of
+ * six large files 25 000 rows of each (its peak went from ~530 to ~390 MB, docs/bench.md), twenty
+ * top files (one per host) 16 000 rows each. A file under its share is never merged, so short captures
+ * keep every sample.
+ */
+export const SERIES_BUNDLE_ROWS = 150_000;
+export const SERIES_MIN_ROWS = 16_000;
+export const SERIES_SHARE_MIN_BYTES = 1024 * 1024;
+
+/** The rows each sampled file of a bundle with these file sizes keeps (see SERIES_BUNDLE_ROWS); unknown sizes count as big. */
+export function seriesShare(sizes: readonly (number | undefined)[]): number {
+  const big = sizes.filter((size) => size === undefined || size >= SERIES_SHARE_MIN_BYTES).length;
+  return Math.max(SERIES_MIN_ROWS, Math.min(SERIES_MAX_ROWS, Math.floor(SERIES_BUNDLE_ROWS / Math.max(1, big))));
+}
+
 /** Rows per sampled file: one number for every tool, or per tool (the others get SERIES_MAX_ROWS). */
 export type SeriesBudget = number | Readonly<Record<string, number>>;
 
@@ -188,10 +207,12 @@ export interface ReadOptions {
   recordBudget?: number;
   /** Rows of a sampled file kept before its samples merge into buckets; default: the parser's (ParserMeta.seriesMaxRows, else SERIES_MAX_ROWS). */
   seriesBudget?: SeriesBudget | undefined;
+  /** The file's share of its bundle's series rows (seriesShare), under the parser's own budget; default SERIES_MAX_ROWS. */
+  seriesShare?: number;
 }
 
 export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>, options: ReadOptions = {}): Promise<FileOutcome> {
-  const { forced, manifestTool, manifestCommand, onBytes, summarize = false, onRecord, recordBudget = Infinity, seriesBudget } = options;
+  const { forced, manifestTool, manifestCommand, onBytes, summarize = false, onRecord, recordBudget = Infinity, seriesBudget, seriesShare: share = SERIES_MAX_ROWS } = options;
   const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], recordCount: 0, diagnostics: [] };
   let lastDropped: TimelineRecord | undefined;
   let downsampler: Downsampler | undefined;
@@ -208,7 +229,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       const variant = manifestCommand ? [decision.variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
       outcome.sniff = { tool: decision.tool, variant, confidence: decision.confidence, evidence: decision.evidence };
       outcome.decidedBy = decision.decidedBy;
-      const toolRows = module.meta.seriesMaxRows ?? SERIES_MAX_ROWS;
+      const toolRows = Math.min(module.meta.seriesMaxRows ?? SERIES_MAX_ROWS, share);
       const rowBudget = Math.min(recordBudget, seriesBudget === undefined ? toolRows : typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? toolRows));
       if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget);
       const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
@@ -509,9 +530,10 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const pooled: Promise<FileOutcome | undefined>[] = [];
   const retry = new Map<string, string>();
   const recordBudget = options.summarize ? Math.floor((options.maxRecords ?? ANALYSIS_MAX_RECORDS) / Math.max(1, bundle.entries.length)) : Infinity;
+  const share = seriesShare(bundle.entries.map((e) => e.size));
   const fileOptions = (entry: BundleEntry): PoolFile => {
     const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
-    return { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget, seriesBudget: options.seriesMaxRows };
+    return { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget, seriesBudget: options.seriesMaxRows, seriesShare: share };
   };
   const onBytesOf = (entry: BundleEntry): ReadOptions => (options.onProgress ? { onBytes: (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) } : {});
   try {

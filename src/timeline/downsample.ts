@@ -146,9 +146,13 @@ export class Downsampler {
   private lastGainGood = true;
   private readonly hasEvents: boolean;
 
+  /**
+   * @param compiled merge with the compiled mergers (tests compare with false: the general path only).
+   */
   constructor(
     private readonly specs: Readonly<Record<string, SeriesSpec>>,
     readonly budget: number,
+    private readonly compiled = true,
   ) {
     this.hasEvents = Object.values(specs).some((spec) => spec.events === true);
     this.idsPruneAt = Math.max(4096, 2 * budget);
@@ -378,6 +382,7 @@ export class Downsampler {
 
   private mergeRecord(acc: Acc, r: TimelineRecord, seconds: number): void {
     const layout = acc.layout;
+    if (!this.compiled) return this.mergeFieldByField(acc, r, seconds);
     const merger = (layout.merger ??= compileMerger(layout));
     if (!merger(acc, r, seconds, countState)) this.mergeFieldByField(acc, r, seconds);
   }

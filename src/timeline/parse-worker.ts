@@ -34,8 +34,8 @@ port.on('message', (message: ToWorker) => {
     case 'open': {
       queue = [];
       ended = false;
-      const { id, entry, forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget } = message;
-      readFile(entry, chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget }).then(
+      const { id, entry, forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare } = message;
+      readFile(entry, chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare }).then(
         (outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker),
         (err: unknown) => port.postMessage({ t: 'fail', id, message: err instanceof Error ? err.message : String(err) } satisfies FromWorker),
       );

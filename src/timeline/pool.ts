@@ -14,7 +14,7 @@ import type { FileOutcome, SeriesBudget } from './build.js';
 
 /** Messages to a worker. `bytes`: a copy of one chunk, transferred. */
 export type ToWorker =
-  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean; recordBudget: number; seriesBudget: SeriesBudget | undefined }
+  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean; recordBudget: number; seriesBudget: SeriesBudget | undefined; seriesShare: number }
   | { t: 'chunk'; id: number; bytes: Uint8Array }
   | { t: 'end'; id: number };
 
@@ -25,7 +25,14 @@ export type FromWorker = { t: 'ack'; id: number; bytes: number } | { t: 'done'; 
 export const WORKER_HEAP_MB = 128;
 
 /**
- * Heap limits of a parse worker, `heapMb` of old generation and 8 MiB of young (undefined for 0: no
+ * Young generation of a limited parse worker, MiB. Smaller ones promote the sampled files' bucket rows
+ * before they die and the old generation then collects far more often: on the bench's 1 GiB bundle
+ * `report` took ~30 s with 8 MiB and ~25–28 s with 16, at the same peak (docs/bench.md).
+ */
+export const WORKER_YOUNG_MB = 16;
+
+/**
+ * Heap limits of a parse worker, `heapMb` of old generation and WORKER_YOUNG_MB of young (undefined for 0: no
  * limit), applied when a file can be read again should its worker run out of memory (buildTimeline then
  * parses it on the main thread). A parser's state is bounded by design (strace aggregates capped, sampled
  * series merged past SERIES_MAX_ROWS), but without a limit V8 lets a worker's heap grow far past what it
@@ -33,7 +40,7 @@ export const WORKER_HEAP_MB = 128;
  * ~45 % more time (the collector runs more often); docs/bench.md.
  */
 export function workerHeapLimits(heapMb: number): ResourceLimits | undefined {
-  return heapMb > 0 ? { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 } : undefined;
+  return heapMb > 0 ? { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } : undefined;
 }
 
 /** A worker that stopped: `outOfMemory` when it went past its heap limit (the file may be read again). */
@@ -58,6 +65,8 @@ export interface PoolFile {
   recordBudget: number;
   /** Rows a sampled file keeps before merging; undefined: its parser's default (ParserMeta.seriesMaxRows). */
   seriesBudget: SeriesBudget | undefined;
+  /** The file's share of its bundle's series rows (build.ts seriesShare). */
+  seriesShare: number;
 }
 
 interface Lane {
@@ -111,7 +120,7 @@ export class ParsePool {
       else settle.reject(new WorkerStopped(m.message, m.outOfMemory === true));
     };
     const post = (m: ToWorker, transfer?: ArrayBuffer[]): void => lane.worker.postMessage(m, transfer);
-    post({ t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget, seriesBudget: file.seriesBudget });
+    post({ t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget, seriesBudget: file.seriesBudget, seriesShare: file.seriesShare });
     let failed = false;
     outcome.catch(() => (failed = true));
     for await (const chunk of chunks) {

@@ -157,11 +157,12 @@ test('a parse worker that runs out of memory: its file is parsed again on the ma
 
 test('retireIdle: idle workers stop (their heaps go) and a later file still gets one', async () => {
   const { ParsePool } = await import('../../src/timeline/pool.js');
+  const { SERIES_MAX_ROWS } = await import('../../src/timeline/build.js');
   const pool = new ParsePool(2);
   const seed = join(repoRoot, 'samples', 'seed-case');
   const parse = async (name: string): Promise<string | undefined> => {
     const entry = { path: name };
-    const file = { entry, forced: undefined, manifestTool: undefined, manifestCommand: undefined, summarize: true, recordBudget: Infinity, seriesBudget: undefined };
+    const file = { entry, forced: undefined, manifestTool: undefined, manifestCommand: undefined, summarize: true, recordBudget: Infinity, seriesBudget: undefined, seriesShare: SERIES_MAX_ROWS };
     const { outcome } = await pool.parse(file, (async function* () {
       yield readFileSync(join(seed, name));
     })());

@@ -180,3 +180,17 @@ test('a parser sets its own row budget (iostat -x: 16,000); an explicit budget o
   assert.ok(own <= 16_000 && own > 8_000, String(own));
   assert.equal(await devices(SERIES_MAX_ROWS), 20_000);
 });
+
+test("a bundle's series rows are shared by its big files, within [SERIES_MIN_ROWS, SERIES_MAX_ROWS]", async () => {
+  const { seriesShare, SERIES_BUNDLE_ROWS, SERIES_MIN_ROWS, SERIES_SHARE_MIN_BYTES } = await import('../../src/timeline/build.js');
+  const MiB = 1024 * 1024;
+  // One long top file keeps the whole per-file budget; small files (ps, df, lsof) take no share.
+  assert.equal(seriesShare([300 * MiB, 4000, 12000, 900]), SERIES_MAX_ROWS);
+  // The bench's bundle: six files of 75–540 MB.
+  assert.equal(seriesShare([538, 161, 107, 107, 86, 75].map((mb) => mb * 1e6)), SERIES_BUNDLE_ROWS / 6);
+  // A size the bundle cannot tell (stdin) counts as big; twenty big files stop at the floor.
+  assert.equal(seriesShare([undefined, undefined, undefined, undefined]), Math.floor(SERIES_BUNDLE_ROWS / 4));
+  assert.equal(seriesShare(new Array(20).fill(SERIES_SHARE_MIN_BYTES)), SERIES_MIN_ROWS);
+  assert.equal(seriesShare(new Array(20).fill(SERIES_SHARE_MIN_BYTES - 1)), SERIES_MAX_ROWS);
+  assert.equal(seriesShare([]), SERIES_MAX_ROWS);
+});
