@@ -37,10 +37,25 @@ function sameValue(a: number | string, b: number | string): boolean {
   return a === b || (a !== a && b !== b);
 }
 
+/**
+ * A hash of a string from its length and at most HASHED_CHARS of its characters, half from each end:
+ * paths and command lines can be long, and they differ at their ends (`/tmp/<uuid>/43.txt`). Strings
+ * that agree there collide and are told apart by the full comparison in `matches`.
+ */
 function hashString(h: number, s: string): number {
-  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 16777619);
+  const n = s.length;
+  h = Math.imul(h ^ n, 16777619);
+  if (n <= HASHED_CHARS) {
+    for (let k = 0; k < n; k++) h = Math.imul(h ^ s.charCodeAt(k), 16777619);
+    return h;
+  }
+  const half = HASHED_CHARS >> 1;
+  for (let k = 0; k < half; k++) h = Math.imul(h ^ s.charCodeAt(k), 16777619);
+  for (let k = n - half; k < n; k++) h = Math.imul(h ^ s.charCodeAt(k), 16777619);
   return h;
 }
+
+const HASHED_CHARS = 24;
 
 function hashValue(h: number, v: number | string): number {
   if (typeof v === 'number') {
