@@ -706,6 +706,8 @@ async function main(): Promise<void> {
   if (argv[0] === '--child') {
     const kind = argv[1] as ChildKind;
     if (!(kind in CHILDREN)) throw new Error(`unknown child kind ${kind}`);
+    // perftriage's parsers run as the CLI runs them (src/timeline/collector.ts); the baselines stay plain Node.
+    if (kind === 'strace' || kind === 'parse') (await import('../src/timeline/collector.js')).tuneCollector();
     process.stdout.write(`${JSON.stringify(await CHILDREN[kind](argv[2]!))}\n`);
     return;
   }

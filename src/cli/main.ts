@@ -9,8 +9,10 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands.js';
 import { UsageError, reportError } from './output.js';
 import { endProgress } from './args.js';
+import { tuneCollector } from '../timeline/collector.js';
 
 async function main(argv: string[]): Promise<number> {
+  tuneCollector();
   let exitCode = 0;
   const debug = argv.includes('--debug');
   const cli: Argv = yargs(argv)

@@ -231,13 +231,16 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       outcome.decidedBy = decision.decidedBy;
       const toolRows = Math.min(module.meta.seriesMaxRows ?? SERIES_MAX_ROWS, share);
       const rowBudget = Math.min(recordBudget, seriesBudget === undefined ? toolRows : typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? toolRows));
-      if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget);
+      if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget, true, entry.size);
       const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
       session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r), recordBudget) : (r) => {
         outcome.recordCount++;
         keep(r);
       });
-      for (const h of head) session.line(h.text, h.lineNo, h.flags);
+      for (const h of head) {
+        downsampler?.noteLine(h.text.length + 1);
+        session.line(h.text, h.lineNo, h.flags);
+      }
     } else {
       outcome.skippedReason = decision.reason;
     }
@@ -251,6 +254,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       if (head.length >= SNIFF_LINES) decide();
       return;
     }
+    downsampler?.noteLine(text.length + 1);
     session?.line(text, lineNo, flags);
   });
   try {

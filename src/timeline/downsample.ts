@@ -40,6 +40,8 @@ type FieldClass = 'rate' | 'sum' | 'last' | 'gauge';
 const MIN_HALVING_GAIN = 0.1;
 /** ...and then halving stops at this many buckets: fewer would say nothing of when things happened. */
 const MIN_BUCKETS = 8;
+/** planWidth never halves past this width at once (a size header can lie). */
+const MAX_PLANNED_WIDTH = 1 << 16;
 
 /**
  * The numeric fields met so far in one kind's rows, each with its index in an Acc's arrays and its class
@@ -125,6 +127,8 @@ export interface DownsampleResult {
   events: boolean;
   /** Set when even merging could not keep the file within budget: the input line of the first record dropped. */
   overBudget?: { line: number; count: number };
+  /** Bucket rows made in all (halving merges most of them away): what planWidth saves. */
+  rowsMade: number;
 }
 
 export class Downsampler {
@@ -146,13 +150,21 @@ export class Downsampler {
   private lastGainGood = true;
   private readonly hasEvents: boolean;
 
+  /** Whether planWidth has run (once, when the budget is first reached). */
+  private planned = false;
+  /** Characters of the lines read so far (noteLine). */
+  private charsRead = 0;
+  private rowsMade = 0;
+
   /**
    * @param compiled merge with the compiled mergers (tests compare with false: the general path only).
+   * @param expectedChars the file's size, when known: lets planWidth choose the width early.
    */
   constructor(
     private readonly specs: Readonly<Record<string, SeriesSpec>>,
     readonly budget: number,
     private readonly compiled = true,
+    private readonly expectedChars: number | undefined = undefined,
   ) {
     this.hasEvents = Object.values(specs).some((spec) => spec.events === true);
     this.idsPruneAt = Math.max(4096, 2 * budget);
@@ -254,7 +266,7 @@ export class Downsampler {
     for (const b of [...this.closed, this.open]) {
       for (const row of b.rows) out.push(!row.passthrough && (b.samples > 1 || row.acc !== undefined) ? this.materialize(this.accOf(row), b) : row.raw!);
     }
-    const result: DownsampleResult = { records: out, width: this.width, samples: this.samplesSeen, merged: this.width > 1 || this.merging, events: this.hasEvents };
+    const result: DownsampleResult = { records: out, width: this.width, samples: this.samplesSeen, merged: this.width > 1 || this.merging, events: this.hasEvents, rowsMade: this.rowsMade };
     if (this.overBudget) result.overBudget = this.overBudget;
     return result;
   }
@@ -266,6 +278,7 @@ export class Downsampler {
       for (const b of [...this.closed, this.open]) this.compact(b);
       this.rows = this.closed.reduce((n, b) => n + b.rows.length, 0) + this.open.rows.length;
     }
+    if (this.rows >= this.budget && !this.planned) this.planWidth();
     // Each halving doubles the width, so a file is halved at most log2(samples) times in all. Rows that do
     // not repeat (a new pid or file name each time) would merge the whole file into a few buckets without
     // freeing rows: after a halving that freed little, halving goes on only while MIN_BUCKETS would remain,
@@ -279,12 +292,43 @@ export class Downsampler {
     return !this.full;
   }
 
+  /**
+   * The first time the budget is reached, guess from the file's size how many samples are to come and
+   * halve at once to half the width the whole file will need. Halving as the file goes makes every series
+   * a new bucket row at each width (181,000 rows made for a top file that keeps 32,000), and those rows
+   * live long enough to be promoted, then die: most of a long top file's garbage collection. Halving early
+   * merges the same aligned samples (bucket k of width w holds samples [k·w, (k+1)·w)), so the buckets
+   * are those later halvings would make; a guess too low is corrected by halving as before, half the width
+   * keeps a guess too high from costing resolution. Same file, same guess: the result depends only on
+   * the file (its size and its lines' length, not on how it was read).
+   */
+  private planWidth(): void {
+    this.planned = true;
+    if (this.hasEvents || this.expectedChars === undefined || this.charsRead <= 0 || this.samplesSeen < 2 * MIN_BUCKETS) return;
+    const samples = (this.samplesSeen * this.expectedChars) / this.charsRead;
+    const rows = (this.rows * samples) / this.samplesSeen;
+    let width = 1;
+    while (width * this.budget < rows && width < MAX_PLANNED_WIDTH) width *= 2;
+    while (this.width < width / 2 && this.closed.length > 1) {
+      const before = this.rows;
+      this.halve();
+      // Rows that do not repeat (a halving frees few of them): leave it to roomForRow's guard.
+      if (before - this.rows < MIN_HALVING_GAIN * before) break;
+    }
+  }
+
+  /** A line of `chars` characters (newline included) was read: planWidth's measure of the file so far. */
+  noteLine(chars: number): void {
+    this.charsRead += chars;
+  }
+
   private drop(line: number): void {
     if (this.overBudget) this.overBudget.count++;
     else this.overBudget = { line: Math.max(1, line), count: 1 };
   }
 
   private push(b: Bucket, row: Row): void {
+    this.rowsMade++;
     b.rows.push(row);
     if (row.key !== NO_KEY && !b.byKey.has(row.key)) b.byKey.set(row.key, row);
     this.rows++;

@@ -5,7 +5,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { readFile } from './build.js';
+import { tuneCollector } from './collector.js';
 import type { FromWorker, ToWorker } from './pool.js';
+
+tuneCollector();
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker.js runs only as a worker thread');

@@ -194,3 +194,41 @@ test("a bundle's series rows are shared by its big files, within [SERIES_MIN_ROW
   assert.equal(seriesShare(new Array(20).fill(SERIES_SHARE_MIN_BYTES - 1)), SERIES_MAX_ROWS);
   assert.equal(seriesShare([]), SERIES_MAX_ROWS);
 });
+
+test('knowing the file size, the width is chosen early: the same buckets from fewer rows made', async () => {
+  const { startParse } = await import('../../src/parsers/run.js');
+  // The seed case's iostat -x: its second report 3,000 times, each with other %util and await values.
+  const text = readFileSync(join(repoRoot, 'samples', 'seed-case', 'iostat-dx.txt'), 'utf8');
+  const head = text.slice(0, text.indexOf('\n\n') + 2);
+  const report = `${text.slice(head.length).split('\n\n')[0]}\n\n`;
+  let body = '';
+  for (let k = 0; k < 3000; k++) body += report.replace(/(\d+\.\d\d)(\s*)$/gm, (_m, v: string, sp: string) => `${((Number(v) * (k % 7)) / 3 + k / 10).toFixed(2)}${sp}`);
+  const lines = (head + body).split('\n');
+  const chars = lines.reduce((n, l) => n + l.length + 1, 0);
+  const run = (expectedChars: number | undefined): ReturnType<Downsampler['finish']> => {
+    const d = new Downsampler(iostat.meta.series!, 500, true, expectedChars);
+    const session = startParse(iostat, 'iostat.txt', '', (r) => d.add(r, r.source.line));
+    lines.forEach((line, i) => {
+      d.noteLine(line.length + 1);
+      session.line(line, i + 1);
+    });
+    session.end();
+    return d.finish();
+  };
+  const asParsed = run(undefined);
+  const planned = run(chars);
+  assert.ok(asParsed.width >= 16, `width ${asParsed.width}`);
+  assert.equal(planned.width, asParsed.width);
+  assert.ok(planned.rowsMade < asParsed.rowsMade * 0.8, `${planned.rowsMade} rows made, ${asParsed.rowsMade} without the size`);
+  // Same buckets: same rows, times, sample counts; values equal but for the order of the additions.
+  assert.equal(planned.records.length, asParsed.records.length);
+  planned.records.forEach((r, i) => {
+    const a = asParsed.records[i]!;
+    assert.deepEqual([r.kind, r.device, r.time, r.last_time, (r.downsampled as { samples: number } | undefined)?.samples], [a.kind, a.device, a.time, a.last_time, (a.downsampled as { samples: number } | undefined)?.samples]);
+    for (const [field, v] of Object.entries(a)) {
+      if (typeof v === 'number') assert.ok(Math.abs((r[field] as number) - v) <= 1e-6 * Math.max(1, Math.abs(v)), `${field}: ${String(r[field])} vs ${v}`);
+    }
+  });
+  // A size that lies (a tar header) only changes how early the width is chosen, never past the data.
+  assert.ok(run(chars * 1000).records.length > 0);
+});
