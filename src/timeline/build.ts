@@ -314,7 +314,7 @@ function finishDownsampling(downsampler: Downsampler, outcome: FileOutcome, path
   outcome.diagnostics.push({
     severity: 'info',
     code: 'analysis-downsampled',
-    message: `${path} has ${events ? `${outcome.recordCount} events` : `${samples} samples`}, more than analysis keeps in memory: ${how}. parse and timeline still give every one.`,
+    message: `${path} has ${events ? `${outcome.recordCount} events` : `${samples} samples`}, more than the ${downsampler.budget.toLocaleString('en-US')} rows analysis keeps of it (its share of the bundle's series rows): ${how}. parse and timeline still give every one.`,
     file: path,
   });
 }
