@@ -334,63 +334,95 @@ function isTruncated(value: string): boolean {
   return value.length > 1 && value.endsWith('+') && !value.endsWith('++');
 }
 
-/** Stores one column's text in the record, or returns why it cannot be read. */
-function storeValue(record: TimelineRecord, col: Column, value: string, truncated: string[]): string | undefined {
-  const spec = col.spec!;
-  if (spec.conv === 'text') {
-    if (value === '-') return undefined;
-    if (isTruncated(value)) {
-      record[spec.field] = value.slice(0, -1);
-      if (spec.field === 'command') record.command_truncated = true;
-      else truncated.push(spec.field);
-    } else {
-      record[spec.field] = value;
+/** A column's number as its conversion reads it (undefined: unreadable). `-`, `?` and `rt` are the caller's. */
+const NUMBER_OF: Readonly<Record<'int' | 'kib' | 'count' | 'pct' | 'time', (value: string) => number | undefined>> = {
+  int: plainInteger,
+  kib: (value) => {
+    const plain = plainInteger(value);
+    if (plain !== undefined) return plain * KIB;
+    const sized = parseSizedNumber(value, KIB);
+    return sized === undefined ? undefined : Math.round(sized);
+  },
+  count: (value) => {
+    const plain = plainInteger(value);
+    if (plain !== undefined) return plain;
+    const sized = parseSizedNumber(value, 1);
+    return sized === undefined ? undefined : Math.round(sized);
+  },
+  pct: parsePercent,
+  time: parseCpuTime,
+};
+
+/** What a row builder found besides the record's own fields (added after the pid is settled). */
+interface RowExtras {
+  extra: Record<string, string> | undefined;
+  truncated: string[] | undefined;
+}
+
+/**
+ * Stores a task row's column texts (`v`, from splitRow) in `record`, in column order; returns why the
+ * row cannot be read, or undefined. Per column: a blank number is 0 (top's zero suppression; a blank text,
+ * state or priority is absent); `-` (not available) and `?` (too wide) leave it out; a text top cut ends
+ * in one `+` (dropped: `command_truncated`, or the field in `truncated_fields`); PR may be `rt`; a title
+ * perftriage does not type goes to `extra`.
+ */
+type RowBuilder = (v: readonly (string | undefined)[], record: TimelineRecord, out: RowExtras) => string | undefined;
+
+/**
+ * The row builder of one column layout, compiled once per layout (`new Function`, as ajv compiles
+ * validators): a store per column to a named field. A loop storing `record[spec.field]` was a keyed store
+ * seeing every field name at one site, the slowest kind, and a third of top's parse time. Titles and field
+ * names are written as JSON string literals, so a header's words are inert in the generated code.
+ */
+function compileRowBuilder(cols: readonly Column[]): RowBuilder {
+  const lines: string[] = ['let x, n;'];
+  cols.forEach((col, i) => {
+    if (col.ignored) return;
+    const title = JSON.stringify(col.title);
+    const spec = col.spec;
+    lines.push(`x = v[${i}];`);
+    if (!spec) {
+      lines.push(`if (x !== undefined) (out.extra ??= {})[${title}] = x;`);
+      return;
     }
-    return undefined;
+    const field = JSON.stringify(spec.field);
+    switch (spec.conv) {
+      case 'text': {
+        const cut = spec.field === 'command' ? 'r.command_truncated = true;' : `(out.truncated ??= []).push(${field});`;
+        lines.push(`if (x !== undefined && x !== '-') { if (isTruncated(x)) { r[${field}] = x.slice(0, -1); ${cut} } else r[${field}] = x; }`);
+        break;
+      }
+      case 'state':
+        lines.push(`if (x !== undefined && x !== '-' && x !== '?') { if (!STATE_RE.test(x)) return 'column S: expected a one-letter state, got "' + x + '"'; r.state = x; }`);
+        break;
+      case 'pr':
+        lines.push(`if (x !== undefined && x !== '-' && x !== '?') { if (x === 'rt') r.realtime = true; else { n = int(x); if (n === undefined) return ${JSON.stringify(`column ${col.title}: cannot read "`)} + x + '" as a number'; r[${field}] = n; } }`);
+        break;
+      default: {
+        const what = spec.conv === 'time' ? 'a CPU time' : 'a number';
+        lines.push(`if (x === undefined) r[${field}] = 0; else if (x !== '-' && x !== '?') { n = ${spec.conv}(x); if (n === undefined) return ${JSON.stringify(`column ${col.title}: cannot read "`)} + x + ${JSON.stringify(`" as ${what}`)}; r[${field}] = n; }`);
+      }
+    }
+  });
+  lines.push('return undefined;');
+  const make = new Function('int', 'kib', 'count', 'pct', 'time', 'isTruncated', 'STATE_RE', `return function (v, r, out) {\n${lines.join('\n')}\n};`) as (...helpers: unknown[]) => RowBuilder;
+  return make(NUMBER_OF.int, NUMBER_OF.kib, NUMBER_OF.count, NUMBER_OF.pct, NUMBER_OF.time, isTruncated, STATE_RE);
+}
+
+/** Builders by column layout (titles and which are ignored): top prints its header in every snapshot. */
+const ROW_BUILDERS = new Map<string, RowBuilder>();
+const MAX_ROW_BUILDERS = 64;
+
+function rowBuilderFor(cols: readonly Column[]): RowBuilder {
+  let key = '';
+  for (const col of cols) key += `${col.title}${col.ignored ? '\u0001' : ''}\u0000`;
+  let builder = ROW_BUILDERS.get(key);
+  if (!builder) {
+    // Layouts are few in practice; a file of ever-changing headers must not grow the cache without end.
+    if (ROW_BUILDERS.size >= MAX_ROW_BUILDERS) ROW_BUILDERS.clear();
+    ROW_BUILDERS.set(key, (builder = compileRowBuilder(cols)));
   }
-  // `-`: not available for this task (e.g. a namespace of a kernel thread); `?`: too wide to print
-  if (value === '-' || value === '?') return undefined;
-  let parsed: number | undefined;
-  switch (spec.conv) {
-    case 'int':
-      parsed = plainInteger(value);
-      break;
-    case 'pr':
-      if (value === 'rt') {
-        record.realtime = true;
-        return undefined;
-      }
-      parsed = plainInteger(value);
-      break;
-    case 'kib':
-      parsed = plainInteger(value);
-      if (parsed !== undefined) parsed *= KIB;
-      else {
-        parsed = parseSizedNumber(value, KIB);
-        if (parsed !== undefined) parsed = Math.round(parsed);
-      }
-      break;
-    case 'count':
-      parsed = plainInteger(value);
-      if (parsed === undefined) {
-        parsed = parseSizedNumber(value, 1);
-        if (parsed !== undefined) parsed = Math.round(parsed);
-      }
-      break;
-    case 'pct':
-      parsed = parsePercent(value);
-      break;
-    case 'time':
-      parsed = parseCpuTime(value);
-      break;
-    case 'state':
-      if (!STATE_RE.test(value)) return `column S: expected a one-letter state, got "${value}"`;
-      record.state = value;
-      return undefined;
-  }
-  if (parsed === undefined) return `column ${col.title}: cannot read "${value}" as ${spec.conv === 'time' ? 'a CPU time' : 'a number'}`;
-  record[spec.field] = parsed;
-  return undefined;
+  return builder;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -614,6 +646,8 @@ function create(ctx: ParseContext): LineParser {
   /** Nothing but blank lines so far: a `top -` line now starts the file's first whole snapshot. */
   let atStart = true;
   let columns: Column[] | undefined;
+  /** The row builder of `columns` (rowBuilderFor), looked up at the first row under a header. */
+  let builder: RowBuilder | undefined;
   const values: (string | undefined)[] = [];
   let lastSeconds: number | undefined;
 
@@ -725,24 +759,10 @@ function create(ctx: ParseContext): LineParser {
     if (values[cols.length - 1] === undefined) return { unparsed: `task row ends before its ${lastTitle} column (line cut?)` };
     const s = currentSnapshot();
     const record: TimelineRecord = { kind: 'top.task', source: { file: ctx.file, line: lineNo }, time: recordTime(s) };
-    const truncated: string[] = [];
-    let extra: Record<string, string> | undefined;
-    for (let i = 0; i < cols.length; i++) {
-      const col = cols[i]!;
-      const value = values[i];
-      if (col.ignored) continue;
-      if (!col.spec) {
-        if (value !== undefined) (extra ??= {})[col.title] = value;
-        continue;
-      }
-      if (value === undefined) {
-        // only top's zero suppression leaves a number blank; a text column is never blank
-        if (col.spec.conv !== 'text' && col.spec.conv !== 'state' && col.spec.conv !== 'pr') record[col.spec.field] = 0;
-        continue;
-      }
-      const problem = storeValue(record, col, value, truncated);
-      if (problem) return { unparsed: problem };
-    }
+    const extras: RowExtras = { extra: undefined, truncated: undefined };
+    const problem = (builder ??= rowBuilderFor(cols))(values, record, extras);
+    if (problem) return { unparsed: problem };
+    const { extra, truncated } = extras;
     if (record.pid === undefined) return { unparsed: 'task row without a PID' };
     if (s.threads) {
       // under -H the PID column holds thread ids; the process id is known only from a TGID column
@@ -752,7 +772,7 @@ function create(ctx: ParseContext): LineParser {
       else delete record.pid;
     }
     if (extra) record.extra = extra;
-    if (truncated.length > 0) record.truncated_fields = truncated;
+    if (truncated) record.truncated_fields = truncated;
     ctx.emit(record);
     return 'data';
   };
@@ -776,6 +796,7 @@ function create(ctx: ParseContext): LineParser {
           currentSnapshot();
           flushSummary();
           columns = header;
+          builder = undefined;
           return 'skip';
         }
       }

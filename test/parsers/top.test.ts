@@ -792,3 +792,39 @@ test('detector: ps, free and pidstat text are not top', () => {
   assert.equal(detector.detect(['               total        used        free      shared  buff/cache   available', 'Mem:        24684132      466292    23765120         812      717380    24217840', 'Swap:              0           0           0']), null);
   assert.equal(detector.detect(['05:35:21 PM   UID       PID    %usr %system  %guest   %wait    %CPU   CPU  Command']), null);
 });
+
+test('task rows: each unreadable column is named in its diagnostic, and the rows around it still parse', () => {
+  const r = parse(
+    lines(
+      SUMMARY_1,
+      '',
+      TABLE_HEADER,
+      '      1 root      20   0  168340  11800   8436 S   0.0   0.1   0:02.17 systemd',
+      '      2 root      20   0  168340  11800   8436 S   x.y   0.1   0:02.17 bad-cpu',
+      '      3 root      20   0  168340  11800   8436 S   0.0   0.1   zz:q    bad-time',
+      '      4 root      20   0  168340  11800   8436 9   0.0   0.1   0:02.17 bad-state',
+      '      5 root      rt   0       -  11800   8436 S   0.0   0.1   0:02.17 rt-and-dash',
+    ),
+  );
+  const messages = r.diagnostics.filter((d) => d.code === 'unparsed-line').map((d) => [d.line, d.message]);
+  assert.deepEqual(messages, [
+    [5, 'column %CPU: cannot read "x.y" as a number'],
+    [6, 'column TIME+: cannot read "zz:q" as a CPU time'],
+    [7, 'column S: expected a one-letter state, got "9"'],
+  ]);
+  const byPid = new Map(tasks(r).map((t) => [t.pid, t]));
+  assert.deepEqual([...byPid.keys()], [1, 5]);
+  // `rt`: realtime and no pr; `-` (not available): absent, not 0.
+  assert.deepEqual([byPid.get(5)!.realtime, byPid.get(5)!.pr, 'virt_bytes' in byPid.get(5)!], [true, undefined, false]);
+});
+
+test('a column perftriage does not type goes to extra; a title top does not print refuses the header', () => {
+  const header = '    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ ELAPSED COMMAND';
+  const r = parse(lines(SUMMARY_1, '', header, '      1 root      20   0  168340  11800   8436 S   0.0   0.1   0:02.17   12:01 systemd'));
+  assert.deepEqual(tasks(r).map((t) => [t.extra, t.command, t.cpu_time_s]), [[{ ELAPSED: '12:01' }, 'systemd', 2.17]]);
+  // Titles come from top's own list (TOP_TITLES): a word outside it is not a header, so header text
+  // never reaches the compiled row builder except as one of those titles.
+  const odd = parse(lines(SUMMARY_1, '', header.replace('ELAPSED', 'X"${a}'), '      1 root      20   0  168340  11800   8436 S   0.0   0.1   0:02.17   12:01 systemd'));
+  assert.deepEqual(tasks(odd), []);
+  assert.equal(unparsedLines(odd).length, 2);
+});
