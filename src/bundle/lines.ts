@@ -50,7 +50,15 @@ export class LineSplitter {
   private overflowTotal = 0;
   bytesSeen = 0;
 
-  constructor(private readonly sink: LineSink) {}
+  /**
+   * @param wants when given, only the lines it accepts (by number) are decoded and handed to `sink`; the
+   * others are only counted: reading the report's excerpts back from a 1 GiB bundle decoded every line
+   * up to the last one cited (~1.5 s), where counting newlines is native.
+   */
+  constructor(
+    private readonly sink: LineSink,
+    private readonly wants?: (lineNo: number) => boolean,
+  ) {}
 
   get linesEmitted(): number {
     return this.lineNo;
@@ -123,6 +131,10 @@ export class LineSplitter {
 
   /** `deliver` for a line of a clean chunk (ASCII, no NUL): only CRLF and length can flag it. */
   private deliverClean(buf: Buffer, start: number, end: number): void {
+    if (this.wants !== undefined && !this.wants(this.lineNo + 1)) {
+      this.lineNo++;
+      return;
+    }
     const crlf = end > start && buf[end - 1] === 13;
     const stop = crlf ? end - 1 : end;
     if (stop - start > MAX_LINE_BYTES) {
@@ -134,6 +146,10 @@ export class LineSplitter {
   }
 
   private deliver(buf: Buffer, start: number, end: number, cutFromBytes = 0): void {
+    if (this.wants !== undefined && !this.wants(this.lineNo + 1)) {
+      this.lineNo++;
+      return;
+    }
     let stop = end;
     const crlf = stop > start && buf[stop - 1] === 13;
     if (crlf) stop--;

@@ -58,10 +58,14 @@ export async function readExcerpts(bundlePath: string, wanted: readonly SourceRe
     const kept = new Map<number, ExcerptLine>();
     out.set(name, kept);
     let done = false;
-    const splitter = new LineSplitter((text, lineNo) => {
-      if (lineNo > last) done = true;
-      else if (keep.has(lineNo)) kept.set(lineNo, keepLine(rewrite ? rewrite(text) : text, lineNo));
-    });
+    const splitter = new LineSplitter(
+      (text, lineNo) => {
+        if (lineNo > last) done = true;
+        else kept.set(lineNo, keepLine(rewrite ? rewrite(text) : text, lineNo));
+      },
+      // Only the kept lines are decoded, and the first line past the last one (it ends the reading).
+      (lineNo) => keep.has(lineNo) || lineNo > last,
+    );
     // Past the last wanted line the rest of the file is drained without splitting it into lines.
     for await (const chunk of stream) if (!done) splitter.push(chunk as Buffer);
     if (!done) splitter.end();

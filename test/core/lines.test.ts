@@ -89,3 +89,25 @@ test('the ASCII fast path gives the same lines and flags as UTF-8 decoding, what
     );
   }
 });
+
+test('a splitter that wants some lines gives exactly those, as the full split gives them, whatever the chunking', () => {
+  const long = `x${'y'.repeat(MAX_LINE_BYTES + 10)}`;
+  const content = Buffer.concat([
+    Buffer.from('first\nclose(3)                = 0\r\n', 'utf8'),
+    Buffer.from('openat(AT_FDCWD</tmp/é>, "ü", O_RDONLY) = 3\n', 'utf8'),
+    Buffer.from([0x61, 0x00, 0x62, 0x0a, 0x61, 0xff, 0x62, 0x0a]),
+    Buffer.from(`${long}\nafter the long one\nlast without newline`, 'utf8'),
+  ]);
+  const full = splitChunks([content]);
+  assert.equal(full.length, 8);
+  for (const wanted of [[1], [2, 3], [4, 5, 6], [6, 7], [8], [1, 8], []]) {
+    for (const size of [7, 4096, 1 << 20, content.length]) {
+      const got: { text: string; lineNo: number; flags: LineFlags }[] = [];
+      const s = new LineSplitter((text, lineNo, flags) => got.push({ text, lineNo, flags }), (n) => wanted.includes(n));
+      for (let o = 0; o < content.length; o += size) s.push(content.subarray(o, o + size));
+      s.end();
+      assert.deepEqual(got, full.filter((l) => wanted.includes(l.lineNo)), `lines ${wanted.join(',')} in chunks of ${size}`);
+      assert.equal(s.linesEmitted, full.length, 'every line is counted');
+    }
+  }
+});
