@@ -38,7 +38,7 @@ interface Parts {
   manifestBytes?: Buffer | 'too-big';
   order: OpenedBundle['order'];
   /** `concurrency`: files visited at once, where the reader allows it (folders). */
-  walk(visit: EntryVisitor, concurrency?: number): Promise<void>;
+  walk(visit: EntryVisitor, concurrency?: number, chunkBytes?: number): Promise<void>;
 }
 
 /**
@@ -90,7 +90,7 @@ export async function openBundle(pathOrDash: string, options: BundleOptions = {}
     rereadable,
     forEach: async (fn, options) => {
       try {
-        await parts.walk(fn, Math.max(1, Math.floor(options?.concurrency ?? 1)));
+        await parts.walk(fn, Math.max(1, Math.floor(options?.concurrency ?? 1)), options?.chunkBytes);
       } finally {
         sink.flush(name);
       }
@@ -151,7 +151,7 @@ function missingManifestFiles(files: readonly { path: string }[], entries: reado
 
 async function openFolder(path: string, ctx: ReadContext): Promise<Parts> {
   const listing = await listFolder(path, ctx);
-  const parts: Parts = { kind: 'folder', entries: listing.entries, order: 'entries', walk: (visit, concurrency = 1) => walkFiles(listing.entries, listing.handles, ctx, visit, safeConcurrency(listing.entries, ctx.limits, concurrency)) };
+  const parts: Parts = { kind: 'folder', entries: listing.entries, order: 'entries', walk: (visit, concurrency = 1, chunkBytes) => walkFiles(listing.entries, listing.handles, ctx, visit, safeConcurrency(listing.entries, ctx.limits, concurrency), chunkBytes) };
   if (listing.manifest !== undefined) {
     try {
       parts.manifestBytes = await readSmallFile(listing.manifest);

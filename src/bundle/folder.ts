@@ -136,12 +136,12 @@ export async function readSmallFile(path: string, max = MANIFEST_MAX_BYTES): Pro
  * stream; the diagnostics of the walk are put back in `entries` order at the end, so the result does not
  * depend on which file finished first).
  */
-export async function walkFiles(entries: readonly BundleEntry[], handles: ReadonlyMap<string, string>, ctx: ReadContext, visit: EntryVisitor, concurrency = 1): Promise<void> {
+export async function walkFiles(entries: readonly BundleEntry[], handles: ReadonlyMap<string, string>, ctx: ReadContext, visit: EntryVisitor, concurrency = 1, chunkBytes?: number): Promise<void> {
   const meter = new ReadMeter(ctx);
   if (concurrency <= 1) {
     for (const entry of entries) {
       if (meter.stopped) break;
-      await walkOne(entry, handles, ctx, meter, visit);
+      await walkOne(entry, handles, ctx, meter, visit, chunkBytes);
     }
     return;
   }
@@ -151,7 +151,7 @@ export async function walkFiles(entries: readonly BundleEntry[], handles: Readon
   const queue = entries.map((e, k) => ({ e, k })).sort((a, b) => (b.e.size ?? 0) - (a.e.size ?? 0) || a.k - b.k).map((x) => x.e);
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < queue.length && !meter.stopped) await walkOne(queue[next++]!, handles, ctx, meter, visit);
+    while (next < queue.length && !meter.stopped) await walkOne(queue[next++]!, handles, ctx, meter, visit, chunkBytes);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, lane));
   const rank = new Map(entries.map((e, k) => [e.path, k]));
@@ -160,14 +160,7 @@ export async function walkFiles(entries: readonly BundleEntry[], handles: Readon
   ctx.sink.list.push(...added.map((x) => x.d));
 }
 
-/**
- * Bytes per read of a bundle file (Node's default is 64 KiB): every chunk is a trip through the event
- * loop, and with parse workers a copy posted to a worker and acknowledged, so a 1 GiB bundle was ~16,000
- * round trips. Chunk boundaries never change what a file parses to (LineSplitter joins lines across them).
- */
-const READ_CHUNK_BYTES = 1024 * 1024;
-
-async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>, ctx: ReadContext, meter: ReadMeter, visit: EntryVisitor): Promise<void> {
+async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>, ctx: ReadContext, meter: ReadMeter, visit: EntryVisitor, chunkBytes: number | undefined): Promise<void> {
   const path = handles.get(entry.path)!;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -176,7 +169,7 @@ async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>,
     ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: cannot open ${JSON.stringify(entry.path)}: ${errorText(err)}`, file: entry.path });
     return;
   }
-  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+  const stream = handle.createReadStream(chunkBytes === undefined ? {} : { highWaterMark: chunkBytes });
   const chunks = meter.metered(entry, stream, {
     onError: (err) =>
       ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: reading ${JSON.stringify(entry.path)} stopped: ${errorText(err)}`, file: entry.path }),

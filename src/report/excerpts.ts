@@ -11,6 +11,7 @@ import { LineSplitter } from '../bundle/lines.js';
 /** A raw line longer than this is shown cut, with a marker: an strace write can be a megabyte. */
 export const MAX_EXCERPT_CHARS = 400;
 export const DEFAULT_CONTEXT_LINES = 2;
+const EXCERPT_CHUNK_BYTES = 1024 * 1024;
 
 export interface ExcerptLine {
   line: number;
@@ -49,26 +50,30 @@ export async function readExcerpts(bundlePath: string, wanted: readonly SourceRe
   if (bundlePath === '-' || wanted.length === 0) return out;
   const byFile = windows(wanted, context);
   const bundle = await openBundle(bundlePath);
-  await bundle.forEach(async (entry, stream) => {
-    // With --redact the report cites redacted file names and must show redacted lines.
-    const name = rewrite ? rewrite(entry.path) : entry.path;
-    const keep = byFile.get(name);
-    if (!keep) return;
-    const last = Math.max(...keep);
-    const kept = new Map<number, ExcerptLine>();
-    out.set(name, kept);
-    let done = false;
-    const splitter = new LineSplitter(
-      (text, lineNo) => {
-        if (lineNo > last) done = true;
-        else kept.set(lineNo, keepLine(rewrite ? rewrite(text) : text, lineNo));
-      },
-      // Only the kept lines are decoded, and the first line past the last one (it ends the reading).
-      (lineNo) => keep.has(lineNo) || lineNo > last,
-    );
-    // Past the last wanted line the rest of the file is drained without splitting it into lines.
-    for await (const chunk of stream) if (!done) splitter.push(chunk as Buffer);
-    if (!done) splitter.end();
-  });
+  await bundle.forEach(
+    async (entry, stream) => {
+      // With --redact the report cites redacted file names and must show redacted lines.
+      const name = rewrite ? rewrite(entry.path) : entry.path;
+      const keep = byFile.get(name);
+      if (!keep) return;
+      const last = Math.max(...keep);
+      const kept = new Map<number, ExcerptLine>();
+      out.set(name, kept);
+      let done = false;
+      const splitter = new LineSplitter(
+        (text, lineNo) => {
+          if (lineNo > last) done = true;
+          else kept.set(lineNo, keepLine(rewrite ? rewrite(text) : text, lineNo));
+        },
+        // Only the kept lines are decoded, and the first line past the last one (it ends the reading).
+        (lineNo) => keep.has(lineNo) || lineNo > last,
+      );
+      // Past the last wanted line the rest of the file is drained without splitting it into lines.
+      for await (const chunk of stream) if (!done) splitter.push(chunk as Buffer);
+      if (!done) splitter.end();
+    },
+    // Lines are only counted here (LineSplitter's wants): big reads halve the time on a 1 GiB bundle.
+    { chunkBytes: EXCERPT_CHUNK_BYTES },
+  );
   return out;
 }
