@@ -36,8 +36,8 @@ export const WORKER_YOUNG_MB = 16;
  * limit), applied when a file can be read again should its worker run out of memory (buildTimeline then
  * parses it on the main thread). A parser's state is bounded by design (strace aggregates capped, sampled
  * series merged past SERIES_MAX_ROWS), but without a limit V8 lets a worker's heap grow far past what it
- * holds alive. On the bench's 1 GiB bundle: ~850 MB peak without limits, ~515 MB with 128 MiB, for
- * ~45 % more time (the collector runs more often); docs/bench.md.
+ * holds alive. On the bench's 1 GiB bundle `report` peaks at ~600 MB without limits and ~420–440 MB with
+ * 128 MiB, for ~10 % more time (~45 % before pretenuring was turned off: collector.ts); docs/bench.md.
  */
 export function workerHeapLimits(heapMb: number): ResourceLimits | undefined {
   return heapMb > 0 ? { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } : undefined;
