@@ -116,7 +116,8 @@ export const SERIES_MAX_ROWS = 50_000;
  * SERIES_SHARE_MIN_BYTES (sniffing comes later, in the workers, so every big file counts), each share
  * within [SERIES_MIN_ROWS, SERIES_MAX_ROWS]. Memory then grows with neither the bundle's size nor its
  * number of sampled files: a bundle of one long top file keeps 50 000 rows of it, the bench's bundle of
- * six large files 25 000 rows of each (its peak went from ~530 to ~390 MB, docs/bench.md), twenty
+ * six large files 25 000 rows of each (with the rest of session 6, its peak went from ~530 to ~415 MB:
+ * docs/bench.md), twenty
  * top files (one per host) 16 000 rows each. A file under its share is never merged, so short captures
  * keep every sample.
  */
@@ -231,7 +232,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       outcome.decidedBy = decision.decidedBy;
       const toolRows = Math.min(module.meta.seriesMaxRows ?? SERIES_MAX_ROWS, share);
       const rowBudget = Math.min(recordBudget, seriesBudget === undefined ? toolRows : typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? toolRows));
-      if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget, true, entry.size);
+      if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget, { expectedChars: entry.size });
       const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
       session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r), recordBudget) : (r) => {
         outcome.recordCount++;

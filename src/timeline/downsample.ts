@@ -131,6 +131,13 @@ export interface DownsampleResult {
   rowsMade: number;
 }
 
+export interface DownsamplerOptions {
+  /** Merge with the compiled mergers (default); tests compare with false, the general path only. */
+  compiled?: boolean;
+  /** The file's size, when known: lets planWidth choose the width early. */
+  expectedChars?: number | undefined;
+}
+
 export class Downsampler {
   private readonly closed: Bucket[] = [];
   private open: Bucket = newBucket();
@@ -156,16 +163,16 @@ export class Downsampler {
   private charsRead = 0;
   private rowsMade = 0;
 
-  /**
-   * @param compiled merge with the compiled mergers (tests compare with false: the general path only).
-   * @param expectedChars the file's size, when known: lets planWidth choose the width early.
-   */
+  private readonly compiled: boolean;
+  private readonly expectedChars: number | undefined;
+
   constructor(
     private readonly specs: Readonly<Record<string, SeriesSpec>>,
     readonly budget: number,
-    private readonly compiled = true,
-    private readonly expectedChars: number | undefined = undefined,
+    options: DownsamplerOptions = {},
   ) {
+    this.compiled = options.compiled ?? true;
+    this.expectedChars = options.expectedChars;
     this.hasEvents = Object.values(specs).some((spec) => spec.events === true);
     this.idsPruneAt = Math.max(4096, 2 * budget);
   }

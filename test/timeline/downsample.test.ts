@@ -206,7 +206,7 @@ test('knowing the file size, the width is chosen early: the same buckets from fe
   const lines = (head + body).split('\n');
   const chars = lines.reduce((n, l) => n + l.length + 1, 0);
   const run = (expectedChars: number | undefined): ReturnType<Downsampler['finish']> => {
-    const d = new Downsampler(iostat.meta.series!, 500, true, expectedChars);
+    const d = new Downsampler(iostat.meta.series!, 500, { expectedChars });
     const session = startParse(iostat, 'iostat.txt', '', (r) => d.add(r, r.source.line));
     lines.forEach((line, i) => {
       d.noteLine(line.length + 1);
@@ -231,4 +231,31 @@ test('knowing the file size, the width is chosen early: the same buckets from fe
   });
   // A size that lies (a tar header) only changes how early the width is chosen, never past the data.
   assert.ok(run(chars * 1000).records.length > 0);
+});
+
+test("a bundle of ten long top files: each keeps its share of the series rows, also when parsed in workers", async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { buildTimeline, SERIES_MIN_ROWS } = await import('../../src/timeline/build.js');
+  // jc's `top -b -n 3` fixture (CentOS 7.7, ~113 tasks a snapshot), its snapshots repeated to ~1.4 MB:
+  // ~19,000 task rows per file, under the 50,000 a lone file keeps and over the 16,000 of ten files' share.
+  const text = readFileSync(join(repoRoot, 'test', 'fixtures', 'top', 'jc-centos-7.7-top-b-n3.out'), 'utf8');
+  const body = text.repeat(Math.ceil(1.4e6 / text.length));
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-share-'));
+  try {
+    for (let k = 0; k < 10; k++) writeFileSync(join(dir, `top-${k}.txt`), body);
+    const timeline = await buildTimeline(dir, { summarize: true, jobs: 2, poolMinBytes: 0 });
+    const notes = timeline.diagnostics.filter((d) => d.code === 'analysis-downsampled');
+    assert.equal(notes.length, 10);
+    for (const d of notes) assert.match(d.message, new RegExp(`the ${SERIES_MIN_ROWS.toLocaleString('en-US')} rows analysis keeps of it`));
+    const rows = timeline.records.filter((r) => r.kind === 'top.task' && r.source.file === 'top-0.txt').length;
+    assert.ok(rows <= SERIES_MIN_ROWS && rows > SERIES_MIN_ROWS / 2, String(rows));
+    // The same file alone keeps every row.
+    rmSync(join(dir, 'top-1.txt'));
+    for (let k = 2; k < 10; k++) rmSync(join(dir, `top-${k}.txt`));
+    const alone = await buildTimeline(dir, { summarize: true });
+    assert.deepEqual(alone.diagnostics.filter((d) => d.code === 'analysis-downsampled'), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

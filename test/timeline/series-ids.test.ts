@@ -81,7 +81,7 @@ test('compiled merges give the records the field-by-field merge gives', () => {
         for (const r of rows) records.push({ kind: 'x.task', source: { file: 'x', line: records.length + 1 }, time: { clock: 'ordinal', sample, interval_s: 1 + (sample % 3) }, ...r } as TimelineRecord);
       });
       const run = (compiled: boolean): unknown => {
-        const d = new Downsampler(specs, budget, compiled);
+        const d = new Downsampler(specs, budget, { compiled });
         for (const r of records) d.add(r, r.source.line);
         return JSON.parse(JSON.stringify(d.finish(), (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : Object.is(v, -0) ? '-0' : v)));
       };
