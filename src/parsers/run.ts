@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Coverage, Diagnostic, TimelineRecord } from '../common/types.js';
 import { LineSplitter, type LineFlags } from '../bundle/lines.js';
-import type { LineOutcome, ParserModule } from './types.js';
+import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
 
 export interface ParseResult {
   file: string;
@@ -22,6 +22,20 @@ export interface ParseSession {
   line(text: string, lineNo: number, flags?: LineFlags): void;
   /** Finish: returns coverage and the diagnostics; records went to `onRecord`. */
   end(): { variant: string; diagnostics: Diagnostic[]; coverage: Coverage };
+  /** Finish a segment of a file (parsers/segments.ts): its books as they are, for the head's session to take. */
+  endBooks(): SessionBooks;
+  /** Take a later segment's books, its lines numbered from `lineOffset` + 1 (before end()). */
+  absorbBooks(books: SessionBooks, lineOffset: number): void;
+}
+
+/** A session's books before end() sums them up (plain data: it crosses between workers). */
+export interface SessionBooks {
+  coverage: Coverage;
+  diagnostics: Diagnostic[];
+  /** Diagnostics made per code, those over the cap included. */
+  perCode: Array<[string, number]>;
+  crlfLines: number;
+  invalidUtf8Lines: number;
 }
 
 /** How many diagnostics of one code a file may produce before the rest are only counted. */
@@ -32,6 +46,8 @@ export function startParse(
   file: string,
   variant: string,
   onRecord: (record: TimelineRecord) => void,
+  /** Make the parser otherwise than `module.create` (a segment's reader: parsers/segments.ts). */
+  create: (ctx: ParseContext) => LineParser = (ctx) => module.create(ctx),
 ): ParseSession {
   const diagnostics: Diagnostic[] = [];
   const perCode = new Map<string, number>();
@@ -66,7 +82,7 @@ export function startParse(
     else unparsed(lineNo, outcome.unparsed);
   };
 
-  const parser = module.create({
+  const parser = create({
     file,
     get variant() {
       return currentVariant;
@@ -82,7 +98,39 @@ export function startParse(
     },
   });
 
+  const finishParser = (): void => {
+    try {
+      parser.end();
+    } catch (err) {
+      addDiagnostic({ severity: 'error', code: 'parser-error', message: `parser failed at end of file: ${errorText(err)}`, file });
+    }
+    for (const lineNo of [...deferred].sort((a, b) => a - b)) unparsed(lineNo, 'line left undecided by the parser');
+    deferred.clear();
+  };
+
   return {
+    endBooks() {
+      finishParser();
+      return { coverage, diagnostics, perCode: [...perCode], crlfLines, invalidUtf8Lines };
+    },
+    absorbBooks(books, lineOffset) {
+      coverage.lines += books.coverage.lines;
+      coverage.data += books.coverage.data;
+      coverage.skipped += books.coverage.skipped;
+      coverage.unparsed += books.coverage.unparsed;
+      crlfLines += books.crlfLines;
+      invalidUtf8Lines += books.invalidUtf8Lines;
+      const listed = new Map<string, number>();
+      for (const d of books.diagnostics) {
+        listed.set(d.code, (listed.get(d.code) ?? 0) + 1);
+        addDiagnostic(d.line === undefined ? d : { ...d, line: d.line + lineOffset });
+      }
+      // Those the segment made over its own cap: counted, as this session would have.
+      for (const [code, count] of books.perCode) {
+        const extra = count - (listed.get(code) ?? 0);
+        if (extra > 0) perCode.set(code, (perCode.get(code) ?? 0) + extra);
+      }
+    },
     line(text, lineNo, flags) {
       coverage.lines++;
       if (flags?.crlf) crlfLines++;
@@ -109,13 +157,7 @@ export function startParse(
       apply(lineNo, outcome);
     },
     end() {
-      try {
-        parser.end();
-      } catch (err) {
-        addDiagnostic({ severity: 'error', code: 'parser-error', message: `parser failed at end of file: ${errorText(err)}`, file });
-      }
-      for (const lineNo of [...deferred].sort((a, b) => a - b)) unparsed(lineNo, 'line left undecided by the parser');
-      deferred.clear();
+      finishParser();
       if (crlfLines > 0) {
         addDiagnostic({ severity: 'info', code: 'crlf', message: `${crlfLines} line(s) end in CRLF (the file went through Windows or a ticket system); read as LF`, file });
       }

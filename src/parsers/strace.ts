@@ -36,9 +36,11 @@ import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { round } from '../common/units.js';
 import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, newPrefixScratch, type PrefixScratch, newReturnInfo, readPrefixInto, readReturnInto, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
 import { isReadLike, isWriteLike, PATH_OP_MKDIR, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_RENAME, PATH_OP_RMDIR, PATH_OP_UNLINK, PATH_OP_WRITE, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
-import { applyEffects, attribute, CallFacts, linkChild, newTask, pidOf, type Task } from './strace/tracker.js';
+import { applyEffects, attribute, CallFacts, type FsTrack, isTracked, linkChild, newTask, pidOf, type SegmentSink, type Task, TrackedTable } from './strace/tracker.js';
+import { sameTime, shiftAggregate, shiftRecord, type TailResult, type TaskCategory } from './strace/segments.js';
 import { ArgList } from './strace/values.js';
-import { type Aggregate, addTo, MAX_PATH_AGGREGATES, newAggregate, PathAggregates } from './strace/aggregates.js';
+import { type Aggregate, addTo, MAX_PATH_AGGREGATES, mergeBuckets, mergeLater, newAggregate, PathAggregates } from './strace/aggregates.js';
+export type { TailResult } from './strace/segments.js';
 import type { LineOutcome, ParseContext, ParserModule } from './types.js';
 
 /** Records held back while the first task's TID is not known yet (unprefixed single-task output). */
@@ -193,7 +195,7 @@ function countPathOp(a: Aggregate, op: number, name: string, args: string, ret: 
     a.write_calls++;
     const second = secondOf(time);
     if (second === second && second !== a.lastWriteSecond) {
-      a.write_seconds++;
+      if (a.write_seconds++ === 0) a.firstWriteSecond = second;
       a.lastWriteSecond = second;
     }
     return;
@@ -260,8 +262,32 @@ export const parser: ParserModule = {
   },
 };
 
-class StraceReader {
-  private readonly ctx: ParseContext;
+/** A reader of the second half of a file (strace/segments.ts), with what it must hand to the first half's reader. */
+export interface TailState {
+  readonly sink: SegmentSink;
+  /** How each task came to be known in the segment (tasks of allTasks, by object). */
+  readonly category: Map<Task, TaskCategory>;
+  /** Tasks with a line after the cut. */
+  readonly seenAfterCut: Set<Task>;
+  /** Records made after the cut other than calls, with their task (pid and tid are given at the merge). */
+  records: Array<{ record: TimelineRecord; task: Task | undefined; detachTid?: number }>;
+  /** Calls after the cut: how many, on which clock, and the last one (the others are summarized). */
+  callRecords: number;
+  callClock: string;
+  lastCall: { record: TimelineRecord; task: Task } | undefined;
+  /** The state at the cut as the warm-up lines left it (compared with the head's at the merge). */
+  cut: TailResult['cut'] | undefined;
+  /** The real context, used from the cut on (the warm-up lines go to a context that drops everything). */
+  readonly realCtx: ParseContext;
+}
+
+/** Records a tail segment may hold for the merge before it gives up (the head's reader emits them then). */
+const MAX_TAIL_RECORDS = 200000;
+
+export class StraceReader {
+  private ctx: ParseContext;
+  /** Set when this reader reads a tail segment. */
+  private readonly seg: TailState | undefined;
   private readonly tasks = new Map<number, Task>();
   private readonly allTasks: Task[] = [];
   private readonly live = new Set<Task>();
@@ -273,7 +299,7 @@ class StraceReader {
   private open: OpenLine | undefined;
   /** The prefix of the current line (reused: one per line, never kept). */
   private readonly prefix: PrefixScratch = newPrefixScratch();
-  private readonly relState = { sum: 0 };
+  private relState = { sum: 0 };
   private readonly fileTid: number | undefined;
   private attachThreadsLeft = 0;
   private attachLeader: Task | undefined;
@@ -287,14 +313,14 @@ class StraceReader {
   private pidStyle: PidStyle = 'none';
   private sawBracket = false;
   private sawColumn = false;
-  private readonly attachTargets: number[] = [];
+  private attachTargets: number[] = [];
   private tsKind: TimestampKind | undefined;
   private hasDurations = false;
   private yStyle: 'y' | 'yy' | undefined;
   private firstTime: RecordTime | undefined;
   private lastTime: RecordTime | undefined;
   /** Names of the syscalls emitted, in first-seen order. */
-  private readonly syscalls: string[] = [];
+  private syscalls: string[] = [];
   private readonly callTable: Array<CallEntry | undefined> = new Array<CallEntry | undefined>(CALL_TABLE_SIZE).fill(undefined);
   /** What attribute() found for the call being emitted (reused). */
   private readonly facts = new CallFacts();
@@ -314,16 +340,34 @@ class StraceReader {
   private hexDumpLines = 0;
   private summaryRows = 0;
   private cloneChildren = 0;
-  private readonly pathAggs = new PathAggregates<Task>();
+  private pathAggs = new PathAggregates<Task>();
   /** Tasks with fd aggregates, in the order of their first one. */
-  private readonly fdAggregates: Task[] = [];
+  private fdAggregates: Task[] = [];
   /** Syscall aggregates in first-call order. */
-  private readonly syscallAggs: CallEntry[] = [];
+  private syscallAggs: CallEntry[] = [];
 
-  constructor(ctx: ParseContext) {
+  /**
+   * @param tail read the second half of a file: the lines before `beginTail()` only warm the state up
+   *   (their records and counts are dropped), and `end()` leaves the aggregates to `exportTail()`.
+   */
+  constructor(ctx: ParseContext, tail = false) {
     this.ctx = ctx;
     const m = /\.(\d{1,7})$/.exec(ctx.file);
     this.fileTid = m ? Number(m[1]) : undefined;
+    if (tail) {
+      this.seg = {
+        sink: { fdMisses: [], cwdMisses: [], unsafe: undefined, warming: true },
+        category: new Map(),
+        seenAfterCut: new Set(),
+        records: [],
+        callRecords: 0,
+        callClock: 'none',
+        lastCall: undefined,
+        cut: undefined,
+        realCtx: ctx,
+      };
+      this.ctx = { file: ctx.file, variant: ctx.variant, emit: () => {}, diagnostic: () => {}, settle: () => {}, setVariant: () => {} };
+    }
   }
 
   line(text: string, lineNo: number): LineOutcome {
@@ -371,6 +415,7 @@ class StraceReader {
     }
     for (const task of this.allTasks) this.flushPending(task, 'the trace ends before the call returned');
     this.release();
+    if (this.seg) return; // a tail segment: exportTail() hands its aggregates to the head
     this.emitAggregates();
     this.emitCapture();
   }
@@ -385,6 +430,7 @@ class StraceReader {
     const isCallish = c === 60 /* < */ || c === 45 /* - */ || c === 43 /* + */ || (c >= 97 && c <= 122) || c === 95;
     if (!isCallish) return this.customSummaryStart(text) ?? { unparsed: `not a strace line (expected [pid N], a TID, a timestamp, then name(args) = ret, --- SIG ---, or +++ exit +++): "${text.slice(0, 60)}"` };
     const task = this.taskFor(prefix, lineNo);
+    if (task === undefined) return 'skip'; // a tail segment's warm-up line it cannot place
     const time = makeTime(prefix.tsKind, prefix.tsText, this.relState);
     if (time) {
       this.firstTime ??= time;
@@ -533,7 +579,8 @@ class StraceReader {
     if (!m) {
       const record = this.base('strace.message', lineNo, undefined);
       record.text = text.slice(8);
-      this.ctx.emit(record);
+      if (this.seg) this.holdForMerge(record, undefined);
+      else this.ctx.emit(record);
       return 'data';
     }
     const tid = Number(m[1]);
@@ -549,9 +596,11 @@ class StraceReader {
         linkChild(parent, task, parent.pending?.name ?? 'clone', parent.cloneArgs ?? '');
         this.cloneChildren++;
         record.follows_clone_of = parent.tid;
+        this.seg?.category.set(task, this.seg.sink.warming ? 'warm' : 'new');
       } else if (!task) {
         // An attach target (-p): the number given is the process.
         task = this.createTask(tid, 'attach', lineNo);
+        this.seg?.category.set(task, this.seg.sink.warming ? 'warm' : 'new');
         task.pid = tid;
         this.attachTargets.push(tid);
         record.target = true;
@@ -563,7 +612,9 @@ class StraceReader {
     } else if (task) {
       this.setDead(task);
     }
-    this.emit(record, task ?? this.taskByTidForMessage(tid));
+    // A tail segment that does not know the TID leaves it to the head, which may.
+    if (!task && this.seg) this.holdForMerge(record, undefined, tid);
+    else this.emit(record, task ?? this.taskByTidForMessage(tid));
     return 'data';
   }
 
@@ -609,7 +660,7 @@ class StraceReader {
       this.inSummary = false;
     }
     this.summaryRows++;
-    this.ctx.emit(record);
+    this.emitUntasked(record);
     return 'data';
   }
 
@@ -682,8 +733,14 @@ class StraceReader {
     if (errors !== undefined) record.errors = errors;
     if (name === 'total') record.total = true;
     this.summaryRows++;
-    this.ctx.emit(record);
+    this.emitUntasked(record);
     return 'data';
+  }
+
+  /** A record of no task (summary rows): emitted, or held for the merge in a tail segment. */
+  private emitUntasked(record: TimelineRecord): void {
+    if (this.seg) this.holdForMerge(record, undefined);
+    else this.ctx.emit(record);
   }
 
   private endCustomSummary(): void {
@@ -715,6 +772,8 @@ class StraceReader {
   private releaseTables(task: Task): void {
     // The scan is over the live tasks; past a few thousand of them it would cost more than it saves.
     if (this.live.size > 4096) return;
+    // A tail segment does not know which tasks alive at the cut share the table: it keeps it.
+    if (this.seg && isTracked(task)) return;
     const files = task.files;
     const fs = task.fs;
     let filesShared = false;
@@ -734,11 +793,19 @@ class StraceReader {
     return found;
   }
 
-  private taskFor(prefix: PrefixScratch, lineNo: number): Task {
+  private taskFor(prefix: PrefixScratch, lineNo: number): Task | undefined {
     if (prefix.tid !== undefined) {
       if (prefix.style === 'bracket') this.sawBracket = true;
       else this.sawColumn = true;
-      return this.taskByTid(prefix.tid, lineNo);
+      const task = this.taskByTid(prefix.tid, lineNo);
+      if (this.seg && !this.seg.sink.warming) this.seg.seenAfterCut.add(task);
+      return task;
+    }
+    if (this.seg) {
+      // Which task an unprefixed line belongs to depends on the tasks alive at the cut. Before the cut
+      // the line is only not learnt from (what it would have taught is checked or asked again).
+      if (!this.seg.sink.warming) this.seg.sink.unsafe ??= `line ${lineNo} has no TID prefix`;
+      return undefined;
     }
     if (this.fileTid !== undefined && !this.sawBracket && !this.sawColumn && this.attachTargets.length === 0) {
       this.pidStyle = 'file-name';
@@ -759,13 +826,28 @@ class StraceReader {
 
   private taskByTid(tid: number, lineNo: number, origin: Task['origin'] = 'unknown'): Task {
     const known = this.tasks.get(tid);
-    if (known) return known;
+    if (known) {
+      // A TID reused after its task exited: the exited task's table was released or kept depending on
+      // tasks alive at the cut.
+      if (this.seg && !known.alive && this.seg.category.get(known) !== 'new') this.seg.sink.unsafe ??= `TID ${tid} reused after it exited`;
+      return known;
+    }
+    if (this.seg) return this.segmentTask(tid, lineNo);
     const parent = this.cloneInFlight();
     if (this.anonymous && this.anonymous.tid === undefined && !parent) {
       this.resolveAnonymous(tid);
       return this.anonymous;
     }
-    if (parent && origin !== 'file-name') {
+    const linked = this.linkedTask(tid, lineNo, origin !== 'file-name' ? parent : undefined);
+    if (linked) return linked;
+    const task = this.createTask(tid, this.allTasks.length === 0 && origin === 'unknown' ? 'first' : origin, lineNo);
+    task.maybeLeader = task.origin === 'first';
+    return task;
+  }
+
+  /** A new TID while a clone is in flight (`parent`'s child) or after an attach announcing threads (one of them). */
+  private linkedTask(tid: number, lineNo: number, parent: Task | undefined): Task | undefined {
+    if (parent) {
       const child = this.createTask(tid, 'clone', lineNo);
       linkChild(parent, child, parent.pending?.name ?? 'clone', parent.cloneArgs ?? '');
       this.cloneChildren++;
@@ -779,9 +861,358 @@ class StraceReader {
       thread.fs = this.attachLeader.fs;
       return thread;
     }
-    const task = this.createTask(tid, this.allTasks.length === 0 && origin === 'unknown' ? 'first' : origin, lineNo);
-    task.maybeLeader = task.origin === 'first';
+    return undefined;
+  }
+
+  /**
+   * A TID first seen in a tail segment. A clone in flight or an attach announcing threads links it as
+   * here (the head checks that it did not know the TID); otherwise it is a task of the state at the cut,
+   * whose fd table and cwd are known only from what the segment sees (tracked: what it assumed is checked).
+   */
+  private segmentTask(tid: number, lineNo: number): Task {
+    const seg = this.seg!;
+    const warming = seg.sink.warming;
+    const linked = this.linkedTask(tid, lineNo, this.cloneInFlight());
+    if (linked) {
+      seg.category.set(linked, warming ? 'warm' : 'new');
+      return linked;
+    }
+    const task = this.createTask(tid, 'unknown', lineNo);
+    task.files = new TrackedTable({ owner: tid, touched: new Set(), learned: new Set(), closed: [], sink: seg.sink });
+    const fsTrack: FsTrack = { owner: tid, sink: seg.sink };
+    task.fs = { track: fsTrack };
+    seg.category.set(task, warming ? 'warm' : 'inherited');
     return task;
+  }
+
+  /**
+   * The cut: the lines read so far only warmed the state up. Their counts, aggregates and records are
+   * dropped, the state they left (tasks, fd tables, calls in flight) is kept and noted for the merge.
+   */
+  beginTail(): void {
+    const seg = this.seg;
+    if (!seg || !seg.sink.warming) return;
+    seg.sink.warming = false;
+    if (this.open) seg.sink.unsafe ??= 'a syscall line is cut at the cut';
+    if (this.inSummary || this.summaryTitles) seg.sink.unsafe ??= 'a -c summary table spans the cut';
+    if (this.tsKind === 'r') seg.sink.unsafe ??= '-r timestamps are sums from the start of the file';
+    const pending: TailResult['cut']['pending'] = [];
+    const cloneArgs: TailResult['cut']['cloneArgs'] = [];
+    for (const task of this.allTasks) {
+      if (task.pending && task.tid !== undefined) pending.push({ tid: task.tid, name: task.pending.name, args: task.pending.args, line: task.pending.line, time: task.pending.time });
+      if (task.cloneArgs !== undefined && task.tid !== undefined && task.alive) cloneArgs.push({ tid: task.tid, args: task.cloneArgs });
+      task.calls = 0;
+      task.agg = undefined;
+      task.aggPaths = undefined;
+      task.fdAggs = undefined;
+    }
+    seg.cut = { pending, cloneArgs, attachThreadsLeft: this.attachThreadsLeft, attachLeader: this.attachLeader?.tid };
+    for (const entry of this.callTable) {
+      for (let e = entry; e !== undefined; e = e.next) {
+        e.agg = undefined;
+        e.seen = false;
+      }
+    }
+    this.pathAggs = new PathAggregates<Task>();
+    this.fdAggregates = [];
+    this.syscallAggs = [];
+    this.syscalls = [];
+    this.attachTargets = [];
+    this.relState = { sum: 0 };
+    this.sawBracket = false;
+    this.sawColumn = false;
+    this.tsKind = undefined;
+    this.hasDurations = false;
+    this.yStyle = undefined;
+    this.firstTime = undefined;
+    this.lastTime = undefined;
+    this.calls = this.failedCalls = this.unfinishedCalls = this.signals = this.exits = 0;
+    this.writeCalls = this.fileWriteCalls = this.readCalls = 0;
+    this.stackFrameLines = this.hexDumpLines = this.summaryRows = this.cloneChildren = 0;
+    seg.records = [];
+    seg.callRecords = 0;
+    seg.lastCall = undefined;
+    this.ctx = seg.realCtx;
+  }
+
+  /** What a tail segment hands to the head's reader (plain data: it crosses to another worker). */
+  exportTail(): TailResult {
+    const seg = this.seg;
+    if (!seg) throw new Error('exportTail() on a reader that is not a tail segment');
+    this.beginTail(); // a segment that had no line past the cut
+    const index = new Map<Task, number>();
+    this.allTasks.forEach((t, k) => index.set(t, k));
+    const indexOf = (t: Task | undefined): number => (t === undefined ? -1 : (index.get(t) ?? -1));
+    const tables = new Map<TrackedTable, { owner: number; touched: number[] }>();
+    const cwdSet: number[] = [];
+    const fsSeen = new Set<FsTrack>();
+    const tasks: TailResult['tasks'] = this.allTasks.map((t) => {
+      if (t.files instanceof TrackedTable && !tables.has(t.files)) tables.set(t.files, { owner: t.files.track.owner, touched: [...t.files.track.touched] });
+      const fsTrack = t.fs.track;
+      if (fsTrack && !fsSeen.has(fsTrack) && t.fs.cwd !== undefined) {
+        fsSeen.add(fsTrack);
+        cwdSet.push(fsTrack.owner);
+      }
+      return {
+        tid: t.tid,
+        category: seg.category.get(t) ?? 'new',
+        origin: t.origin,
+        pid: t.pid,
+        threadOf: indexOf(t.threadOf),
+        parent: indexOf(t.parent),
+        alive: t.alive,
+        linked: t.linked,
+        leader: t.leader,
+        tracked: isTracked(t),
+        seenAfterCut: seg.seenAfterCut.has(t),
+        calls: t.calls,
+        firstLine: t.firstLine,
+        agg: t.agg,
+        fdAggs: t.fdAggs ? [...t.fdAggs] : undefined,
+      };
+    });
+    const paths: TailResult['paths'] = [];
+    for (const [task, p] of this.pathAggs.byTask) paths.push({ task: indexOf(task), entries: [...p.map], other: p.other, foldedPaths: p.foldedPaths });
+    return {
+      unsafe: seg.sink.unsafe,
+      fdMisses: seg.sink.fdMisses,
+      cwdMisses: seg.sink.cwdMisses,
+      tables: [...tables.values()],
+      cwdSet,
+      cut: seg.cut!,
+      tasks,
+      paths,
+      pathsFolded: this.pathAggs.folded,
+      pathFolds: this.pathAggs.folds,
+      fdAggregates: this.fdAggregates.map(indexOf),
+      syscalls: this.syscalls,
+      syscallAggs: this.syscallAggs.map((e) => ({ name: e.info.name, agg: e.agg! })),
+      records: seg.records.map((r) => ({ record: r.record, task: indexOf(r.task), detachTid: r.detachTid })),
+      callRecords: seg.callRecords,
+      callClock: seg.callClock,
+      lastCall: seg.lastCall ? { record: seg.lastCall.record, task: indexOf(seg.lastCall.task) } : undefined,
+      facts: {
+        lastLine: this.lastLine,
+        sawBracket: this.sawBracket,
+        sawColumn: this.sawColumn,
+        attachTargets: this.attachTargets,
+        tsKind: this.tsKind,
+        hasDurations: this.hasDurations,
+        yStyle: this.yStyle,
+        firstTime: this.firstTime,
+        lastTime: this.lastTime,
+        counts: {
+          calls: this.calls,
+          failedCalls: this.failedCalls,
+          unfinishedCalls: this.unfinishedCalls,
+          signals: this.signals,
+          exits: this.exits,
+          writeCalls: this.writeCalls,
+          fileWriteCalls: this.fileWriteCalls,
+          readCalls: this.readCalls,
+          stackFrameLines: this.stackFrameLines,
+          hexDumpLines: this.hexDumpLines,
+          summaryRows: this.summaryRows,
+          cloneChildren: this.cloneChildren,
+        },
+      },
+    };
+  }
+
+  /**
+   * Take a tail segment's counts as if its lines had followed this reader's (the head's) last line,
+   * numbered from `lineOffset` + 1. Returns why not when the tail's assumptions about the state at the
+   * cut do not hold here (nothing is changed then: feed the tail's lines to this reader instead).
+   * `summarized`: the sink is told of the tail's call records it never sees (only the last is emitted).
+   */
+  absorbTail(tail: TailResult, lineOffset: number, summarized: (kind: string, clock: string, count: number) => void): string | undefined {
+    const why = this.tailMismatch(tail, lineOffset);
+    if (why !== undefined) return why;
+    const map = this.mapTailTasks(tail, lineOffset);
+    for (const task of this.allTasks) task.pending = undefined; // the tail owns the calls in flight at the cut
+    this.absorbAggregates(tail, map, lineOffset);
+    const f = tail.facts;
+    if (f.lastLine > 0) this.lastLine = f.lastLine + lineOffset;
+    this.sawBracket ||= f.sawBracket;
+    this.sawColumn ||= f.sawColumn;
+    this.attachTargets.push(...f.attachTargets);
+    this.tsKind ??= f.tsKind;
+    this.hasDurations ||= f.hasDurations;
+    if (f.yStyle === 'yy') this.yStyle = 'yy';
+    else if (f.yStyle === 'y') this.yStyle ??= 'y';
+    this.firstTime ??= f.firstTime;
+    this.lastTime = f.lastTime ?? this.lastTime;
+    const c = f.counts;
+    this.calls += c.calls;
+    this.failedCalls += c.failedCalls;
+    this.unfinishedCalls += c.unfinishedCalls;
+    this.signals += c.signals;
+    this.exits += c.exits;
+    this.writeCalls += c.writeCalls;
+    this.fileWriteCalls += c.fileWriteCalls;
+    this.readCalls += c.readCalls;
+    this.stackFrameLines += c.stackFrameLines;
+    this.hexDumpLines += c.hexDumpLines;
+    this.summaryRows += c.summaryRows;
+    this.cloneChildren += c.cloneChildren;
+    for (const r of tail.records) {
+      const record = shiftRecord(r.record, lineOffset);
+      if (r.detachTid !== undefined) {
+        const task = this.tasks.get(r.detachTid);
+        if (task) this.setDead(task);
+        this.finish(record, task ?? this.taskByTidForMessage(r.detachTid));
+      } else if (r.task >= 0) this.finish(record, map[r.task]!);
+      else this.ctx.emit(record);
+    }
+    if (tail.lastCall) {
+      if (tail.callRecords > 1) summarized('strace.call', tail.callClock, tail.callRecords - 1);
+      this.finish(shiftRecord(tail.lastCall.record, lineOffset), map[tail.lastCall.task]!);
+    }
+    return undefined;
+  }
+
+  /** Why the tail's view of the cut is not this reader's state at its end (undefined: it is). */
+  private tailMismatch(tail: TailResult, lineOffset: number): string | undefined {
+    if (this.seg) return 'a tail segment cannot take another';
+    if (tail.unsafe !== undefined) return tail.unsafe;
+    if (this.open) return 'the head ends inside a syscall line';
+    if (this.inSummary || this.summaryTitles) return 'the head ends inside a -c summary table';
+    if (this.tsKind === 'r' || tail.facts.tsKind === 'r') return '-r timestamps are sums from the start of the file';
+    if (this.held || (this.anonymous && this.anonymous.tid === undefined)) return "the head never learnt its task's TID";
+    if (this.calls === 0) return 'the head has no call';
+    // Calls in flight and the clone in flight: the same, at the same lines.
+    const pending = new Map(tail.cut.pending.map((p) => [p.tid, p]));
+    let headPending = 0;
+    for (const task of this.allTasks) {
+      const p = task.pending;
+      if (!p) continue;
+      headPending++;
+      const q = task.tid === undefined ? undefined : pending.get(task.tid);
+      if (!q || q.name !== p.name || q.args !== p.args || q.line + lineOffset !== p.line || !sameTime(q.time, p.time)) return `the call in flight of TID ${task.tid} at the cut began before the tail's warm-up`;
+    }
+    if (headPending !== pending.size) return 'the tail saw a call in flight at the cut that the head did not';
+    const clones = new Map(tail.cut.cloneArgs.map((c) => [c.tid, c.args]));
+    let headClones = 0;
+    for (const task of this.live) {
+      if (task.cloneArgs === undefined) continue;
+      headClones++;
+      if (task.tid === undefined || clones.get(task.tid) !== task.cloneArgs) return 'a clone in flight at the cut began before the tail\'s warm-up';
+    }
+    if (headClones !== clones.size) return 'the tail saw a clone in flight that the head did not';
+    if (this.attachThreadsLeft !== tail.cut.attachThreadsLeft || (this.attachThreadsLeft > 0 && this.attachLeader?.tid !== tail.cut.attachLeader)) return 'the attach state at the cut differs';
+    // Tasks: a TID the tail created must be new to the head too; one it inherited must be one the head knows or could not have known.
+    for (const t of tail.tasks) {
+      const known = t.tid === undefined ? undefined : this.tasks.get(t.tid);
+      if (t.category === 'new' && known) return `TID ${t.tid} was created after the cut but the head knows it`;
+      if (t.category === 'warm' && !known) return `TID ${t.tid} of the warm-up is unknown to the head`;
+    }
+    // What the tail assumed absent: absent here, and not set by another of the tail's tables that is this one here.
+    const touched = new Map<unknown, Set<number>>();
+    for (const table of tail.tables) {
+      const owner = this.tasks.get(table.owner);
+      if (!owner) continue;
+      let set = touched.get(owner.files);
+      if (!set) touched.set(owner.files, (set = new Set()));
+      for (const fd of table.touched) set.add(fd);
+    }
+    const m = tail.fdMisses;
+    for (let k = 0; k < m.length; k += 3) {
+      const task = this.tasks.get(m[k]!) ?? this.tasks.get(m[k + 1]!);
+      if (!task) continue;
+      const fd = m[k + 2]!;
+      if (task.files.has(fd) || touched.get(task.files)?.has(fd)) return `fd ${fd} of TID ${m[k]} was known before the cut`;
+    }
+    const cwdSet = new Set<unknown>();
+    for (const owner of tail.cwdSet) {
+      const task = this.tasks.get(owner);
+      if (task) cwdSet.add(task.fs);
+    }
+    const w = tail.cwdMisses;
+    for (let k = 0; k < w.length; k += 2) {
+      const task = this.tasks.get(w[k]!) ?? this.tasks.get(w[k + 1]!);
+      if (task && (task.fs.cwd !== undefined || cwdSet.has(task.fs))) return `the cwd of TID ${w[k]} was known before the cut`;
+    }
+    return undefined;
+  }
+
+  /** The head's task for each of the tail's (created here when the head did not know it). */
+  private mapTailTasks(tail: TailResult, lineOffset: number): Task[] {
+    const map: Task[] = [];
+    const created: number[] = [];
+    tail.tasks.forEach((t, k) => {
+      const known = t.tid === undefined ? undefined : this.tasks.get(t.tid);
+      let task = known;
+      if (!task) {
+        task = this.createTask(t.tid, t.origin, t.firstLine + lineOffset);
+        task.pid = t.pid;
+        task.leader = t.leader;
+        task.linked = t.linked;
+        created.push(k);
+      }
+      if (!t.alive) this.setDead(task);
+      task.calls += t.calls;
+      map.push(task);
+    });
+    for (const k of created) {
+      const t = tail.tasks[k]!;
+      if (t.threadOf >= 0) map[k]!.threadOf = map[t.threadOf];
+      if (t.parent >= 0) map[k]!.parent = map[t.parent];
+    }
+    return map;
+  }
+
+  private absorbAggregates(tail: TailResult, map: Task[], lineOffset: number): void {
+    tail.tasks.forEach((t, k) => {
+      if (!t.agg) return;
+      const task = map[k]!;
+      const later = shiftAggregate(t.agg, lineOffset);
+      if (task.agg) mergeLater(task.agg, later);
+      else task.agg = later;
+    });
+    for (const k of tail.fdAggregates) {
+      const task = map[k]!;
+      if (!task.fdAggs) {
+        task.fdAggs = new Map();
+        this.fdAggregates.push(task);
+      }
+      for (const [fd, agg] of tail.tasks[k]!.fdAggs ?? []) {
+        const later = shiftAggregate(agg, lineOffset);
+        const a = task.fdAggs.get(fd);
+        if (a) mergeLater(a, later);
+        else task.fdAggs.set(fd, later);
+      }
+    }
+    const aggs = this.pathAggs;
+    for (const p of tail.paths) {
+      const task = map[p.task]!;
+      const paths = (task.aggPaths ??= aggs.of(task));
+      for (const [path, agg] of p.entries) aggs.absorb(paths, path, shiftAggregate(agg, lineOffset));
+      if (p.other) {
+        const other = shiftAggregate(p.other, lineOffset);
+        if (paths.other) mergeBuckets(paths.other, other);
+        else paths.other = other;
+        paths.foldedPaths += p.foldedPaths;
+      }
+    }
+    aggs.folded += tail.pathsFolded;
+    aggs.folds += tail.pathFolds;
+    aggs.foldIfOver();
+    for (const { name, agg } of tail.syscallAggs) {
+      const entry = this.callEntry(name, 0, name.length);
+      const later = shiftAggregate(agg, lineOffset);
+      if (entry.agg) mergeLater(entry.agg, later);
+      else {
+        entry.agg = later;
+        this.syscallAggs.push(entry);
+      }
+    }
+    for (const name of tail.syscalls) {
+      const entry = this.callEntry(name, 0, name.length);
+      if (!entry.seen) {
+        entry.seen = true;
+        this.syscalls.push(name);
+      }
+    }
   }
 
   private resolveAnonymous(tid: number): void {
@@ -810,12 +1241,33 @@ class StraceReader {
   }
 
   private emit(record: TimelineRecord, task: Task): void {
+    const seg = this.seg;
+    if (seg) {
+      if (seg.sink.warming) return;
+      if (record.kind === 'strace.call') {
+        seg.callRecords++;
+        seg.callClock = record.time?.clock ?? 'none';
+        seg.lastCall = { record, task };
+      } else this.holdForMerge(record, task);
+      return;
+    }
     if (this.held) {
       this.held.push({ record, task });
       if (this.held.length >= MAX_HELD_RECORDS) this.release();
       return;
     }
     this.finish(record, task);
+  }
+
+  /** A tail segment's record, emitted by the head's reader at the merge (with pid and tid then known). */
+  private holdForMerge(record: TimelineRecord, task: Task | undefined, detachTid?: number): void {
+    const seg = this.seg!;
+    if (seg.sink.warming) return;
+    if (seg.records.length >= MAX_TAIL_RECORDS) {
+      seg.sink.unsafe ??= `more than ${MAX_TAIL_RECORDS} records other than calls after the cut`;
+      return;
+    }
+    seg.records.push(detachTid === undefined ? { record, task } : { record, task, detachTid });
   }
 
   private finish(record: TimelineRecord, task: Task): void {

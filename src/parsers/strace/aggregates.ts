@@ -44,6 +44,8 @@ export class Aggregate {
   write_seconds = 0;
   /** Second of the last write counted in write_seconds (NaN: none yet). */
   lastWriteSecond = NaN;
+  /** Second of the first write counted (to merge a later segment's aggregate: strace/segments.ts). */
+  firstWriteSecond = NaN;
   constructor(line: number) {
     this.first_line = line;
     this.last_line = line;
@@ -98,6 +100,41 @@ function merge(into: Aggregate, from: Aggregate): void {
     into.last_line = from.last_line;
     into.last_time = from.last_time ?? into.last_time;
   }
+}
+
+/**
+ * Add `later` into `into`, `later` holding the calls that followed all of `into`'s (the tail segment of
+ * a file, strace/segments.ts): the result is the aggregate of all the calls counted in one pass. A second
+ * with writes at the end of one and the start of the other is counted once.
+ */
+export function mergeLater(into: Aggregate, later: Aggregate): void {
+  into.calls += later.calls;
+  into.errors += later.errors;
+  into.read_bytes += later.read_bytes;
+  into.written_bytes += later.written_bytes;
+  into.time_s += later.time_s;
+  into.opens += later.opens;
+  into.creates += later.creates;
+  into.unlinks += later.unlinks;
+  into.mkdirs += later.mkdirs;
+  into.rmdirs += later.rmdirs;
+  into.renames += later.renames;
+  into.read_calls += later.read_calls;
+  into.write_calls += later.write_calls;
+  if (later.write_seconds > 0) {
+    const shared = later.firstWriteSecond === into.lastWriteSecond ? 1 : 0;
+    if (into.write_seconds === 0) into.firstWriteSecond = later.firstWriteSecond;
+    into.write_seconds += later.write_seconds - shared;
+    into.lastWriteSecond = later.lastWriteSecond;
+  }
+  into.first_time ??= later.first_time;
+  if (later.last_time) into.last_time = later.last_time;
+  into.last_line = later.last_line;
+}
+
+/** Add a folded bucket into another (both sums of folded paths: an upper bound of write seconds). */
+export function mergeBuckets(into: Aggregate, from: Aggregate): void {
+  merge(into, from);
 }
 
 /** The path aggregates of one task. */
@@ -163,6 +200,21 @@ export class PathAggregates<K> {
     }
     addTo(a, ret, time, read, written, line);
     return a;
+  }
+
+  /** Take a later segment's aggregate of `path` (strace/segments.ts); call foldIfOver() after the last. */
+  absorb(paths: TaskPaths, path: string, later: Aggregate): void {
+    const a = paths.map.get(path);
+    if (a) mergeLater(a, later);
+    else {
+      paths.map.set(path, later);
+      this.count++;
+    }
+  }
+
+  /** Fold when more aggregates than the cap are held (after absorb()). */
+  foldIfOver(): void {
+    if (this.count > this.max) this.fold();
   }
 
   /** Fold the smaller half of all path aggregates into their task's other-paths bucket. */

@@ -28,6 +28,130 @@ export type FdTable = Map<number, FdEntry>;
 
 export interface FsState {
   cwd?: string;
+  /** Set on the cwd state of a task first seen in a tail segment (its cwd at the cut is not known). */
+  track?: FsTrack;
+}
+
+/**
+ * What a tail segment (strace/segments.ts: the second half of a file parsed on its own) had to assume
+ * about the state at the cut: fds it looked up and did not find, cwds it read and did not know. The head
+ * segment's reader checks each assumption against its own state at the cut before it takes the tail's
+ * counts; one wrong assumption and the tail is parsed again after the head instead.
+ */
+export interface SegmentSink {
+  /** [asking tid, table owner tid, fd]: an fd absent from a table this segment never changed at that fd. */
+  fdMisses: number[];
+  /** [asking tid, owner tid]: a cwd read while unknown. */
+  cwdMisses: number[];
+  /** Why the tail cannot be merged whatever the head says (an effect it cannot replay), if so. */
+  unsafe: string | undefined;
+  /** Lines before the cut are being read to learn the state (their counts are thrown away). */
+  warming: boolean;
+}
+
+export interface TableTrack {
+  /** TID of the task first seen in the segment whose table this is (or was copied from). */
+  readonly owner: number;
+  /** fds this segment set or closed in the table (their state no longer depends on the cut). */
+  readonly touched: Set<number>;
+  /** Of those, fds named by a -y annotation only: their close-on-exec flag is the cut's, unknown here. */
+  readonly learned: Set<number>;
+  /** [first, last] ranges closed by close_range: every fd in them is known closed from then on. */
+  readonly closed: Array<[number, number]>;
+  readonly sink: SegmentSink;
+}
+
+export interface FsTrack {
+  readonly owner: number;
+  readonly sink: SegmentSink;
+}
+
+/** The fd table of a task first seen in a tail segment: a Map that remembers which fds the segment changed. */
+export class TrackedTable extends Map<number, FdEntry> {
+  constructor(readonly track: TableTrack) {
+    super();
+  }
+  override set(fd: number, entry: FdEntry): this {
+    this.track.touched.add(fd);
+    this.track.learned.delete(fd);
+    return super.set(fd, entry);
+  }
+  override delete(fd: number): boolean {
+    this.track.touched.add(fd);
+    this.track.learned.delete(fd);
+    return super.delete(fd);
+  }
+}
+
+/**
+ * A tracked table after a successful execve: the fds the segment knows to stay open (set by it, not
+ * close-on-exec), still tracked. The others — those only named by an annotation, those from before the
+ * cut — are the cut's, so looking them up becomes an assumption again.
+ */
+function afterExec(files: TrackedTable): TrackedTable {
+  const t = files.track;
+  const kept = new TrackedTable({ owner: t.owner, touched: new Set(), learned: new Set(), closed: [...t.closed], sink: t.sink });
+  for (const [fd, entry] of files) if (!entry.cloexec && !t.learned.has(fd)) kept.set(fd, entry);
+  for (const fd of t.touched) if (!t.learned.has(fd)) kept.track.touched.add(fd);
+  return kept;
+}
+
+/** A copy of a table (fork, vfork without CLONE_FILES); a tracked table's copy keeps tracking for its owner. */
+export function copyTable(files: FdTable): FdTable {
+  if (!(files instanceof TrackedTable)) return new Map(files);
+  const copy = new TrackedTable({ owner: files.track.owner, touched: new Set(), learned: new Set(), closed: [...files.track.closed], sink: files.track.sink });
+  for (const [fd, entry] of files) copy.set(fd, entry);
+  for (const fd of files.track.touched) copy.track.touched.add(fd);
+  for (const fd of files.track.learned) copy.track.learned.add(fd);
+  return copy;
+}
+
+/**
+ * A dup of an fd absent from a tracked table. After the cut it is an assumption (the source was absent
+ * at the cut too) and the copy is made. Before the cut (warm-up) the head's state at that line is not
+ * what the check sees, so the copy is not made: the target fd becomes the cut's again, and looking it
+ * up later is an assumption checked against the head. Returns true when the copy must not be made.
+ */
+function forgetCopy(task: Task, files: FdTable, from: number, to: number): boolean {
+  if (!(files instanceof TrackedTable)) return false;
+  const track = files.track;
+  if (track.touched.has(from) || !track.sink.warming) {
+    noteMiss(task, files, from);
+    return false;
+  }
+  forgetFd(files, to);
+  return true;
+}
+
+/** The fd's state in a tracked table is the cut's again: not in the table, not changed by the segment. */
+function forgetFd(files: TrackedTable, fd: number): void {
+  Map.prototype.delete.call(files, fd);
+  files.track.touched.delete(fd);
+  files.track.learned.delete(fd);
+}
+
+/** An fd looked up and absent. In a tracked table and never changed there, the segment assumed it absent at the cut. */
+function noteMiss(task: Task, files: FdTable, fd: number): void {
+  if (!(files instanceof TrackedTable)) return;
+  const track = files.track;
+  // Before the cut a miss changes only what is dropped (counts, records) — or a state that is then
+  // forgotten (forgetCopy, an fd opened by a relative path): no assumption to check.
+  if (track.sink.warming || track.touched.has(fd)) return;
+  for (const [first, last] of track.closed) if (fd >= first && fd <= last) return;
+  track.sink.fdMisses.push(task.tid ?? track.owner, track.owner, fd);
+}
+
+/** The cwd of a task, read for a relative path; an unknown cwd of a tracked task is an assumption. */
+function cwdOf(task: Task): string | undefined {
+  const fs = task.fs;
+  const cwd = fs.cwd;
+  if (cwd === undefined && fs.track !== undefined && !fs.track.sink.warming) fs.track.sink.cwdMisses.push(task.tid ?? fs.track.owner, fs.track.owner);
+  return cwd;
+}
+
+/** Whether a table or a cwd state is a tail segment's partial view. */
+export function isTracked(task: Task): boolean {
+  return task.files instanceof TrackedTable || task.fs.track !== undefined;
 }
 
 /** How a task came to be known. */
@@ -97,7 +221,7 @@ export function linkChild(parent: Task, child: Task, name: string, args: string)
   const flags = name === 'clone' || name === 'clone3' ? cloneFlags(args) : '';
   if (flags.includes('CLONE_THREAD')) child.threadOf = parent;
   else if (child.tid !== undefined) child.pid = child.tid;
-  child.files = flags.includes('CLONE_FILES') ? parent.files : new Map(parent.files);
+  child.files = flags.includes('CLONE_FILES') ? parent.files : copyTable(parent.files);
   child.fs = flags.includes('CLONE_FS') ? parent.fs : { ...parent.fs };
 }
 
@@ -145,7 +269,10 @@ function fdView(task: Task, ref: FdRef): FdView {
     let path = fresh;
     // Learn from the annotation: fds opened before the trace become known.
     const known = task.files.get(ref.fd);
-    if (!known || known.path !== path) task.files.set(ref.fd, (v.entry = fdEntry(path, undefined, kind, known?.cloexec ?? false)));
+    if (!known || known.path !== path) {
+      task.files.set(ref.fd, (v.entry = fdEntry(path, undefined, kind, known?.cloexec ?? false)));
+      if (!known && task.files instanceof TrackedTable) task.files.track.learned.add(ref.fd);
+    }
     else {
       // Same text as the table's: hand out the table's string (already kept, its hash computed, and
       // identical to the key of its cached aggregate); the fresh copy becomes garbage at once.
@@ -159,6 +286,7 @@ function fdView(task: Task, ref: FdRef): FdView {
     return v;
   }
   const entry = task.files.get(ref.fd);
+  if (entry === undefined) noteMiss(task, task.files, ref.fd);
   if (entry?.path !== undefined) {
     v.path = entry.path;
     v.entry = entry;
@@ -204,7 +332,7 @@ export class CallFacts {
 function dirOf(task: Task, ref: FdRef): string | undefined {
   if (ref.fd === AT_FDCWD) {
     if (ref.annotation !== undefined) task.fs.cwd = ref.annotation;
-    return task.fs.cwd;
+    return cwdOf(task);
   }
   return fdView(task, ref).path;
 }
@@ -228,7 +356,7 @@ function resolveArg(task: Task, args: ArgList, pathIndex: number, dirfdIndex: nu
   if (dirfdIndex !== undefined) {
     const ref = args.fdRef(dirfdIndex);
     if (ref) dir = dirOf(task, ref);
-  } else dir = task.fs.cwd;
+  } else dir = cwdOf(task);
   if (dir === undefined || !dir.startsWith('/')) return { path: p, relative: true };
   return { path: p === '' ? dir : resolvePath(dir, p), relative: false };
 }
@@ -309,6 +437,11 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
     const path = fromRet !== undefined ? annotationPath(fromRet) : facts.path;
     const flags = args.get(name === 'open' || name === 'creat' ? 1 : 2) ?? '';
     const relative = fromRet === undefined && facts.pathRelative ? true : undefined;
+    // Before a segment's cut, a relative path may be relative only for want of the cut's cwd or dirfd.
+    if (relative && files instanceof TrackedTable && files.track.sink.warming) {
+      forgetFd(files, r);
+      return undefined;
+    }
     files.set(r, fdEntry(path, relative, fromRet !== undefined ? annotationKind(fromRet) : 'file', flags.includes('O_CLOEXEC')));
     return undefined;
   }
@@ -349,6 +482,8 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
       const last = parseInteger(args.get(1) ?? '') ?? Number.MAX_SAFE_INTEGER;
       if (first === undefined) return undefined;
       const markOnly = (args.get(2) ?? '').includes('CLOSE_RANGE_CLOEXEC');
+      // A partly known table: the fds of the cut in the range are closed too, whatever they were.
+      if (files instanceof TrackedTable && !markOnly) files.track.closed.push([first, last]);
       for (const [fd, entry] of files) {
         if (fd < first || fd > last) continue;
         if (markOnly) entry.cloexec = true;
@@ -361,6 +496,8 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
       return undefined;
     case 'fchdir':
       if (facts.path !== undefined) task.fs.cwd = facts.path;
+      // To an fd the segment does not know: the cwd is the cut's again (reading it is an assumption).
+      else if (task.fs.track !== undefined) task.fs.cwd = undefined;
       return undefined;
     default:
       break;
@@ -371,9 +508,12 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
   }
   if (effect === 'exec') {
     // A successful exec closes close-on-exec fds and gives the process a table of its own.
-    const kept: FdTable = new Map();
-    for (const [fd, entry] of files) if (!entry.cloexec) kept.set(fd, entry);
-    task.files = kept;
+    if (files instanceof TrackedTable) task.files = afterExec(files);
+    else {
+      const kept: FdTable = new Map();
+      for (const [fd, entry] of files) if (!entry.cloexec) kept.set(fd, entry);
+      task.files = kept;
+    }
     task.fs = { ...task.fs };
     return undefined;
   }
@@ -394,6 +534,7 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
 
 function setCopy(task: Task, old: FdRef, to: number, cloexec: boolean, retFd: FdRef | undefined): void {
   const src = task.files.get(old.fd);
+  if (src === undefined && forgetCopy(task, task.files, old.fd, to)) return;
   let path = src?.path;
   let relative = src?.relative;
   let kind: FdEntry['kind'] = src?.kind ?? 'unknown';

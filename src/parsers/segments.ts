@@ -1,0 +1,91 @@
+/**
+ * Parse one big strace file as two segments, each on its own core (parsers/strace/segments.ts says how
+ * the tail's counts are merged and when they cannot be). The caller cuts the file at a line boundary,
+ * feeds the head's lines to a `HeadParse` and the tail's (with WARM_UP_LINES lines before the cut) to a
+ * `TailParse`, then hands the tail's output to the head:
+ *
+ *     head.absorb(tailOutput) === undefined  → the tail's counts are in; head.end()
+ *     otherwise (the reason)                 → feed the tail's lines to head.line(), then head.end()
+ *
+ * Only for analysis (summarized records): a tail's call records are counted, not kept, so the head
+ * emits only the last one and tells `summarized` how many it stands for. `parse`/`timeline` still read
+ * a file in one pass, every record in order.
+ */
+import type { Coverage, Diagnostic, TimelineRecord } from '../common/types.js';
+import type { LineFlags } from '../bundle/lines.js';
+import { type SessionBooks, startParse } from './run.js';
+import { parser as straceParser, StraceReader, type TailResult } from './strace.js';
+
+export { WARM_UP_LINES } from './strace/segments.js';
+
+/** What a tail segment hands to the head (plain data: posted between workers). */
+export interface TailOutput {
+  tail: TailResult;
+  books: SessionBooks;
+  /** Lines after the cut. */
+  lines: number;
+}
+
+export interface TailParse {
+  /** A line before the cut: read for the state only (numbered ≤ 0, the cut's last line 0). */
+  warm(text: string, lineNo: number): void;
+  /** A line after the cut, numbered from 1. */
+  line(text: string, lineNo: number, flags?: LineFlags): void;
+  end(): TailOutput;
+}
+
+export function startTail(file: string, variant: string): TailParse {
+  let reader: StraceReader | undefined;
+  let cut = false;
+  let lines = 0;
+  const session = startParse(straceParser, file, variant, () => {}, (ctx) => (reader = new StraceReader(ctx, true)));
+  return {
+    warm(text, lineNo) {
+      try {
+        reader!.line(text, lineNo);
+      } catch {
+        // A line the reader cannot take counts in the head, which reads it too; here it only warms up.
+      }
+    },
+    line(text, lineNo, flags) {
+      if (!cut) {
+        cut = true;
+        reader!.beginTail();
+      }
+      lines++;
+      session.line(text, lineNo, flags);
+    },
+    end() {
+      const books = session.endBooks();
+      return { tail: reader!.exportTail(), books, lines };
+    },
+  };
+}
+
+export interface HeadParse {
+  line(text: string, lineNo: number, flags?: LineFlags): void;
+  /**
+   * Take the tail's counts, its lines following the head's `headLines` lines; undefined when taken,
+   * else why not (then feed the tail's lines to line(), numbered on from headLines + 1).
+   */
+  absorb(output: TailOutput, headLines: number): string | undefined;
+  end(): { variant: string; diagnostics: Diagnostic[]; coverage: Coverage };
+}
+
+/**
+ * @param summarized told of records of a summarized kind that were made but not emitted (the tail's
+ *   calls but its last), so that the caller's counts stay those of a one-pass parse.
+ */
+export function startHead(file: string, variant: string, onRecord: (r: TimelineRecord) => void, summarized: (kind: string, clock: string, count: number) => void): HeadParse {
+  let reader: StraceReader | undefined;
+  const session = startParse(straceParser, file, variant, onRecord, (ctx) => (reader = new StraceReader(ctx)));
+  return {
+    line: (text, lineNo, flags) => session.line(text, lineNo, flags),
+    absorb(output, headLines) {
+      const why = reader!.absorbTail(output.tail, headLines, summarized);
+      if (why === undefined) session.absorbBooks(output.books, headLines);
+      return why;
+    },
+    end: () => session.end(),
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * A strace file read as two segments (src/parsers/segments.ts) must give what one pass gives: the same
+ * records other than calls, in the same order, the same first and last call and number of calls, the
+ * same aggregates and capture record, coverage and diagnostics — whether the tail's counts were merged
+ * or (when its assumptions about the cut did not hold) its lines were read again after the head's.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LineSplitter, type LineFlags } from '../../src/bundle/lines.js';
+import { parseText } from '../../src/parsers/run.js';
+import { parser } from '../../src/parsers/strace.js';
+import { startHead, startTail, WARM_UP_LINES } from '../../src/parsers/segments.js';
+import type { Coverage, Diagnostic, TimelineRecord } from '../../src/common/types.js';
+import { generateStraceTrace } from '../../bench/gen-strace.js';
+import { fixturesDir, sharedDir, skipWithoutShared } from '../helpers.js';
+
+interface Line {
+  text: string;
+  flags: LineFlags | undefined;
+}
+
+function splitLines(content: string): Line[] {
+  const lines: Line[] = [];
+  const splitter = new LineSplitter((text, _n, flags) => lines.push({ text, flags: flags ? { ...flags } : undefined }));
+  splitter.push(Buffer.from(content));
+  splitter.end();
+  return lines;
+}
+
+/** What analysis keeps of a file's records (the summarizing sink of src/timeline/build.ts). */
+interface Kept {
+  others: TimelineRecord[];
+  calls: number;
+  firstCall: TimelineRecord | undefined;
+  lastCall: TimelineRecord | undefined;
+  coverage: Coverage;
+  diagnostics: Diagnostic[];
+  merged?: string | undefined;
+}
+
+function keptOf(records: TimelineRecord[], extraCalls: number, coverage: Coverage, diagnostics: Diagnostic[]): Kept {
+  const calls = records.filter((r) => r.kind === 'strace.call');
+  return { others: records.filter((r) => r.kind !== 'strace.call'), calls: calls.length + extraCalls, firstCall: calls[0], lastCall: calls.at(-1), coverage, diagnostics };
+}
+
+function onePass(file: string, content: string): Kept {
+  const r = parseText(parser, file, content);
+  return keptOf(r.records, 0, r.coverage, r.diagnostics);
+}
+
+/** Read `lines` as a head of `cut` lines and a tail; `merged`: undefined when the tail was merged, else why not. */
+function segmented(file: string, lines: Line[], cut: number): Kept {
+  const records: TimelineRecord[] = [];
+  let extra = 0;
+  const head = startHead(file, '', (r) => records.push(r), (kind, _clock, count) => {
+    assert.equal(kind, 'strace.call');
+    extra += count;
+  });
+  for (let k = 0; k < cut; k++) head.line(lines[k]!.text, k + 1, lines[k]!.flags);
+  const tail = startTail(file, '');
+  for (let k = Math.max(0, cut - WARM_UP_LINES); k < cut; k++) tail.warm(lines[k]!.text, k + 1 - cut);
+  for (let k = cut; k < lines.length; k++) tail.line(lines[k]!.text, k + 1 - cut, lines[k]!.flags);
+  // Through a structured clone, as between workers.
+  const output = structuredClone(tail.end());
+  assert.equal(output.lines, lines.length - cut);
+  const why = head.absorb(output, cut);
+  if (why !== undefined) for (let k = cut; k < lines.length; k++) head.line(lines[k]!.text, k + 1, lines[k]!.flags);
+  const { coverage, diagnostics } = head.end();
+  return { ...keptOf(records, extra, coverage, diagnostics), merged: why };
+}
+
+/** Cuts at every `step`-th line (and the first and last lines); returns how many were merged. */
+function assertSameAtCuts(file: string, content: string, step: number): { cuts: number; merged: number; reasons: Set<string> } {
+  const expected = onePass(file, content);
+  const lines = splitLines(content);
+  let cuts = 0;
+  let merged = 0;
+  const reasons = new Set<string>();
+  const points = new Set<number>([1, lines.length - 1]);
+  for (let c = step; c < lines.length; c += step) points.add(c);
+  for (const cut of points) {
+    if (cut < 1 || cut >= lines.length) continue;
+    const got = segmented(file, lines, cut);
+    const why = got.merged;
+    delete got.merged;
+    assert.deepStrictEqual(got, expected, `${file} cut after line ${cut} (${why === undefined ? 'merged' : `not merged: ${why}`})`);
+    cuts++;
+    if (why === undefined) merged++;
+    else reasons.add(why.replace(/\d+/g, 'N'));
+  }
+  return { cuts, merged, reasons };
+}
+
+test('a generated -f -tt -T -y trace (threads, clones, calls in flight) gives the one-pass result at every cut, merged at most', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-seg-'));
+  try {
+    const file = join(dir, 'trace.txt');
+    generateStraceTrace(file, { bytes: 400_000, seed: 7 });
+    const content = readFileSync(file, 'utf8');
+    const { cuts, merged, reasons } = assertSameAtCuts('trace.txt', content, 37);
+    assert.ok(cuts > 50, `${cuts} cuts`);
+    // Most cuts must merge: a split that always fell back would be no faster than one pass.
+    assert.ok(merged / cuts > 0.6, `only ${merged} of ${cuts} cuts merged (${[...reasons].join('; ')})`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('strace fixtures give the one-pass result at every cut', () => {
+  const dir = join(fixturesDir, 'strace');
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (!statSync(path).isFile() || !name.endsWith('.txt')) continue;
+    const content = readFileSync(path, 'utf8');
+    total += assertSameAtCuts(name, content, 1).cuts;
+  }
+  assert.ok(total > 100, `${total} cuts`);
+});
+
+test('real strace captures (../shared) give the one-pass result at many cuts', { skip: skipWithoutShared }, () => {
+  const files: string[] = [];
+  const captures = join(sharedDir, 'captures', 'strace');
+  for (const name of readdirSync(captures)) if (name.endsWith('.txt')) files.push(join(captures, name));
+  const ff = join(captures, 'ff_o');
+  if (existsSync(ff)) for (const name of readdirSync(ff)) files.push(join(ff, name));
+  files.push(join(sharedDir, 'captures', 'popularity', 'strace-f.txt'));
+  let merged = 0;
+  for (const path of files) {
+    if (!existsSync(path)) continue;
+    const content = readFileSync(path, 'utf8');
+    const lines = content.split('\n').length;
+    merged += assertSameAtCuts(path.slice(sharedDir.length + 1), content, Math.max(1, Math.floor(lines / 60))).merged;
+  }
+  assert.ok(merged > 0);
+});
