@@ -52,7 +52,7 @@ function onePass(file: string, content: string): Kept {
 }
 
 /** Read `lines` as a head of `cut` lines and a tail; `merged`: undefined when the tail was merged, else why not. */
-function segmented(file: string, lines: Line[], cut: number): Kept {
+function segmented(file: string, lines: Line[], cut: number, warmUp = WARM_UP_LINES): Kept {
   const records: TimelineRecord[] = [];
   let extra = 0;
   const head = startHead(file, '', (r) => records.push(r), (kind, _clock, count) => {
@@ -61,7 +61,7 @@ function segmented(file: string, lines: Line[], cut: number): Kept {
   });
   for (let k = 0; k < cut; k++) head.line(lines[k]!.text, k + 1, lines[k]!.flags);
   const tail = startTail(file, '');
-  for (let k = Math.max(0, cut - WARM_UP_LINES); k < cut; k++) tail.warm(lines[k]!.text, k + 1 - cut);
+  for (let k = Math.max(0, cut - warmUp); k < cut; k++) tail.warm(lines[k]!.text, k + 1 - cut);
   for (let k = cut; k < lines.length; k++) tail.line(lines[k]!.text, k + 1 - cut, lines[k]!.flags);
   // Through a structured clone, as between workers.
   const output = structuredClone(tail.end());
@@ -136,4 +136,35 @@ test('real strace captures (../shared) give the one-pass result at many cuts', {
     merged += assertSameAtCuts(path.slice(sharedDir.length + 1), content, Math.max(1, Math.floor(lines / 60))).merged;
   }
   assert.ok(merged > 0);
+});
+
+/**
+ * Traces where one check of the merge is what keeps the result right: the state the tail needs was
+ * made before its warm-up (3 lines here), so the tail must not be merged; made inside it, it may.
+ */
+test('the tail is not merged when it needs state from before its warm-up, and is when the warm-up saw it', () => {
+  const filler = (n: number): string[] => Array.from({ length: n }, (_, k) => `101 getpid() = ${101 + (k % 2)}`);
+  const cases: Array<{ name: string; before: string[]; after: string[]; reason: RegExp }> = [
+    // No -y: the fd's path is only in the head's table.
+    { name: 'fd opened before', before: ['100 openat(AT_FDCWD, "/data/a.log", O_WRONLY|O_APPEND) = 5'], after: ['100 write(5, "abc", 3) = 3'], reason: /fd 5 of TID 100 was known before the cut/ },
+    // A relative path needs the cwd set before the cut.
+    { name: 'cwd set before', before: ['100 chdir("/srv/app") = 0'], after: ['100 openat(AT_FDCWD, "data.txt", O_RDONLY) = 6'], reason: /cwd of TID 100 was known before the cut/ },
+    // A call in flight across the cut: its entry half is only in the head.
+    { name: 'call in flight', before: ['100 read(3</var/log/x>, <unfinished ...>'], after: ['100 <... read resumed>"hello", 4096) = 5'], reason: /call in flight of TID 100/ },
+  ];
+  for (const c of cases) {
+    const content = (gap: number): string => [...c.before, ...filler(gap), ...c.after, ''].join('\n');
+    for (const gap of [10, 1]) {
+      const text = content(gap);
+      const expected = onePass('t.txt', text);
+      const lines = splitLines(text);
+      const cut = lines.length - c.after.length;
+      const got = segmented('t.txt', lines, cut, 3);
+      const why = got.merged;
+      delete got.merged;
+      assert.deepStrictEqual(got, expected, `${c.name}, gap ${gap}`);
+      if (gap === 10) assert.match(why ?? 'merged', c.reason, c.name);
+      else assert.equal(why, undefined, `${c.name}: the warm-up saw the state, the tail should merge`);
+    }
+  }
 });
