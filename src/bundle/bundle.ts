@@ -22,8 +22,9 @@ import { listZip, walkZip } from './zip.js';
 import { ReadMeter, deliver } from './meter.js';
 import { HEAD_BYTES, TAR_BLOCK, fileChunks, gunzipChunks, inflatedHead, readHead, sniffMagic, spool, withHead, type Magic } from './sources.js';
 
-export type { BundleEntry, BundleKind, BundleLimits, BundleOptions, EntryVisitor, OpenedBundle } from './types.js';
+export type { BundleEntry, BundleKind, BundleLimits, BundleOptions, EntryVisitor, OpenedBundle, RangeReader } from './types.js';
 export { DEFAULT_LIMITS } from './types.js';
+export { readRange } from './folder.js';
 export type { Manifest, ManifestFile } from './manifest.js';
 
 /** The path given cannot be opened at all (missing, unreadable, not a file, folder or pipe). */

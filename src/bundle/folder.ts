@@ -160,6 +160,18 @@ export async function walkFiles(entries: readonly BundleEntry[], handles: Readon
   ctx.sink.list.push(...added.map((x) => x.d));
 }
 
+/** Bytes [start, end) of a listed file, through a handle of their own (RangeReader), refusing what is no longer a regular file. */
+export async function* readRange(path: string, start: number, end: number): AsyncGenerator<Buffer> {
+  if (end <= start) return;
+  const handle = await openRegular(path);
+  const stream = handle.createReadStream({ start, end: end - 1 });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } finally {
+    stream.destroy();
+  }
+}
+
 async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>, ctx: ReadContext, meter: ReadMeter, visit: EntryVisitor, chunkBytes: number | undefined): Promise<void> {
   const path = handles.get(entry.path)!;
   let handle: Awaited<ReturnType<typeof open>>;
@@ -175,7 +187,7 @@ async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>,
       ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: reading ${JSON.stringify(entry.path)} stopped: ${errorText(err)}`, file: entry.path }),
   });
   try {
-    await deliver(entry, chunks, visit);
+    await deliver(entry, chunks, visit, { read: (start, end) => readRange(path, start, end), localPath: path });
   } finally {
     stream.destroy();
   }

@@ -4,7 +4,7 @@
  * a lying header stops at a cap however it is built.
  */
 import { Readable } from 'node:stream';
-import type { BundleEntry, EntryVisitor, ReadContext } from './types.js';
+import type { BundleEntry, EntryVisitor, RangeReader, ReadContext } from './types.js';
 import { CAP, CapReached, formatBytes } from './diagnostics.js';
 
 /** Compressed data that inflates to less than this is never cut by the ratio cap (tiny repetitive files compress very well). */
@@ -115,13 +115,13 @@ function ratioRoom(inflated: number, compressed: number, ratio: number): number 
  * Give one file to the visitor as a Readable over `chunks` and wait for it. Afterwards the Readable is
  * destroyed and its generator finished, so the reader can move on (or skip what was left unread).
  */
-export async function deliver(entry: BundleEntry, chunks: AsyncIterable<Buffer>, visit: EntryVisitor): Promise<void> {
+export async function deliver(entry: BundleEntry, chunks: AsyncIterable<Buffer>, visit: EntryVisitor, ranges?: RangeReader): Promise<void> {
   const stream = Readable.from(chunks, { objectMode: false });
   // The generator never throws; an 'error' can only come from the visitor destroying the stream (breaking
   // out of `for await` destroys it with an AbortError). That is the visitor's choice, not a failure.
   stream.on('error', () => {});
   try {
-    await visit(entry, stream);
+    await visit(entry, stream, ranges);
   } finally {
     if (!stream.closed) {
       const closed = new Promise((resolve) => stream.once('close', resolve));

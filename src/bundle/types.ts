@@ -56,7 +56,19 @@ export interface BundleOptions extends Partial<BundleLimits> {
 }
 
 /** Called once per file; its promise must settle before the next file is read. */
-export type EntryVisitor = (entry: BundleEntry, stream: Readable) => Promise<void>;
+/**
+ * The file being visited read again from the disk (folder bundles only), for a parser that reads two
+ * parts of one big file at once (src/parsers/segments.ts). Not counted against the read caps (the file's
+ * whole size was, when it was listed).
+ */
+export interface RangeReader {
+  /** Bytes [start, end). */
+  read(start: number, end: number): AsyncIterable<Buffer>;
+  /** The file's local path, for a worker thread of this process to read it the same way (readRange). */
+  readonly localPath: string;
+}
+
+export type EntryVisitor = (entry: BundleEntry, stream: Readable, ranges?: RangeReader) => Promise<void>;
 
 export interface OpenedBundle {
   /** What the user named: a path, or `-` for stdin. */

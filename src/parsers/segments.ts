@@ -1,7 +1,7 @@
 /**
  * Parse one big strace file as two segments, each on its own core (parsers/strace/segments.ts says how
  * the tail's counts are merged and when they cannot be). The caller cuts the file at a line boundary,
- * feeds the head's lines to a `HeadParse` and the tail's (with WARM_UP_LINES lines before the cut) to a
+ * feeds the head's lines to a `HeadParse` and the tail's (with WARM_UP_BYTES of lines before the cut) to a
  * `TailParse`, then hands the tail's output to the head:
  *
  *     head.absorb(tailOutput) === undefined  → the tail's counts are in; head.end()
@@ -16,14 +16,15 @@ import type { LineFlags } from '../bundle/lines.js';
 import { type SessionBooks, startParse } from './run.js';
 import { parser as straceParser, StraceReader, type TailResult } from './strace.js';
 
-export { WARM_UP_LINES } from './strace/segments.js';
+export { WARM_UP_BYTES } from './strace/segments.js';
 
 /** What a tail segment hands to the head (plain data: posted between workers). */
 export interface TailOutput {
   tail: TailResult;
   books: SessionBooks;
-  /** Lines after the cut. */
+  /** Lines and bytes after the cut. */
   lines: number;
+  bytes: number;
 }
 
 export interface TailParse {
@@ -31,7 +32,8 @@ export interface TailParse {
   warm(text: string, lineNo: number): void;
   /** A line after the cut, numbered from 1. */
   line(text: string, lineNo: number, flags?: LineFlags): void;
-  end(): TailOutput;
+  /** @param bytes the bytes after the cut (for the head's books). */
+  end(bytes: number): TailOutput;
 }
 
 export function startTail(file: string, variant: string): TailParse {
@@ -55,9 +57,9 @@ export function startTail(file: string, variant: string): TailParse {
       lines++;
       session.line(text, lineNo, flags);
     },
-    end() {
+    end(bytes) {
       const books = session.endBooks();
-      return { tail: reader!.exportTail(), books, lines };
+      return { tail: reader!.exportTail(), books, lines, bytes };
     },
   };
 }

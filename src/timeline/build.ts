@@ -8,13 +8,14 @@ import type { Coverage, Diagnostic, RecordTime, TimelineRecord } from '../common
 import { parseIsoInstant } from '../common/time.js';
 import type { Redactor } from './redact.js';
 import { LineSplitter, type LineFlags } from '../bundle/lines.js';
-import { openBundle, type BundleEntry, type BundleLimits, type OpenedBundle } from '../bundle/bundle.js';
+import { openBundle, type BundleEntry, type BundleLimits, type OpenedBundle, type RangeReader } from '../bundle/bundle.js';
 import { sniffLines } from '../sniff/sniff.js';
 import { SNIFF_LINES, type SniffResult } from '../sniff/types.js';
 import { detectors } from '../sniff/detectors/index.js';
 import { parserFor, parsers } from '../parsers/index.js';
 import { Downsampler } from './downsample.js';
 import { startParse } from '../parsers/run.js';
+import { startHead, startTail, type TailOutput, WARM_UP_BYTES } from '../parsers/segments.js';
 import { deriveBundleClock, resolveFileClock, type BundleClock, type ClockNote } from './clock.js';
 import { validate } from './schemas.js';
 import { ParsePool, type PoolFile, WORKER_HEAP_MB, workerHeapLimits, WorkerStopped } from './pool.js';
@@ -80,6 +81,12 @@ export interface TimelineOptions {
    */
   jobs?: number;
   poolMinBytes?: number;
+  /**
+   * With `summarize`: strace files of a folder bundle from this size on (default SPLIT_MIN_BYTES) are
+   * read as a head and a tail on two workers and merged (src/parsers/segments.ts); Infinity: never.
+   * The pool is then used even for one file.
+   */
+  splitMinBytes?: number;
   /**
    * Old-generation heap of each worker, MiB (default WORKER_HEAP_MB; 0: no limit): less memory, more
    * time spent collecting (pool.ts, workerHeapLimits). Only for bundles that can be read twice.
@@ -153,6 +160,8 @@ export interface FileOutcome {
   /** Records past the analysis budget: the line of the first, and how many. */
   overBudget?: { line: number; count: number };
   diagnostics: Diagnostic[];
+  /** A file read as a head and a tail (planSplit): 'merged', or why the tail's lines were read again. */
+  split?: string;
 }
 
 interface Decision {
@@ -210,6 +219,17 @@ export interface ReadOptions {
   seriesBudget?: SeriesBudget | undefined;
   /** The file's share of its bundle's series rows (seriesShare), under the parser's own budget; default SERIES_MAX_ROWS. */
   seriesShare?: number;
+  /**
+   * The stream is the head of a strace file split in two (planSplit): once it ends, `tail()` gives the
+   * tail segment's output to merge, or undefined; when it cannot be merged, `rest()` gives the bytes
+   * after the cut, read after the head's in one pass.
+   */
+  headOf?: HeadOf;
+}
+
+export interface HeadOf {
+  tail(): Promise<TailOutput | undefined>;
+  rest(): AsyncIterable<Buffer>;
 }
 
 export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>, options: ReadOptions = {}): Promise<FileOutcome> {
@@ -218,7 +238,8 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
   let lastDropped: TimelineRecord | undefined;
   let downsampler: Downsampler | undefined;
   const head: { text: string; lineNo: number; flags: LineFlags }[] = [];
-  let session: ReturnType<typeof startParse> | undefined;
+  let session: Pick<ReturnType<typeof startParse>, 'line' | 'end'> | undefined;
+  let headSession: ReturnType<typeof startHead> | undefined;
   let decided = false;
 
   const decide = (): void => {
@@ -234,10 +255,12 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       const rowBudget = Math.min(recordBudget, seriesBudget === undefined ? toolRows : typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? toolRows));
       if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget, { expectedChars: entry.size });
       const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
-      session = startParse(module, entry.path, variant, summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r), recordBudget) : (r) => {
+      const sink = summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r), recordBudget) : (r: TimelineRecord): void => {
         outcome.recordCount++;
         keep(r);
-      });
+      };
+      if (options.headOf && decision.tool === 'strace' && summarize) session = headSession = startHead(entry.path, variant, sink, (_kind, clock, count) => countSummarized(outcome, clock, count));
+      else session = startParse(module, entry.path, variant, sink);
       for (const h of head) {
         downsampler?.noteLine(h.text.length + 1);
         session.line(h.text, h.lineNo, h.flags);
@@ -271,9 +294,28 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       file: entry.path,
     });
   }
+  let tailBytes = 0;
+  let tailLines = 0;
+  if (options.headOf) {
+    if (!decided) decide();
+    const output = headSession ? await options.headOf.tail() : undefined;
+    const why = output ? headSession!.absorb(output, splitter.linesEmitted) : headSession ? 'the tail was not read' : 'not a strace file';
+    outcome.split = why ?? 'merged';
+    if (output && why === undefined) {
+      tailBytes = output.bytes;
+      tailLines = output.lines;
+    } else {
+      // The tail's counts cannot stand in for its lines: read them after the head's, in one pass.
+      for await (const chunk of options.headOf.rest()) {
+        splitter.push(chunk);
+        onBytes?.(splitter.bytesSeen);
+      }
+    }
+  }
   splitter.end();
   if (!decided) decide();
-  outcome.bytes = splitter.bytesSeen;
+  outcome.bytes = splitter.bytesSeen + tailBytes;
+  outcome.lines += tailLines;
   if (session) {
     const { variant, diagnostics, coverage } = session.end();
     if (outcome.sniff) outcome.sniff.variant = manifestCommand && !variant.includes('command: ') ? [variant, `command: ${manifestCommand}`].filter(Boolean).join('; ') : variant;
@@ -329,6 +371,81 @@ function budgeted(outcome: FileOutcome, budget: number): (r: TimelineRecord) => 
     // aggregates) come at its end and point back at earlier lines.
     else outcome.overBudget = { line: Math.max(1, outcome.lines), count: 1 };
   };
+}
+
+/** strace files from this size on are read as two segments in analysis (folder bundles: planSplit). */
+export const SPLIT_MIN_BYTES = 32 * 1024 * 1024;
+
+/** Where a big strace file is cut in two (parsers/segments.ts), and the variant its head sniffed. */
+export interface SplitPlan {
+  /** First byte of the tail (a line start near the middle). */
+  cut: number;
+  /** First byte of the tail's warm-up (a line start WARM_UP_BYTES or less before the cut). */
+  warmStart: number;
+  variant: string;
+}
+
+async function readAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+/**
+ * How to read a file in analysis as a head and a tail on two cores: only a strace file (by the same
+ * decision readFile makes) of SPLIT_MIN_BYTES or more, with a line end in the MiB after its middle.
+ * Depends on the file alone, never on --jobs: the merged result is the same whichever core reads what.
+ */
+export async function planSplit(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolFile, 'summarize' | 'forced' | 'manifestTool' | 'manifestCommand'>, minBytes = SPLIT_MIN_BYTES): Promise<SplitPlan | undefined> {
+  const size = entry.size ?? 0;
+  if (!file.summarize || size < minBytes) return undefined;
+  const lines: string[] = [];
+  const splitter = new LineSplitter((text) => {
+    if (lines.length < SNIFF_LINES) lines.push(text);
+  });
+  splitter.push(await readAll(ranges.read(0, Math.min(size, 256 * 1024))));
+  splitter.end();
+  const decision = decideTool(entry.path, lines, file.forced, file.manifestTool);
+  if (decision.tool !== 'strace') return undefined;
+  const variant = file.manifestCommand ? [decision.variant, `command: ${file.manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
+  const mid = Math.floor(size / 2);
+  const after = await readAll(ranges.read(mid, Math.min(size, mid + 1024 * 1024)));
+  const nl = after.indexOf(10);
+  if (nl < 0 || mid + nl + 1 >= size) return undefined;
+  const cut = mid + nl + 1;
+  const from = Math.max(0, cut - WARM_UP_BYTES);
+  const before = await readAll(ranges.read(from, cut));
+  // The warm-up starts at a line start: the region's first line end (none: a line longer than it, no warm-up).
+  const first = from === 0 ? 0 : before.indexOf(10) + 1;
+  return { cut, warmStart: first === 0 && from > 0 ? cut : from + first, variant };
+}
+
+/** Read a split file's tail (the bytes before the cut only warm its reader up): its output for the head. */
+export async function readTail(path: string, variant: string, warm: Uint8Array, stream: AsyncIterable<Buffer>): Promise<TailOutput> {
+  const tail = startTail(path, variant);
+  const warmLines: string[] = [];
+  const warmSplitter = new LineSplitter((text) => warmLines.push(text));
+  warmSplitter.push(Buffer.from(warm.buffer, warm.byteOffset, warm.byteLength));
+  warmSplitter.end();
+  warmLines.forEach((text, k) => tail.warm(text, k + 1 - warmLines.length));
+  const splitter = new LineSplitter((text, lineNo, flags) => tail.line(text, lineNo, flags));
+  for await (const chunk of stream) splitter.push(chunk);
+  splitter.end();
+  return tail.end(splitter.bytesSeen);
+}
+
+/** A split file read on this thread: the tail first, then the head, which merges it (or reads it again). */
+export async function readSplit(entry: BundleEntry, ranges: RangeReader, plan: SplitPlan, options: ReadOptions): Promise<FileOutcome> {
+  const size = entry.size ?? 0;
+  const output = await readTail(entry.path, plan.variant, await readAll(ranges.read(plan.warmStart, plan.cut)), ranges.read(plan.cut, size));
+  return readFile(entry, ranges.read(0, plan.cut), { ...options, headOf: { tail: async () => output, rest: () => ranges.read(plan.cut, size) } });
+}
+
+/** Records of a summarized kind a split file's tail made and the sink never saw: counted as dropped ones. */
+function countSummarized(outcome: FileOutcome, clock: string, count: number): void {
+  outcome.recordCount += count;
+  const clocks = (outcome.summarizedClocks ??= new Map());
+  clocks.set(clock, (clocks.get(clock) ?? 0) + count);
 }
 
 /** A record sink that keeps the first record of the summarized kinds and hands the others to `dropped`. */
@@ -486,7 +603,10 @@ function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; comm
 }
 
 function usePool(bundle: OpenedBundle, options: TimelineOptions): boolean {
-  if ((options.jobs ?? 1) <= 1 || bundle.entries.length < 2) return false;
+  if ((options.jobs ?? 1) <= 1) return false;
+  // A big strace file may be read on two workers (planSplit), even alone in its bundle.
+  if (options.summarize && bundle.entries.some((e) => (e.size ?? 0) >= (options.splitMinBytes ?? SPLIT_MIN_BYTES))) return true;
+  if (bundle.entries.length < 2) return false;
   const bytes = bundle.entries.reduce((n, e) => n + (e.size ?? 0), 0);
   return bytes >= (options.poolMinBytes ?? POOL_MIN_BYTES);
 }
@@ -543,13 +663,16 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const onBytesOf = (entry: BundleEntry): ReadOptions => (options.onProgress ? { onBytes: (bytes: number): void => options.onProgress!(entry.path, bytes, entry.size) } : {});
   try {
     await bundle.forEach(
-      async (entry, stream) => {
+      async (entry, stream, ranges) => {
         const file = fileOptions(entry);
-        if (!pool) {
-          outcomes.push(await readFile(entry, stream, { ...file, ...onBytesOf(entry) }));
+        const plan = ranges ? await planSplit(entry, ranges, file, options.splitMinBytes) : undefined;
+        if (!pool || (plan && pool.jobs < 2)) {
+          outcomes.push(plan ? await readSplit(entry, ranges!, plan, { ...file, ...onBytesOf(entry) }) : await readFile(entry, stream, { ...file, ...onBytesOf(entry) }));
           return;
         }
-        const { outcome } = await pool.parse(file, stream, onBytesOf(entry).onBytes);
+        const { outcome } = plan
+          ? await pool.parseSplit(file, { variant: plan.variant, path: ranges!.localPath, size: entry.size ?? 0, cut: plan.cut, warmStart: plan.warmStart }, onBytesOf(entry).onBytes)
+          : await pool.parse(file, stream, onBytesOf(entry).onBytes);
         pooled.push(
           outcome.catch((err: unknown) => {
             if (err instanceof WorkerStopped && err.outOfMemory && bundle.rereadable) {

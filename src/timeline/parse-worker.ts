@@ -4,9 +4,11 @@
  * each chunk as the parser takes it, which is what paces the main thread (bounded bytes in flight).
  */
 import { parentPort } from 'node:worker_threads';
-import { readFile } from './build.js';
+import { type HeadOf, readFile, readTail } from './build.js';
+import type { TailOutput } from '../parsers/segments.js';
 import { tuneCollector } from './collector.js';
-import type { FromWorker, ToWorker } from './pool.js';
+import type { FileRange, FromWorker, ToWorker } from './pool.js';
+import { readRange } from '../bundle/bundle.js';
 
 tuneCollector();
 
@@ -32,18 +34,47 @@ async function* chunks(id: number): AsyncGenerator<Buffer> {
   }
 }
 
+/** The head of a split file waits here for its tail's output (undefined: read the rest yourself). */
+let tailArrived: ((output: TailOutput | undefined) => void) | undefined;
+
+/** A range of a folder bundle's file read here, each chunk acknowledged (progress, as for posted chunks). */
+async function* readSource(id: number, range: FileRange): AsyncGenerator<Buffer> {
+  for await (const chunk of readRange(range.path, range.start, range.end)) {
+    port!.postMessage({ t: 'ack', id, bytes: chunk.length } satisfies FromWorker);
+    yield chunk;
+  }
+}
+
+async function readAllOf(range: FileRange): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of readRange(range.path, range.start, range.end)) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
 port.on('message', (message: ToWorker) => {
   switch (message.t) {
     case 'open': {
       queue = [];
       ended = false;
-      const { id, entry, forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare } = message;
-      readFile(entry, chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare }).then(
-        (outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker),
-        (err: unknown) => port.postMessage({ t: 'fail', id, message: err instanceof Error ? err.message : String(err) } satisfies FromWorker),
-      );
+      const { id, entry } = message;
+      const fail = (err: unknown): void => port.postMessage({ t: 'fail', id, message: err instanceof Error ? err.message : String(err) } satisfies FromWorker);
+      if (message.role === 'tail') {
+        const { variant, warm, source } = message;
+        readAllOf(warm)
+          .then((bytes) => readTail(entry.path, variant, bytes, readSource(id, source)))
+          .then((output) => port.postMessage({ t: 'tail-done', id, output } satisfies FromWorker), fail);
+        break;
+      }
+      const { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, source, rest } = message;
+      const tail = new Promise<TailOutput | undefined>((resolve) => (tailArrived = resolve));
+      const headOf: HeadOf | undefined = message.role === 'head' && rest ? { tail: () => tail, rest: () => readSource(id, rest) } : undefined;
+      readFile(entry, source ? readSource(id, source) : chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, ...(headOf ? { headOf } : {}) }).then((outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker), fail);
       break;
     }
+    case 'tail':
+      tailArrived?.(message.output);
+      tailArrived = undefined;
+      break;
     case 'chunk':
       queue.push(Buffer.from(message.bytes));
       wake?.();

@@ -11,15 +11,70 @@
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { BundleEntry } from '../bundle/bundle.js';
 import type { FileOutcome, SeriesBudget } from './build.js';
+import type { TailOutput } from '../parsers/segments.js';
 
-/** Messages to a worker. `bytes`: a copy of one chunk, transferred. */
+/**
+ * Messages to a worker. `bytes`: a copy of one chunk, transferred. A split strace file (build.ts
+ * planSplit) is opened on two workers: `role` 'head' (its first part; it then gets the tail's output,
+ * and may ask for the rest of the file) and 'tail' (the second part, `warm` the bytes before the cut).
+ */
 export type ToWorker =
-  | { t: 'open'; id: number; entry: BundleEntry; forced?: string; manifestTool?: string; manifestCommand?: string; summarize: boolean; recordBudget: number; seriesBudget: SeriesBudget | undefined; seriesShare: number }
+  | OpenFile
+  | { t: 'open'; id: number; entry: BundleEntry; role: 'tail'; variant: string; warm: FileRange; source: FileRange }
   | { t: 'chunk'; id: number; bytes: Uint8Array }
-  | { t: 'end'; id: number };
+  | { t: 'end'; id: number }
+  | { t: 'tail'; id: number; output: TailOutput | undefined };
 
-/** Messages from a worker: a chunk taken by the parser, the file's outcome, or why it failed. */
-export type FromWorker = { t: 'ack'; id: number; bytes: number } | { t: 'done'; id: number; outcome: FileOutcome } | { t: 'fail'; id: number; message: string; outOfMemory?: boolean };
+/** Bytes [start, end) of a folder bundle's file, read by the worker itself (bundle readRange). */
+export interface FileRange {
+  path: string;
+  start: number;
+  end: number;
+}
+
+export interface OpenFile {
+  t: 'open';
+  id: number;
+  entry: BundleEntry;
+  forced?: string;
+  manifestTool?: string;
+  manifestCommand?: string;
+  summarize: boolean;
+  recordBudget: number;
+  seriesBudget: SeriesBudget | undefined;
+  seriesShare: number;
+  /** A split file's head: reads `source` itself, then `rest` when the tail's output cannot be merged. */
+  role?: 'head';
+  source?: FileRange;
+  rest?: FileRange;
+}
+
+/**
+ * Messages from a worker: a chunk taken by the parser, the file's outcome, or why it failed; a tail's
+ * output; a head asking for the bytes after the cut (the tail could not be merged).
+ */
+export type FromWorker =
+  | { t: 'ack'; id: number; bytes: number }
+  | { t: 'done'; id: number; outcome: FileOutcome }
+  | { t: 'fail'; id: number; message: string; outOfMemory?: boolean }
+  | { t: 'tail-done'; id: number; output: TailOutput };
+
+/** How the bytes of one file go to its worker: the bytes posted and not yet taken, and who waits for room. */
+interface Feed {
+  inFlight: number;
+  taken: number;
+  resume: (() => void) | undefined;
+  stopped: boolean;
+}
+
+/** A split strace file (build.ts planSplit): where its local file is and where it is cut. */
+export interface SplitParts {
+  variant: string;
+  path: string;
+  size: number;
+  cut: number;
+  warmStart: number;
+}
 
 /** Old-generation heap of a parse worker by default, MiB (`--worker-heap`; 0: no limit). */
 export const WORKER_HEAP_MB = 128;
@@ -69,6 +124,11 @@ export interface PoolFile {
   seriesShare: number;
 }
 
+/** The message that opens a file on a worker. */
+function openMessage(id: number, file: PoolFile): OpenFile {
+  return { t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget, seriesBudget: file.seriesBudget, seriesShare: file.seriesShare };
+}
+
 interface Lane {
   worker: Worker;
   /** Id of the file this worker reads now. */
@@ -84,6 +144,8 @@ export class ParsePool {
   private readonly waiting: ((lane: Lane) => void)[] = [];
   private nextId = 1;
   private retiring = false;
+  /** The split file acquiring its two lanes now, if any (parseSplit). */
+  private splitting: Promise<void> = Promise.resolve();
 
   /** @param limits per-worker heap limits (workerHeapLimits; tests make a worker run out of memory with tiny ones). */
   constructor(
@@ -98,42 +160,109 @@ export class ParsePool {
   async parse(file: PoolFile, chunks: AsyncIterable<Buffer>, onBytes?: (bytesSoFar: number) => void): Promise<{ outcome: Promise<FileOutcome> }> {
     const lane = await this.acquire();
     const id = this.nextId++;
-    lane.id = id;
-    let inFlight = 0;
-    let taken = 0;
-    let resume: (() => void) | undefined;
     let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
     const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    const feed = this.attach(lane, id, onBytes, (m) => {
+      this.detach(lane, feed);
+      if (m.t === 'done') settle.resolve(m.outcome);
+      else if (m.t === 'fail') settle.reject(new WorkerStopped(m.message, m.outOfMemory === true));
+    });
+    lane.worker.postMessage(openMessage(id, file) satisfies ToWorker);
+    await this.pump(lane, id, feed, chunks);
+    return { outcome };
+  }
+
+  /**
+   * Read a strace file split in two on two workers (parsers/segments.ts), each reading its part from the
+   * disk itself (the main thread would otherwise spend a core's fifth copying chunks): the tail's output
+   * goes to the head, which merges it or reads the tail's bytes itself. Resolves once both started.
+   */
+  async parseSplit(file: PoolFile, parts: SplitParts, onBytes?: (bytesSoFar: number) => void): Promise<{ outcome: Promise<FileOutcome> }> {
+    // Two lanes, taken by one split file at a time: two splits each holding one lane would wait forever.
+    const previous = this.splitting;
+    let done!: () => void;
+    this.splitting = new Promise<void>((r) => (done = r));
+    await previous;
+    let head: Lane;
+    let tail: Lane;
+    try {
+      head = await this.acquire();
+      tail = await this.acquire();
+    } finally {
+      done();
+    }
+    const headId = this.nextId++;
+    const tailId = this.nextId++;
+    let headTaken = 0;
+    let tailTaken = 0;
+    let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
+    const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    let headOpen = true;
+    const headFeed = this.attach(
+      head,
+      headId,
+      (taken) => onBytes?.((headTaken = taken) + tailTaken),
+      (m) => {
+        headOpen = false;
+        this.detach(head, headFeed);
+        if (m.t === 'done') settle.resolve(m.outcome);
+        else if (m.t === 'fail') settle.reject(new WorkerStopped(m.message, m.outOfMemory === true));
+      },
+    );
+    const tailFeed = this.attach(
+      tail,
+      tailId,
+      (taken) => onBytes?.(headTaken + (tailTaken = taken)),
+      (m) => {
+        this.detach(tail, tailFeed);
+        // A tail that failed is no output: the head reads the tail's bytes itself.
+        if (headOpen) head.worker.postMessage({ t: 'tail', id: headId, output: m.t === 'tail-done' ? m.output : undefined } satisfies ToWorker);
+      },
+    );
+    const { path, size, cut, warmStart } = parts;
+    head.worker.postMessage({ ...openMessage(headId, file), role: 'head', source: { path, start: 0, end: cut }, rest: { path, start: cut, end: size } } satisfies ToWorker);
+    tail.worker.postMessage({ t: 'open', id: tailId, entry: file.entry, role: 'tail', variant: parts.variant, warm: { path, start: warmStart, end: cut }, source: { path, start: cut, end: size } } satisfies ToWorker);
+    return { outcome };
+  }
+
+  /** Listen to `lane` for file `id`: acks pace the feed, every other message goes to `onMessage`. */
+  private attach(lane: Lane, id: number, onBytes: ((taken: number) => void) | undefined, onMessage: (m: FromWorker) => void): Feed {
+    const feed: Feed = { inFlight: 0, taken: 0, resume: undefined, stopped: false };
+    lane.id = id;
     lane.listener = (m) => {
       if (m.id !== id) return;
       if (m.t === 'ack') {
-        inFlight -= m.bytes;
-        taken += m.bytes;
-        onBytes?.(taken);
-        if (inFlight <= FLIGHT_BYTES) resume?.();
+        feed.inFlight -= m.bytes;
+        feed.taken += m.bytes;
+        onBytes?.(feed.taken);
+        if (feed.inFlight <= FLIGHT_BYTES) feed.resume?.();
         return;
       }
-      lane.listener = undefined;
-      this.release(lane);
-      resume?.();
-      if (m.t === 'done') settle.resolve(m.outcome);
-      else settle.reject(new WorkerStopped(m.message, m.outOfMemory === true));
+      onMessage(m);
     };
-    const post = (m: ToWorker, transfer?: ArrayBuffer[]): void => lane.worker.postMessage(m, transfer);
-    post({ t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget, seriesBudget: file.seriesBudget, seriesShare: file.seriesShare });
-    let failed = false;
-    outcome.catch(() => (failed = true));
+    return feed;
+  }
+
+  /** The file on `lane` is done (or failed): free the lane, stop feeding it. */
+  private detach(lane: Lane, feed: Feed): void {
+    lane.listener = undefined;
+    feed.stopped = true;
+    this.release(lane);
+    feed.resume?.();
+  }
+
+  /** Post `chunks` to the worker, at most FLIGHT_BYTES not yet taken, then the end. */
+  private async pump(lane: Lane, id: number, feed: Feed, chunks: AsyncIterable<Buffer>): Promise<void> {
     for await (const chunk of chunks) {
-      if (failed) break;
+      if (feed.stopped) break;
       // A copy: the stream's buffer may share memory with others, and transfer detaches it.
       const bytes = new Uint8Array(chunk);
-      inFlight += bytes.length;
-      post({ t: 'chunk', id, bytes }, [bytes.buffer as ArrayBuffer]);
-      while (inFlight > FLIGHT_BYTES && !failed && lane.listener !== undefined) await new Promise<void>((r) => (resume = r));
-      resume = undefined;
+      feed.inFlight += bytes.length;
+      lane.worker.postMessage({ t: 'chunk', id, bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+      while (feed.inFlight > FLIGHT_BYTES && !feed.stopped) await new Promise<void>((r) => (feed.resume = r));
+      feed.resume = undefined;
     }
-    post({ t: 'end', id });
-    return { outcome };
+    if (!feed.stopped) lane.worker.postMessage({ t: 'end', id } satisfies ToWorker);
   }
 
   /** Workers running now (idle ones included). */

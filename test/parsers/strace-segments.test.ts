@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LineSplitter, type LineFlags } from '../../src/bundle/lines.js';
 import { parseText } from '../../src/parsers/run.js';
 import { parser } from '../../src/parsers/strace.js';
-import { startHead, startTail, WARM_UP_LINES } from '../../src/parsers/segments.js';
+import { startHead, startTail, WARM_UP_BYTES } from '../../src/parsers/segments.js';
 import type { Coverage, Diagnostic, TimelineRecord } from '../../src/common/types.js';
 import { generateStraceTrace } from '../../bench/gen-strace.js';
 import { fixturesDir, sharedDir, skipWithoutShared } from '../helpers.js';
@@ -52,7 +52,15 @@ function onePass(file: string, content: string): Kept {
 }
 
 /** Read `lines` as a head of `cut` lines and a tail; `merged`: undefined when the tail was merged, else why not. */
-function segmented(file: string, lines: Line[], cut: number, warmUp = WARM_UP_LINES): Kept {
+/** The lines before the cut a tail warms up on: as many as fit WARM_UP_BYTES, as the timeline picks them. */
+function warmUpLines(lines: Line[], cut: number): number {
+  let bytes = 0;
+  let k = cut;
+  while (k > 0 && bytes + Buffer.byteLength(lines[k - 1]!.text) + 1 <= WARM_UP_BYTES) bytes += Buffer.byteLength(lines[--k]!.text) + 1;
+  return cut - k;
+}
+
+function segmented(file: string, lines: Line[], cut: number, warmUp = warmUpLines(lines, cut)): Kept {
   const records: TimelineRecord[] = [];
   let extra = 0;
   const head = startHead(file, '', (r) => records.push(r), (kind, _clock, count) => {
@@ -64,7 +72,7 @@ function segmented(file: string, lines: Line[], cut: number, warmUp = WARM_UP_LI
   for (let k = Math.max(0, cut - warmUp); k < cut; k++) tail.warm(lines[k]!.text, k + 1 - cut);
   for (let k = cut; k < lines.length; k++) tail.line(lines[k]!.text, k + 1 - cut, lines[k]!.flags);
   // Through a structured clone, as between workers.
-  const output = structuredClone(tail.end());
+  const output = structuredClone(tail.end(0));
   assert.equal(output.lines, lines.length - cut);
   const why = head.absorb(output, cut);
   if (why !== undefined) for (let k = cut; k < lines.length; k++) head.line(lines[k]!.text, k + 1, lines[k]!.flags);

@@ -4,7 +4,7 @@
  *
  * A trace line means something only with the state before it (which task a TID is, what fd 5 is, the
  * call a `<... read resumed>` finishes). So the tail reader:
- * - starts a little before the cut (WARM_UP lines): those lines only warm its state up — calls in flight,
+ * - starts a little before the cut (WARM_UP_BYTES): those lines only warm its state up — calls in flight,
  *   fds opened, tasks seen — and their counts are dropped (`beginTail()` at the cut);
  * - keeps a task it did not see created as "known before the cut", with an fd table and a cwd that
  *   remember what the segment changed (tracker.ts `TrackedTable`) and what it assumed: an fd looked up
@@ -29,8 +29,11 @@ import type { TaskOrigin } from './tracker.js';
 /** How a tail segment came to know a task: from a line before the cut, a TID first seen after it, or created after it (clone, attach). */
 export type TaskCategory = 'warm' | 'inherited' | 'new';
 
-/** Lines before the cut a tail reads to learn the calls in flight and the recent fds (~1.5 MB of `-f -tt -T -y`). */
-export const WARM_UP_LINES = 10000;
+/**
+ * Bytes before the cut a tail reads to learn the calls in flight and the recent fds: ~12,000 lines of
+ * `-f -tt -T -y`, a few ms of the busy service of the bench, ~1 % of a 256 MiB half.
+ */
+export const WARM_UP_BYTES = 2 * 1024 * 1024;
 
 export interface TailTask {
   tid: number | undefined;

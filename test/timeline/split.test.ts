@@ -1,0 +1,77 @@
+/**
+ * A big strace file of a folder bundle is read in analysis as a head and a tail (planSplit, on two
+ * workers with --jobs 2, one after the other on one thread) and merged: the timeline must be the one a
+ * single pass gives, byte for byte, and the merge must really happen (not a silent read-again).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTimeline, planSplit, readFile, readSplit } from '../../src/timeline/build.js';
+import { openBundle } from '../../src/bundle/bundle.js';
+import { generateStraceTrace } from '../../bench/gen-strace.js';
+import { fixture } from '../helpers.js';
+
+const MIB = 1024 * 1024;
+
+function bundleWithTrace(bytes: number, seed: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-split-'));
+  generateStraceTrace(join(dir, 'strace-f-tt-T-y.txt'), { bytes, seed });
+  return dir;
+}
+
+test('a strace file split in two gives the one-pass timeline, merged, on one thread and on two workers', async () => {
+  const dir = bundleWithTrace(6 * MIB, 11);
+  // A second file, so that the bundle is not only the trace.
+  copyFileSync(fixture('strace', 'c.txt'), join(dir, 'summary.txt'));
+  try {
+    const onePass = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: Infinity }));
+    const oneThread = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB }));
+    const twoWorkers = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, jobs: 2 }));
+    assert.equal(oneThread, onePass);
+    assert.equal(twoWorkers, onePass);
+
+    // The split merged (the equality above would also hold if the head had read the tail's lines again).
+    const bundle = await openBundle(dir);
+    let outcome: Awaited<ReturnType<typeof readFile>> | undefined;
+    await bundle.forEach(async (entry, stream, ranges) => {
+      if (!entry.path.startsWith('strace')) return;
+      const file = { summarize: true, forced: undefined, manifestTool: undefined, manifestCommand: undefined };
+      const plan = await planSplit(entry, ranges!, file, MIB);
+      assert.ok(plan, 'a plan for the trace');
+      assert.ok(plan.cut > 2.9 * MIB && plan.cut < 3.1 * MIB, `cut at ${plan.cut}`);
+      assert.ok(plan.warmStart < plan.cut && plan.cut - plan.warmStart <= 2 * MIB);
+      outcome = await readSplit(entry, ranges!, plan, { summarize: true });
+      stream.destroy();
+    });
+    assert.equal(outcome?.split, 'merged');
+    assert.equal(outcome?.bytes, statSync(join(dir, 'strace-f-tt-T-y.txt')).size);
+    assert.equal(outcome?.coverage?.unparsed, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('only a strace file from the split size on, in analysis, is split', async () => {
+  const dir = bundleWithTrace(512 * 1024, 3);
+  copyFileSync(fixture('iostat', 'handmade-iostat-old-h-x.txt'), join(dir, 'iostat.txt'));
+  try {
+    const bundle = await openBundle(dir);
+    const plans: Array<string | undefined> = [];
+    await bundle.forEach(async (entry, stream, ranges) => {
+      const file = { summarize: true, forced: undefined, manifestTool: undefined, manifestCommand: undefined };
+      const plan = await planSplit(entry, ranges!, file, 1024);
+      plans.push(plan ? entry.path : undefined);
+      // Under the size: not split.
+      assert.equal(await planSplit(entry, ranges!, file, (entry.size ?? 0) + 1), undefined);
+      // Not in analysis: never split.
+      assert.equal(await planSplit(entry, ranges!, { summarize: false, forced: undefined, manifestTool: undefined, manifestCommand: undefined }, 1024), undefined);
+      stream.destroy();
+    });
+    // iostat is over 1 KiB too, but not strace.
+    assert.deepEqual(plans, [undefined, 'strace-f-tt-T-y.txt']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
