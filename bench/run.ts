@@ -4,7 +4,9 @@
  * comma list; default all), run in this order:
  *
  *   strace      the strace parser on a standalone `strace -f -tt -T -y` trace (bench/gen-strace.ts)
- *               beside cat, wc -l and the node line count on the same file (the first benchmark, unchanged)
+ *               beside cat, wc -l and the node line count on the same file (the first benchmark, unchanged);
+ *               then the trace as `report` reads it (timeline in analysis, 2 workers): in one pass, and
+ *               split into a head and a tail read on both workers (src/parsers/segments.ts)
  *   baselines   per file of the bundle: `cat > /dev/null`, `wc -l`, node line count (createReadStream +
  *               indexOf loop) and node readline split (readline.createInterface, crlfDelay Infinity,
  *               counting lines: "a stream split into lines, nothing else")
@@ -156,7 +158,25 @@ async function childParse(file: string): Promise<ChildReport> {
   return { lines: splitter.linesEmitted, bytes: splitter.bytesSeen, records, unparsed: coverage.unparsed, tool, variant, maxRssKb: process.resourceUsage().maxRSS };
 }
 
-const CHILDREN = { linecount: childLineCount, readline: childReadline, strace: childStrace, parse: childParse } as const;
+/**
+ * The trace as `report` reads it: the timeline in analysis (aggregates, calls summarized) with two
+ * workers, the file read as a head and a tail on both (src/parsers/segments.ts) or in one pass.
+ */
+async function childAnalysis(file: string, split: boolean): Promise<ChildReport> {
+  const { buildTimeline } = await import('../src/timeline/build.js');
+  const timeline = await buildTimeline(file, { summarize: true, jobs: 2, ...(split ? {} : { splitMinBytes: Infinity }) });
+  const f = timeline.files[0]!;
+  return { lines: f.coverage.lines, bytes: f.bytes, records: f.records, unparsed: f.coverage.unparsed, maxRssKb: process.resourceUsage().maxRSS };
+}
+
+const CHILDREN = {
+  linecount: childLineCount,
+  readline: childReadline,
+  strace: childStrace,
+  parse: childParse,
+  analysis: (file: string) => childAnalysis(file, false),
+  'analysis-split': (file: string) => childAnalysis(file, true),
+} as const;
 type ChildKind = keyof typeof CHILDREN;
 
 // ---- running processes --------------------------------------------------------------------------------
@@ -440,6 +460,8 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
   rows.push(await nodeRow('node line count', 'linecount', file));
   rows.push(await nodeRow('node readline split', 'readline', file));
   rows.push(await nodeRow('perftriage strace', 'strace', file));
+  rows.push(await nodeRow('as report reads it, one pass', 'analysis', file));
+  rows.push(await nodeRow('as report reads it, split on 2 workers', 'analysis-split', file));
   for (const r of rows) if (r.lines !== undefined && r.lines !== lines && r.name !== 'cat > /dev/null') r.note = `counted ${r.lines} lines, wc -l says ${lines}`;
   for (const r of rows) if (r.unparsed) r.note = `${r.unparsed} unparsed line(s)`;
   const base = rows.find((r) => r.name === 'node line count');
@@ -451,7 +473,9 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
       rows.map((r) => (r.failed ? failedCells(r.name, 8, r.failed) : [r.name, num(r.seconds), num(r.mb_per_s, 1), count(r.lines_per_s), num(r.peak_rss_mb, 1), `${num(ratio(r.seconds, base?.seconds))}×`, `${num(ratio(r.seconds, split?.seconds))}×`, r.note ?? ''])),
     ),
   );
-  const parse = rows[rows.length - 1]!;
+  const parse = rows.find((r) => r.name === 'perftriage strace')!;
+  const analysis = rows.find((r) => r.name === 'as report reads it, one pass');
+  const splitRead = rows.find((r) => r.name === 'as report reads it, split on 2 workers');
   return {
     trace: { file: relative(root, file), bytes, lines, generator_version: GENERATOR_VERSION, seed },
     measurements: rows,
@@ -461,6 +485,9 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
       strace_vs_node_line_count: ratio(parse.seconds, base?.seconds),
       strace_vs_node_readline: ratio(parse.seconds, split?.seconds),
       records: parse.records,
+      strace_analysis_mb_per_s: analysis?.mb_per_s,
+      strace_analysis_split_mb_per_s: splitRead?.mb_per_s,
+      strace_analysis_split_peak_rss_mb: splitRead?.peak_rss_mb,
     },
   };
 }
@@ -707,7 +734,7 @@ async function main(): Promise<void> {
     const kind = argv[1] as ChildKind;
     if (!(kind in CHILDREN)) throw new Error(`unknown child kind ${kind}`);
     // perftriage's parsers run as the CLI runs them (src/timeline/collector.ts); the baselines stay plain Node.
-    if (kind === 'strace' || kind === 'parse') (await import('../src/timeline/collector.js')).tuneCollector();
+    if (kind !== 'linecount' && kind !== 'readline') (await import('../src/timeline/collector.js')).tuneCollector();
     process.stdout.write(`${JSON.stringify(await CHILDREN[kind](argv[2]!))}\n`);
     return;
   }

@@ -279,6 +279,10 @@ export interface TailState {
   cut: TailResult['cut'] | undefined;
   /** The real context, used from the cut on (the warm-up lines go to a context that drops everything). */
   readonly realCtx: ParseContext;
+  /** A line with a TID prefix was read (warm-up included). */
+  sawPrefix: boolean;
+  /** The task of the unprefixed lines (segmentUnprefixed). */
+  single: Task | undefined;
 }
 
 /** Records a tail segment may hold for the merge before it gives up (the head's reader emits them then). */
@@ -365,6 +369,8 @@ export class StraceReader {
         lastCall: undefined,
         cut: undefined,
         realCtx: ctx,
+        sawPrefix: false,
+        single: undefined,
       };
       this.ctx = { file: ctx.file, variant: ctx.variant, emit: () => {}, diagnostic: () => {}, settle: () => {}, setVariant: () => {} };
     }
@@ -798,15 +804,14 @@ export class StraceReader {
       if (prefix.style === 'bracket') this.sawBracket = true;
       else this.sawColumn = true;
       const task = this.taskByTid(prefix.tid, lineNo);
-      if (this.seg && !this.seg.sink.warming) this.seg.seenAfterCut.add(task);
+      if (this.seg) {
+        this.seg.sawPrefix = true;
+        if (this.seg.single) this.seg.sink.unsafe ??= `line ${lineNo}: a TID prefix after lines without one`;
+        if (!this.seg.sink.warming) this.seg.seenAfterCut.add(task);
+      }
       return task;
     }
-    if (this.seg) {
-      // Which task an unprefixed line belongs to depends on the tasks alive at the cut. Before the cut
-      // the line is only not learnt from (what it would have taught is checked or asked again).
-      if (!this.seg.sink.warming) this.seg.sink.unsafe ??= `line ${lineNo} has no TID prefix`;
-      return undefined;
-    }
+    if (this.seg) return this.segmentUnprefixed(lineNo);
     if (this.fileTid !== undefined && !this.sawBracket && !this.sawColumn && this.attachTargets.length === 0) {
       this.pidStyle = 'file-name';
       return this.taskByTid(this.fileTid, lineNo, 'file-name');
@@ -845,6 +850,41 @@ export class StraceReader {
     return task;
   }
 
+  /**
+   * An unprefixed line in a tail segment. In a trace without prefixes (`strace -p PID` without -f, a
+   * `-ff` file) it is the task the head gives such lines: the file's TID, or the one task alive — checked
+   * at the merge. With prefixes elsewhere, or other tasks made here, which task it is depends on the tasks
+   * alive at the cut: the tail gives up (a warm-up line is only not learnt from).
+   */
+  private segmentUnprefixed(lineNo: number): Task | undefined {
+    const seg = this.seg!;
+    const single = seg.single;
+    const others = this.allTasks.length > (single ? 1 : 0);
+    const why = seg.sawPrefix ? 'after lines with a TID prefix' : this.fileTid === undefined && others ? 'while the segment knows several tasks' : single && !single.alive ? 'after its task exited' : undefined;
+    if (why !== undefined) {
+      if (!seg.sink.warming) seg.sink.unsafe ??= `line ${lineNo} has no TID prefix ${why}`;
+      return undefined;
+    }
+    if (single) {
+      if (!seg.sink.warming) seg.seenAfterCut.add(single);
+      return single;
+    }
+    const task = this.createTask(this.fileTid, this.fileTid !== undefined ? 'file-name' : 'unknown', lineNo);
+    if (this.fileTid !== undefined) this.pidStyle = 'file-name';
+    this.track(task, this.fileTid ?? 0);
+    seg.category.set(task, 'single');
+    seg.single = task;
+    if (!seg.sink.warming) seg.seenAfterCut.add(task);
+    return task;
+  }
+
+  /** Give a task first seen in a tail segment partial, tracked views of its fd table and cwd. */
+  private track(task: Task, owner: number): void {
+    task.files = new TrackedTable({ owner, touched: new Set(), learned: new Set(), closed: [], sink: this.seg!.sink });
+    const fsTrack: FsTrack = { owner, sink: this.seg!.sink };
+    task.fs = { track: fsTrack };
+  }
+
   /** A new TID while a clone is in flight (`parent`'s child) or after an attach announcing threads (one of them). */
   private linkedTask(tid: number, lineNo: number, parent: Task | undefined): Task | undefined {
     if (parent) {
@@ -878,9 +918,7 @@ export class StraceReader {
       return linked;
     }
     const task = this.createTask(tid, 'unknown', lineNo);
-    task.files = new TrackedTable({ owner: tid, touched: new Set(), learned: new Set(), closed: [], sink: seg.sink });
-    const fsTrack: FsTrack = { owner: tid, sink: seg.sink };
-    task.fs = { track: fsTrack };
+    this.track(task, tid);
     seg.category.set(task, warming ? 'warm' : 'inherited');
     return task;
   }
@@ -1100,6 +1138,12 @@ export class StraceReader {
     }
     if (headClones !== clones.size) return 'the tail saw a clone in flight that the head did not';
     if (this.attachThreadsLeft !== tail.cut.attachThreadsLeft || (this.attachThreadsLeft > 0 && this.attachLeader?.tid !== tail.cut.attachLeader)) return 'the attach state at the cut differs';
+    // The task of unprefixed lines: the one the head gives them.
+    const single = tail.tasks.find((t) => t.category === 'single');
+    if (single) {
+      if (this.sawBracket || this.sawColumn) return 'lines without a TID prefix after the cut, with one before';
+      if (single.tid !== undefined ? this.attachTargets.length > 0 || !this.tasks.has(single.tid) : this.live.size !== 1) return 'the head does not give lines without a TID prefix one task';
+    }
     // Tasks: a TID the tail created must be new to the head too; one it inherited must be one the head knows or could not have known.
     for (const t of tail.tasks) {
       const known = t.tid === undefined ? undefined : this.tasks.get(t.tid);
@@ -1139,8 +1183,9 @@ export class StraceReader {
   private mapTailTasks(tail: TailResult, lineOffset: number): Task[] {
     const map: Task[] = [];
     const created: number[] = [];
+    const single = this.live.size === 1 ? [...this.live][0] : undefined;
     tail.tasks.forEach((t, k) => {
-      const known = t.tid === undefined ? undefined : this.tasks.get(t.tid);
+      const known = t.tid !== undefined ? this.tasks.get(t.tid) : t.category === 'single' ? single : undefined;
       let task = known;
       if (!task) {
         task = this.createTask(t.tid, t.origin, t.firstLine + lineOffset);

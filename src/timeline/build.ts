@@ -376,6 +376,14 @@ function budgeted(outcome: FileOutcome, budget: number): (r: TimelineRecord) => 
 /** strace files from this size on are read as two segments in analysis (folder bundles: planSplit). */
 export const SPLIT_MIN_BYTES = 32 * 1024 * 1024;
 
+/**
+ * ... and only when they hold this share of the bundle's bytes. In analysis the strace parser reads
+ * about twice the bytes per second the sampled files' parsers and their merging do (bench, session 7:
+ * the 1 GiB bundle's 538 MB trace ~10 s of a core, its 536 MB of samplers ~20 s), so below ~2/3 of the
+ * bytes the other files keep the second core busy anyway, and splitting only costs memory (~30 MB).
+ */
+export const SPLIT_MIN_SHARE = 2 / 3;
+
 /** Where a big strace file is cut in two (parsers/segments.ts), and the variant its head sniffed. */
 export interface SplitPlan {
   /** First byte of the tail (a line start near the middle). */
@@ -399,6 +407,16 @@ async function readAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
 export async function planSplit(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolFile, 'summarize' | 'forced' | 'manifestTool' | 'manifestCommand'>, minBytes = SPLIT_MIN_BYTES): Promise<SplitPlan | undefined> {
   const size = entry.size ?? 0;
   if (!file.summarize || size < minBytes) return undefined;
+  return planCut(entry, ranges, file);
+}
+
+/** Whether a bundle's file is big enough, and enough of the bundle, to be worth reading on two workers. */
+export function worthSplitting(size: number | undefined, bundleBytes: number, minBytes: number): boolean {
+  return size !== undefined && size >= minBytes && size >= SPLIT_MIN_SHARE * bundleBytes;
+}
+
+async function planCut(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolFile, 'forced' | 'manifestTool' | 'manifestCommand'>): Promise<SplitPlan | undefined> {
+  const size = entry.size ?? 0;
   const lines: string[] = [];
   const splitter = new LineSplitter((text) => {
     if (lines.length < SNIFF_LINES) lines.push(text);
@@ -602,10 +620,14 @@ function manifestHints(bundle: OpenedBundle): { tools: Map<string, string>; comm
   return { tools, commands, hints, diagnostics };
 }
 
+function bundleBytesOf(bundle: OpenedBundle): number {
+  return bundle.entries.reduce((n, e) => n + (e.size ?? 0), 0);
+}
+
 function usePool(bundle: OpenedBundle, options: TimelineOptions): boolean {
   if ((options.jobs ?? 1) <= 1) return false;
   // A big strace file may be read on two workers (planSplit), even alone in its bundle.
-  if (options.summarize && bundle.entries.some((e) => (e.size ?? 0) >= (options.splitMinBytes ?? SPLIT_MIN_BYTES))) return true;
+  if (options.summarize && bundle.entries.some((e) => worthSplitting(e.size, bundleBytesOf(bundle), options.splitMinBytes ?? SPLIT_MIN_BYTES))) return true;
   if (bundle.entries.length < 2) return false;
   const bytes = bundle.entries.reduce((n, e) => n + (e.size ?? 0), 0);
   return bytes >= (options.poolMinBytes ?? POOL_MIN_BYTES);
@@ -656,6 +678,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const retry = new Map<string, string>();
   const recordBudget = options.summarize ? Math.floor((options.maxRecords ?? ANALYSIS_MAX_RECORDS) / Math.max(1, bundle.entries.length)) : Infinity;
   const share = seriesShare(bundle.entries.map((e) => e.size));
+  const bundleBytes = bundleBytesOf(bundle);
   const fileOptions = (entry: BundleEntry): PoolFile => {
     const forced = options.toolOverrides?.get(entry.path) ?? (single ? options.toolOverrides?.get('*') : undefined);
     return { entry, forced, manifestTool: tools.get(entry.path), manifestCommand: commands.get(entry.path), summarize: options.summarize === true, recordBudget, seriesBudget: options.seriesMaxRows, seriesShare: share };
@@ -665,7 +688,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
     await bundle.forEach(
       async (entry, stream, ranges) => {
         const file = fileOptions(entry);
-        const plan = ranges ? await planSplit(entry, ranges, file, options.splitMinBytes) : undefined;
+        const plan = ranges && file.summarize && worthSplitting(entry.size, bundleBytes, options.splitMinBytes ?? SPLIT_MIN_BYTES) ? await planCut(entry, ranges, file) : undefined;
         if (!pool || (plan && pool.jobs < 2)) {
           outcomes.push(plan ? await readSplit(entry, ranges!, plan, { ...file, ...onBytesOf(entry) }) : await readFile(entry, stream, { ...file, ...onBytesOf(entry) }));
           return;

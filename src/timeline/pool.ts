@@ -144,8 +144,6 @@ export class ParsePool {
   private readonly waiting: ((lane: Lane) => void)[] = [];
   private nextId = 1;
   private retiring = false;
-  /** The split file acquiring its two lanes now, if any (parseSplit). */
-  private splitting: Promise<void> = Promise.resolve();
 
   /** @param limits per-worker heap limits (workerHeapLimits; tests make a worker run out of memory with tiny ones). */
   constructor(
@@ -178,26 +176,35 @@ export class ParsePool {
    * goes to the head, which merges it or reads the tail's bytes itself. Resolves once both started.
    */
   async parseSplit(file: PoolFile, parts: SplitParts, onBytes?: (bytesSoFar: number) => void): Promise<{ outcome: Promise<FileOutcome> }> {
-    // Two lanes, taken by one split file at a time: two splits each holding one lane would wait forever.
-    const previous = this.splitting;
-    let done!: () => void;
-    this.splitting = new Promise<void>((r) => (done = r));
-    await previous;
-    let head: Lane;
-    let tail: Lane;
-    try {
-      head = await this.acquire();
-      tail = await this.acquire();
-    } finally {
-      done();
-    }
+    const { path, size, cut, warmStart } = parts;
     const headId = this.nextId++;
     const tailId = this.nextId++;
     let headTaken = 0;
     let tailTaken = 0;
     let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
     const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    // The tail starts on the first free lane, the head on the next. A tail never waits for anything,
+    // so a head waiting for its tail's output always gets it, however many files are split.
+    const tail = await this.acquire();
+    let tailOutput: ((head: Lane) => void) | undefined;
+    let headLane: Lane | undefined;
     let headOpen = true;
+    const tailFeed = this.attach(
+      tail,
+      tailId,
+      (taken) => onBytes?.(headTaken + (tailTaken = taken)),
+      (m) => {
+        this.detach(tail, tailFeed);
+        // A tail that failed is no output: the head reads the tail's bytes itself.
+        const output = m.t === 'tail-done' ? m.output : undefined;
+        tailOutput = (head) => {
+          if (headOpen) head.worker.postMessage({ t: 'tail', id: headId, output } satisfies ToWorker);
+        };
+        if (headLane) tailOutput(headLane);
+      },
+    );
+    tail.worker.postMessage({ t: 'open', id: tailId, entry: file.entry, role: 'tail', variant: parts.variant, warm: { path, start: warmStart, end: cut }, source: { path, start: cut, end: size } } satisfies ToWorker);
+    const head = await this.acquire();
     const headFeed = this.attach(
       head,
       headId,
@@ -209,19 +216,9 @@ export class ParsePool {
         else if (m.t === 'fail') settle.reject(new WorkerStopped(m.message, m.outOfMemory === true));
       },
     );
-    const tailFeed = this.attach(
-      tail,
-      tailId,
-      (taken) => onBytes?.(headTaken + (tailTaken = taken)),
-      (m) => {
-        this.detach(tail, tailFeed);
-        // A tail that failed is no output: the head reads the tail's bytes itself.
-        if (headOpen) head.worker.postMessage({ t: 'tail', id: headId, output: m.t === 'tail-done' ? m.output : undefined } satisfies ToWorker);
-      },
-    );
-    const { path, size, cut, warmStart } = parts;
     head.worker.postMessage({ ...openMessage(headId, file), role: 'head', source: { path, start: 0, end: cut }, rest: { path, start: cut, end: size } } satisfies ToWorker);
-    tail.worker.postMessage({ t: 'open', id: tailId, entry: file.entry, role: 'tail', variant: parts.variant, warm: { path, start: warmStart, end: cut }, source: { path, start: cut, end: size } } satisfies ToWorker);
+    headLane = head;
+    tailOutput?.(head);
     return { outcome };
   }
 

@@ -176,3 +176,23 @@ test('the tail is not merged when it needs state from before its warm-up, and is
     }
   }
 });
+
+test('a trace without TID prefixes (strace -p without -f, a program started by strace) merges, its lines given the head\'s task', () => {
+  const body = (n: number): string[] => Array.from({ length: n }, (_, k) => `17:00:${String(10 + (k % 40)).padStart(2, '0')}.000001 write(3</var/log/app.log>, "line ${k}\\n", 7) = 7 <0.000010>`);
+  const traces: Array<{ name: string; lines: string[] }> = [
+    { name: 'attached with -p', lines: ['strace: Process 4242 attached', ...body(30), '17:00:59.000001 close(3</var/log/app.log>) = 0 <0.000004>', 'strace: Process 4242 detached'] },
+    { name: 'started by strace', lines: ['17:00:00.000001 execve("/usr/bin/app", ["app"], 0x7ffd /* 20 vars */) = 0 <0.000200>', '17:00:00.000100 set_tid_address(0x7f00) = 4242 <0.000002>', ...body(30), '17:00:59.000001 exit_group(0) = ?', '17:00:59.000002 +++ exited with 0 +++'] },
+  ];
+  for (const t of traces) {
+    const text = `${t.lines.join('\n')}\n`;
+    const expected = onePass('p.txt', text);
+    const lines = splitLines(text);
+    for (const cut of [12, 20, lines.length - 2]) {
+      const got = segmented('p.txt', lines, cut, 3);
+      const why = got.merged;
+      delete got.merged;
+      assert.deepStrictEqual(got, expected, `${t.name}, cut ${cut}`);
+      assert.equal(why, undefined, `${t.name}, cut ${cut}: not merged`);
+    }
+  }
+});

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTimeline, planSplit, readFile, readSplit } from '../../src/timeline/build.js';
+import { buildTimeline, planSplit, readFile, readSplit, SPLIT_MIN_BYTES, worthSplitting } from '../../src/timeline/build.js';
 import { openBundle } from '../../src/bundle/bundle.js';
 import { generateStraceTrace } from '../../bench/gen-strace.js';
 import { fixture } from '../helpers.js';
@@ -74,4 +74,13 @@ test('only a strace file from the split size on, in analysis, is split', async (
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a file is worth splitting from SPLIT_MIN_BYTES on, when it holds two thirds of the bundle', () => {
+  assert.equal(worthSplitting(64 * MIB, 64 * MIB, SPLIT_MIN_BYTES), true);
+  assert.equal(worthSplitting(SPLIT_MIN_BYTES - 1, SPLIT_MIN_BYTES - 1, SPLIT_MIN_BYTES), false);
+  // The bench's 1 GiB bundle: its trace is half the bytes, the samplers keep the second core busy.
+  assert.equal(worthSplitting(538 * MIB, 1074 * MIB, SPLIT_MIN_BYTES), false);
+  assert.equal(worthSplitting(700 * MIB, 1050 * MIB, SPLIT_MIN_BYTES), true);
+  assert.equal(worthSplitting(undefined, 0, SPLIT_MIN_BYTES), false);
 });

@@ -26,8 +26,11 @@ import type { RecordTime, TimelineRecord } from '../../common/types.js';
 import type { Aggregate } from './aggregates.js';
 import type { TaskOrigin } from './tracker.js';
 
-/** How a tail segment came to know a task: from a line before the cut, a TID first seen after it, or created after it (clone, attach). */
-export type TaskCategory = 'warm' | 'inherited' | 'new';
+/**
+ * How a tail segment came to know a task: from a line before the cut, a TID first seen after it, created
+ * after it (clone, attach), or as the task of lines without a TID prefix (the head says which it is).
+ */
+export type TaskCategory = 'warm' | 'inherited' | 'new' | 'single';
 
 /**
  * Bytes before the cut a tail reads to learn the calls in flight and the recent fds: ~12,000 lines of
