@@ -36,11 +36,12 @@ export interface TailParse {
   end(bytes: number): TailOutput;
 }
 
-export function startTail(file: string, variant: string): TailParse {
+/** @param fromStart the warm-up lines begin at the file's first line (a small file, or a cut near its start). */
+export function startTail(file: string, variant: string, fromStart: boolean): TailParse {
   let reader: StraceReader | undefined;
   let cut = false;
   let lines = 0;
-  const session = startParse(straceParser, file, variant, () => {}, (ctx) => (reader = new StraceReader(ctx, true)));
+  const session = startParse(straceParser, file, variant, () => {}, (ctx) => (reader = new StraceReader(ctx, { fromStart })));
   return {
     warm(text, lineNo) {
       try {

@@ -36,7 +36,7 @@ import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { round } from '../common/units.js';
 import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, newPrefixScratch, type PrefixScratch, newReturnInfo, readPrefixInto, readReturnInto, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
 import { isReadLike, isWriteLike, PATH_OP_MKDIR, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_RENAME, PATH_OP_RMDIR, PATH_OP_UNLINK, PATH_OP_WRITE, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
-import { applyEffects, attribute, CallFacts, type FsTrack, isTracked, linkChild, newTask, pidOf, type SegmentSink, type Task, TrackedTable } from './strace/tracker.js';
+import { applyEffects, attribute, CallFacts, type FdTable, type FsState, type FsTrack, isTracked, linkChild, newTableTrack, newTask, pidOf, type SegmentSink, SINGLE_OWNER, type Task, TrackedTable } from './strace/tracker.js';
 import { sameTime, shiftAggregate, shiftRecord, type TailResult, type TaskCategory } from './strace/segments.js';
 import { ArgList } from './strace/values.js';
 import { type Aggregate, addTo, MAX_PATH_AGGREGATES, mergeBuckets, mergeLater, newAggregate, PathAggregates } from './strace/aggregates.js';
@@ -283,6 +283,10 @@ export interface TailState {
   sawPrefix: boolean;
   /** The task of the unprefixed lines (segmentUnprefixed). */
   single: Task | undefined;
+  /** Tasks (allTasks indices) whose calls in flight the file's end flushed, in that order. */
+  flushOrder: number[];
+  /** The warm-up starts at the file's first line: its state is the head's at the cut. */
+  readonly fromStart: boolean;
 }
 
 /** Records a tail segment may hold for the merge before it gives up (the head's reader emits them then). */
@@ -353,8 +357,9 @@ export class StraceReader {
   /**
    * @param tail read the second half of a file: the lines before `beginTail()` only warm the state up
    *   (their records and counts are dropped), and `end()` leaves the aggregates to `exportTail()`.
+   *   `fromStart`: the warm-up begins at the file's first line.
    */
-  constructor(ctx: ParseContext, tail = false) {
+  constructor(ctx: ParseContext, tail?: { fromStart: boolean }) {
     this.ctx = ctx;
     const m = /\.(\d{1,7})$/.exec(ctx.file);
     this.fileTid = m ? Number(m[1]) : undefined;
@@ -371,6 +376,8 @@ export class StraceReader {
         realCtx: ctx,
         sawPrefix: false,
         single: undefined,
+        flushOrder: [],
+        fromStart: tail.fromStart,
       };
       this.ctx = { file: ctx.file, variant: ctx.variant, emit: () => {}, diagnostic: () => {}, settle: () => {}, setVariant: () => {} };
     }
@@ -419,6 +426,7 @@ export class StraceReader {
       this.ctx.settle(this.open.line, { unparsed: 'the file ends inside a syscall line (no `) = RET`)' });
       this.open = undefined;
     }
+    if (this.seg) this.seg.flushOrder = this.allTasks.flatMap((t, k) => (t.pending ? [k] : []));
     for (const task of this.allTasks) this.flushPending(task, 'the trace ends before the call returned');
     this.release();
     if (this.seg) return; // a tail segment: exportTail() hands its aggregates to the head
@@ -806,7 +814,10 @@ export class StraceReader {
       const task = this.taskByTid(prefix.tid, lineNo);
       if (this.seg) {
         this.seg.sawPrefix = true;
-        if (this.seg.single) this.seg.sink.unsafe ??= `line ${lineNo}: a TID prefix after lines without one`;
+        // Before the cut the unprefixed lines were only learnt from; after it, which task they were
+        // depended on the tasks alive then.
+        if (this.seg.single && !this.seg.sink.warming) this.seg.sink.unsafe ??= `line ${lineNo}: a TID prefix after lines without one`;
+        if (this.seg.sink.warming) this.seg.single = undefined;
         if (!this.seg.sink.warming) this.seg.seenAfterCut.add(task);
       }
       return task;
@@ -834,7 +845,7 @@ export class StraceReader {
     if (known) {
       // A TID reused after its task exited: the exited task's table was released or kept depending on
       // tasks alive at the cut.
-      if (this.seg && !known.alive && this.seg.category.get(known) !== 'new') this.seg.sink.unsafe ??= `TID ${tid} reused after it exited`;
+      if (this.seg && !known.alive) this.seg.sink.unsafe ??= `TID ${tid} reused after it exited`;
       return known;
     }
     if (this.seg) return this.segmentTask(tid, lineNo);
@@ -858,9 +869,20 @@ export class StraceReader {
    */
   private segmentUnprefixed(lineNo: number): Task | undefined {
     const seg = this.seg!;
+    // A warm-up from the file's first line knows every task the head knew: its one task takes them, as
+    // in one pass. Otherwise a task of its own stands for the head's (which the head names at the merge).
+    if (!seg.single && seg.fromStart && this.fileTid === undefined && !seg.sawPrefix && this.allTasks.length === 1 && this.live.size === 1) seg.single = this.allTasks[0];
     const single = seg.single;
     const others = this.allTasks.length > (single ? 1 : 0);
-    const why = seg.sawPrefix ? 'after lines with a TID prefix' : this.fileTid === undefined && others ? 'while the segment knows several tasks' : single && !single.alive ? 'after its task exited' : undefined;
+    const why = seg.sawPrefix
+      ? 'after lines with a TID prefix'
+      : this.fileTid === undefined && others
+        ? 'while the segment knows several tasks'
+        : single && !single.alive
+          ? 'after its task exited'
+          : this.fileTid !== undefined && this.attachTargets.length > 0
+            ? 'after an attach (the file name no longer says the task)'
+            : undefined;
     if (why !== undefined) {
       if (!seg.sink.warming) seg.sink.unsafe ??= `line ${lineNo} has no TID prefix ${why}`;
       return undefined;
@@ -871,7 +893,7 @@ export class StraceReader {
     }
     const task = this.createTask(this.fileTid, this.fileTid !== undefined ? 'file-name' : 'unknown', lineNo);
     if (this.fileTid !== undefined) this.pidStyle = 'file-name';
-    this.track(task, this.fileTid ?? 0);
+    this.track(task, this.fileTid ?? SINGLE_OWNER);
     seg.category.set(task, 'single');
     seg.single = task;
     if (!seg.sink.warming) seg.seenAfterCut.add(task);
@@ -880,8 +902,8 @@ export class StraceReader {
 
   /** Give a task first seen in a tail segment partial, tracked views of its fd table and cwd. */
   private track(task: Task, owner: number): void {
-    task.files = new TrackedTable({ owner, touched: new Set(), learned: new Set(), closed: [], sink: this.seg!.sink });
-    const fsTrack: FsTrack = { owner, sink: this.seg!.sink };
+    task.files = new TrackedTable(newTableTrack(owner, this.seg!.sink));
+    const fsTrack: FsTrack = { owner, sink: this.seg!.sink, changed: false };
     task.fs = { track: fsTrack };
   }
 
@@ -912,6 +934,10 @@ export class StraceReader {
   private segmentTask(tid: number, lineNo: number): Task {
     const seg = this.seg!;
     const warming = seg.sink.warming;
+    // Which of two clones in flight a new TID is the child of depends on the tasks' order at the cut.
+    let inFlight = 0;
+    for (const t of this.live) if (t.cloneArgs !== undefined) inFlight++;
+    if (inFlight > 1) seg.sink.unsafe ??= `TID ${tid} appears while ${inFlight} clones are in flight`;
     const linked = this.linkedTask(tid, lineNo, this.cloneInFlight());
     if (linked) {
       seg.category.set(linked, warming ? 'warm' : 'new');
@@ -981,16 +1007,16 @@ export class StraceReader {
     const index = new Map<Task, number>();
     this.allTasks.forEach((t, k) => index.set(t, k));
     const indexOf = (t: Task | undefined): number => (t === undefined ? -1 : (index.get(t) ?? -1));
-    const tables = new Map<TrackedTable, { owner: number; touched: number[] }>();
-    const cwdSet: number[] = [];
-    const fsSeen = new Set<FsTrack>();
+    const tables = new Map<TrackedTable, TailResult['tables'][number]>();
+    const cwds = new Map<FsState, TailResult['cwds'][number]>();
     const tasks: TailResult['tasks'] = this.allTasks.map((t) => {
-      if (t.files instanceof TrackedTable && !tables.has(t.files)) tables.set(t.files, { owner: t.files.track.owner, touched: [...t.files.track.touched] });
-      const fsTrack = t.fs.track;
-      if (fsTrack && !fsSeen.has(fsTrack) && t.fs.cwd !== undefined) {
-        fsSeen.add(fsTrack);
-        cwdSet.push(fsTrack.owner);
+      if (t.files instanceof TrackedTable && !tables.has(t.files)) {
+        const k = t.files.track;
+        tables.set(t.files, { owner: k.owner, touched: [...k.touched], changed: [...k.changed], asked: [...k.asked] });
       }
+      const fsTrack = t.fs.track;
+      // A cwd once known stays known unless fchdir made it the cut's again, which marks it changed.
+      if (fsTrack && !cwds.has(t.fs)) cwds.set(t.fs, { owner: fsTrack.owner, known: t.fs.cwd !== undefined || fsTrack.changed, changed: fsTrack.changed });
       return {
         tid: t.tid,
         category: seg.category.get(t) ?? 'new',
@@ -1016,7 +1042,9 @@ export class StraceReader {
       fdMisses: seg.sink.fdMisses,
       cwdMisses: seg.sink.cwdMisses,
       tables: [...tables.values()],
-      cwdSet,
+      cwds: [...cwds.values()],
+      flushOrder: seg.flushOrder,
+      single: indexOf(seg.single),
       cut: seg.cut!,
       tasks,
       paths,
@@ -1138,11 +1166,13 @@ export class StraceReader {
     }
     if (headClones !== clones.size) return 'the tail saw a clone in flight that the head did not';
     if (this.attachThreadsLeft !== tail.cut.attachThreadsLeft || (this.attachThreadsLeft > 0 && this.attachLeader?.tid !== tail.cut.attachLeader)) return 'the attach state at the cut differs';
-    // The task of unprefixed lines: the one the head gives them.
-    const single = tail.tasks.find((t) => t.category === 'single');
-    if (single) {
+    // The task of unprefixed lines: the one the head gives them (the file's TID, or its one live task).
+    const unprefixed = tail.tasks[tail.single];
+    if (unprefixed) {
       if (this.sawBracket || this.sawColumn) return 'lines without a TID prefix after the cut, with one before';
-      if (single.tid !== undefined ? this.attachTargets.length > 0 || !this.tasks.has(single.tid) : this.live.size !== 1) return 'the head does not give lines without a TID prefix one task';
+      const byName = unprefixed.tid !== undefined && unprefixed.tid === this.fileTid;
+      const headsOwn = byName ? (this.attachTargets.length === 0 ? this.tasks.get(unprefixed.tid!) : undefined) : this.live.size === 1 ? [...this.live][0] : undefined;
+      if (!headsOwn || (unprefixed.tid !== undefined && headsOwn.tid !== unprefixed.tid)) return 'the head does not give lines without a TID prefix the same task';
     }
     // Tasks: a TID the tail created must be new to the head too; one it inherited must be one the head knows or could not have known.
     for (const t of tail.tasks) {
@@ -1150,31 +1180,74 @@ export class StraceReader {
       if (t.category === 'new' && known) return `TID ${t.tid} was created after the cut but the head knows it`;
       if (t.category === 'warm' && !known) return `TID ${t.tid} of the warm-up is unknown to the head`;
     }
-    // What the tail assumed absent: absent here, and not set by another of the tail's tables that is this one here.
-    const touched = new Map<unknown, Set<number>>();
+    // The head's first task has not finished a call: an execve ending after the cut makes it a leader,
+    // which the tail cannot tell.
+    if (this.allTasks.some((t) => t.maybeLeader && (t.pending === undefined || t.pending.name.startsWith('execve')))) return "the head's first task has not finished its execve";
+    const single = this.live.size === 1 ? [...this.live][0] : undefined;
+    const headTask = (tid: number): Task | undefined => (tid === SINGLE_OWNER ? single : this.tasks.get(tid));
+    // Calls in flight at the file's end are flushed in task order: the tail's must be the head's.
+    let rank = -1;
+    for (const k of tail.flushOrder) {
+      const t = tail.tasks[k]!;
+      const known = t.tid !== undefined ? this.tasks.get(t.tid) : t.category === 'single' ? single : undefined;
+      const r = known ? this.allTasks.indexOf(known) : this.allTasks.length + k;
+      if (r <= rank) return 'the calls in flight at the end are flushed in another task order';
+      rank = r;
+    }
+    return this.tableMismatch(tail, headTask) ?? this.cwdMismatch(tail, headTask);
+  }
+
+  /**
+   * The tail's fd-table assumptions against the head's tables. Threads sharing one table here each had a
+   * view of it there: an fd one view looked up (without an annotation) and another changed, or one
+   * assumed absent that another knew, saw that in one pass.
+   */
+  private tableMismatch(tail: TailResult, headTask: (tid: number) => Task | undefined): string | undefined {
+    const groups = new Map<FdTable, TailResult['tables']>();
     for (const table of tail.tables) {
-      const owner = this.tasks.get(table.owner);
+      const owner = headTask(table.owner);
       if (!owner) continue;
-      let set = touched.get(owner.files);
-      if (!set) touched.set(owner.files, (set = new Set()));
-      for (const fd of table.touched) set.add(fd);
+      const group = groups.get(owner.files);
+      if (group) group.push(table);
+      else groups.set(owner.files, [table]);
+    }
+    for (const group of groups.values()) {
+      if (group.length < 2) continue;
+      for (const a of group) {
+        const asked = new Set(a.asked);
+        for (const b of group) if (b.owner !== a.owner && b.changed.some((fd) => asked.has(fd))) return `TIDs ${a.owner} and ${b.owner} used and changed the same fd of their process after the cut`;
+      }
     }
     const m = tail.fdMisses;
     for (let k = 0; k < m.length; k += 3) {
-      const task = this.tasks.get(m[k]!) ?? this.tasks.get(m[k + 1]!);
+      const owner = m[k + 1]!;
+      const task = headTask(m[k]!) ?? headTask(owner);
       if (!task) continue;
       const fd = m[k + 2]!;
-      if (task.files.has(fd) || touched.get(task.files)?.has(fd)) return `fd ${fd} of TID ${m[k]} was known before the cut`;
+      if (task.files.has(fd)) return `fd ${fd} of TID ${m[k]} was known before the cut`;
+      for (const other of groups.get(task.files) ?? []) if (other.owner !== owner && other.touched.includes(fd)) return `fd ${fd} of TID ${m[k]} was set by another thread after the cut`;
     }
-    const cwdSet = new Set<unknown>();
-    for (const owner of tail.cwdSet) {
-      const task = this.tasks.get(owner);
-      if (task) cwdSet.add(task.fs);
+    return undefined;
+  }
+
+  /** The tail's cwd assumptions against the head's (threads sharing a cwd here each had a view there). */
+  private cwdMismatch(tail: TailResult, headTask: (tid: number) => Task | undefined): string | undefined {
+    const groups = new Map<FsState, TailResult['cwds']>();
+    for (const c of tail.cwds) {
+      const owner = headTask(c.owner);
+      if (!owner) continue;
+      const group = groups.get(owner.fs);
+      if (group) group.push(c);
+      else groups.set(owner.fs, [c]);
     }
+    // Views with one owner are copies (fork) or one view; only other owners' are other threads' views.
+    for (const group of groups.values()) if (new Set(group.map((c) => c.owner)).size > 1 && group.some((c) => c.changed)) return 'a thread changed the cwd its process shares after the cut';
     const w = tail.cwdMisses;
     for (let k = 0; k < w.length; k += 2) {
-      const task = this.tasks.get(w[k]!) ?? this.tasks.get(w[k + 1]!);
-      if (task && (task.fs.cwd !== undefined || cwdSet.has(task.fs))) return `the cwd of TID ${w[k]} was known before the cut`;
+      const owner = w[k + 1]!;
+      const task = headTask(w[k]!) ?? headTask(owner);
+      if (!task) continue;
+      if (task.fs.cwd !== undefined || (groups.get(task.fs) ?? []).some((c) => c.owner !== owner && c.known)) return `the cwd of TID ${w[k]} was known before the cut`;
     }
     return undefined;
   }
@@ -1420,8 +1493,12 @@ export class StraceReader {
       // Not traced yet (or never: no -f). Link it now so its first lines find their process.
       child = this.createTask(childTid, 'clone', line);
       child.calls = 0;
+      this.seg?.category.set(child, this.seg.sink.warming ? 'warm' : 'new');
     }
     if (!child.linked) {
+      // A tail linking a task known before the cut would change the head's task, which it cannot.
+      const seg = this.seg;
+      if (seg && !seg.sink.warming && seg.category.get(child) !== 'new') seg.sink.unsafe ??= `TID ${childTid}, known before the cut, linked to its parent after it`;
       linkChild(parent, child, name, args);
       this.cloneChildren++;
     }

@@ -271,6 +271,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
     head.length = 0;
   };
 
+  let readFailed = false;
   const splitter = new LineSplitter((text, lineNo, flags) => {
     outcome.lines = lineNo;
     if (!decided) {
@@ -287,6 +288,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       onBytes?.(splitter.bytesSeen);
     }
   } catch (err) {
+    readFailed = true;
     outcome.diagnostics.push({
       severity: 'error',
       code: 'read-error',
@@ -296,7 +298,8 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
   }
   let tailBytes = 0;
   let tailLines = 0;
-  if (options.headOf) {
+  // A head whose reading stopped ends there, as the file would in one pass.
+  if (options.headOf && !readFailed) {
     if (!decided) decide();
     const output = headSession ? await options.headOf.tail() : undefined;
     const why = output ? headSession!.absorb(output, splitter.linesEmitted) : headSession ? 'the tail was not read' : 'not a strace file';
@@ -439,8 +442,8 @@ async function planCut(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolF
 }
 
 /** Read a split file's tail (the bytes before the cut only warm its reader up): its output for the head. */
-export async function readTail(path: string, variant: string, warm: Uint8Array, stream: AsyncIterable<Buffer>): Promise<TailOutput> {
-  const tail = startTail(path, variant);
+export async function readTail(path: string, variant: string, warm: Uint8Array, stream: AsyncIterable<Buffer>, fromStart: boolean): Promise<TailOutput> {
+  const tail = startTail(path, variant, fromStart);
   const warmLines: string[] = [];
   const warmSplitter = new LineSplitter((text) => warmLines.push(text));
   warmSplitter.push(Buffer.from(warm.buffer, warm.byteOffset, warm.byteLength));
@@ -455,7 +458,7 @@ export async function readTail(path: string, variant: string, warm: Uint8Array, 
 /** A split file read on this thread: the tail first, then the head, which merges it (or reads it again). */
 export async function readSplit(entry: BundleEntry, ranges: RangeReader, plan: SplitPlan, options: ReadOptions): Promise<FileOutcome> {
   const size = entry.size ?? 0;
-  const output = await readTail(entry.path, plan.variant, await readAll(ranges.read(plan.warmStart, plan.cut)), ranges.read(plan.cut, size));
+  const output = await readTail(entry.path, plan.variant, await readAll(ranges.read(plan.warmStart, plan.cut)), ranges.read(plan.cut, size), plan.warmStart === 0);
   return readFile(entry, ranges.read(0, plan.cut), { ...options, headOf: { tail: async () => output, rest: () => ranges.read(plan.cut, size) } });
 }
 

@@ -61,7 +61,7 @@ port.on('message', (message: ToWorker) => {
       if (message.role === 'tail') {
         const { variant, warm, source } = message;
         readAllOf(warm)
-          .then((bytes) => readTail(entry.path, variant, bytes, readSource(id, source)))
+          .then((bytes) => readTail(entry.path, variant, bytes, readSource(id, source), warm.start === 0))
           .then((output) => port.postMessage({ t: 'tail-done', id, output } satisfies FromWorker), fail);
         break;
       }

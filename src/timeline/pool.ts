@@ -192,7 +192,7 @@ export class ParsePool {
     const tailFeed = this.attach(
       tail,
       tailId,
-      (taken) => onBytes?.(headTaken + (tailTaken = taken)),
+      (taken) => onBytes?.(Math.min(size, headTaken + (tailTaken = taken))),
       (m) => {
         this.detach(tail, tailFeed);
         // A tail that failed is no output: the head reads the tail's bytes itself.
@@ -208,7 +208,8 @@ export class ParsePool {
     const headFeed = this.attach(
       head,
       headId,
-      (taken) => onBytes?.((headTaken = taken) + tailTaken),
+      // Capped: a head that reads the tail's bytes again counts them twice.
+      (taken) => onBytes?.(Math.min(size, (headTaken = taken) + tailTaken)),
       (m) => {
         headOpen = false;
         this.detach(head, headFeed);

@@ -68,7 +68,7 @@ function segmented(file: string, lines: Line[], cut: number, warmUp = warmUpLine
     extra += count;
   });
   for (let k = 0; k < cut; k++) head.line(lines[k]!.text, k + 1, lines[k]!.flags);
-  const tail = startTail(file, '');
+  const tail = startTail(file, '', cut - warmUp <= 0);
   for (let k = Math.max(0, cut - warmUp); k < cut; k++) tail.warm(lines[k]!.text, k + 1 - cut);
   for (let k = cut; k < lines.length; k++) tail.line(lines[k]!.text, k + 1 - cut, lines[k]!.flags);
   // Through a structured clone, as between workers.
@@ -159,9 +159,17 @@ test('the tail is not merged when it needs state from before its warm-up, and is
     { name: 'cwd set before', before: ['100 chdir("/srv/app") = 0'], after: ['100 openat(AT_FDCWD, "data.txt", O_RDONLY) = 6'], reason: /cwd of TID 100 was known before the cut/ },
     // A call in flight across the cut: its entry half is only in the head.
     { name: 'call in flight', before: ['100 read(3</var/log/x>, <unfinished ...>'], after: ['100 <... read resumed>"hello", 4096) = 5'], reason: /call in flight of TID 100/ },
+    // Threads sharing one table in the head, each with a view of it in the tail: 100 reopens fd 7.
+    {
+      name: 'threads sharing a table',
+      before: ['100 clone(child_stack=NULL, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD) = 101'],
+      after: ['101 openat(AT_FDCWD, "/a", O_RDONLY) = 7', '101 close(7) = 0', '100 openat(AT_FDCWD, "/b", O_RDONLY) = 7', '101 read(7, "x", 10) = 1'],
+      reason: /used and changed the same fd/,
+    },
   ];
   for (const c of cases) {
     const content = (gap: number): string => [...c.before, ...filler(gap), ...c.after, ''].join('\n');
+    // The filler's TID is 101: in the threads case it is the clone's child, seen before the cut.
     for (const gap of [10, 1]) {
       const text = content(gap);
       const expected = onePass('t.txt', text);
@@ -193,6 +201,26 @@ test('a trace without TID prefixes (strace -p without -f, a program started by s
       delete got.merged;
       assert.deepStrictEqual(got, expected, `${t.name}, cut ${cut}`);
       assert.equal(why, undefined, `${t.name}, cut ${cut}: not merged`);
+    }
+  }
+});
+
+test('a trace without TID prefixes and without -y is not merged when an fd or the cwd comes from before the warm-up', () => {
+  const filler = (n: number): string[] => Array.from({ length: n }, () => 'getpid() = 4242');
+  for (const [before, after, reason] of [
+    ['openat(AT_FDCWD, "/data/a.log", O_WRONLY|O_APPEND) = 5', 'write(5, "abc", 3) = 3', /fd 5 of TID -1 was known before the cut/],
+    ['chdir("/srv") = 0', 'openat(AT_FDCWD, "x.txt", O_RDONLY) = 6', /cwd of TID -1 was known before the cut/],
+  ] as const) {
+    for (const gap of [10, 1]) {
+      const text = ['strace: Process 4242 attached', before, ...filler(gap), after, ''].join('\n');
+      const expected = onePass('p.txt', text);
+      const lines = splitLines(text);
+      const got = segmented('p.txt', lines, lines.length - 1, 3);
+      const why = got.merged;
+      delete got.merged;
+      assert.deepStrictEqual(got, expected, `${after}, gap ${gap}`);
+      if (gap === 10) assert.match(why ?? 'merged', reason);
+      else assert.equal(why, undefined, `${after}: the warm-up saw it, the tail should merge`);
     }
   }
 });

@@ -64,10 +64,17 @@ export interface TailResult {
   fdMisses: number[];
   /** Pairs [asking tid, owner tid]. */
   cwdMisses: number[];
-  /** Each tracked fd table: its owner and the fds the segment set or closed in it. */
-  tables: Array<{ owner: number; touched: number[] }>;
-  /** Owners of tracked cwd states the segment set. */
-  cwdSet: number[];
+  /**
+   * Each tracked fd table: its owner, the fds the segment set or closed in it (touched), of those the
+   * ones it changed itself (not only named by an annotation), and the fds it looked up without one.
+   */
+  tables: Array<{ owner: number; touched: number[]; changed: number[]; asked: number[] }>;
+  /** Each tracked cwd state: its owner, whether the segment knew a cwd there, and changed it (chdir). */
+  cwds: Array<{ owner: number; known: boolean; changed: boolean }>;
+  /** Tasks whose calls in flight the file's end flushed, in that order (indices into tasks). */
+  flushOrder: number[];
+  /** The task the lines without a TID prefix went to (index into tasks), -1 for none. */
+  single: number;
   /** The state at the cut as the warm-up left it. */
   cut: {
     pending: Array<{ tid: number; name: string; args: string; line: number; time: RecordTime | undefined }>;

@@ -58,12 +58,26 @@ export interface TableTrack {
   readonly learned: Set<number>;
   /** [first, last] ranges closed by close_range: every fd in them is known closed from then on. */
   readonly closed: Array<[number, number]>;
+  /** fds the segment opened, closed or copied over (not only named by an annotation). */
+  readonly changed: Set<number>;
+  /** fds looked up without an annotation (the entry's path or kind was used). */
+  readonly asked: Set<number>;
   readonly sink: SegmentSink;
 }
 
 export interface FsTrack {
   readonly owner: number;
   readonly sink: SegmentSink;
+  /** The segment changed the cwd (chdir, fchdir), not only learnt it from an annotation. */
+  changed: boolean;
+}
+
+/** Owner of the tracked views of a tail's task without a TID (unprefixed lines): the head names it. */
+export const SINGLE_OWNER = -1;
+
+/** A fresh tracking record for a tail's table. */
+export function newTableTrack(owner: number, sink: SegmentSink): TableTrack {
+  return { owner, touched: new Set(), learned: new Set(), closed: [], changed: new Set(), asked: new Set(), sink };
 }
 
 /** The fd table of a task first seen in a tail segment: a Map that remembers which fds the segment changed. */
@@ -74,13 +88,27 @@ export class TrackedTable extends Map<number, FdEntry> {
   override set(fd: number, entry: FdEntry): this {
     this.track.touched.add(fd);
     this.track.learned.delete(fd);
+    this.track.changed.add(fd);
     return super.set(fd, entry);
   }
   override delete(fd: number): boolean {
     this.track.touched.add(fd);
     this.track.learned.delete(fd);
+    this.track.changed.add(fd);
     return super.delete(fd);
   }
+  /** An entry named by a -y annotation: known from now on, but not a change the segment made. */
+  learn(fd: number, entry: FdEntry): void {
+    super.set(fd, entry);
+    this.track.touched.add(fd);
+    this.track.learned.add(fd);
+  }
+}
+
+/** A table's entry looked up without an annotation to name it. */
+function lookup(files: FdTable, fd: number): FdEntry | undefined {
+  if (files instanceof TrackedTable) files.track.asked.add(fd);
+  return files.get(fd);
 }
 
 /**
@@ -90,7 +118,7 @@ export class TrackedTable extends Map<number, FdEntry> {
  */
 function afterExec(files: TrackedTable): TrackedTable {
   const t = files.track;
-  const kept = new TrackedTable({ owner: t.owner, touched: new Set(), learned: new Set(), closed: [...t.closed], sink: t.sink });
+  const kept = new TrackedTable({ ...newTableTrack(t.owner, t.sink), closed: [...t.closed], changed: new Set(t.changed), asked: new Set(t.asked) });
   for (const [fd, entry] of files) if (!entry.cloexec && !t.learned.has(fd)) kept.set(fd, entry);
   for (const fd of t.touched) if (!t.learned.has(fd)) kept.track.touched.add(fd);
   return kept;
@@ -99,7 +127,8 @@ function afterExec(files: TrackedTable): TrackedTable {
 /** A copy of a table (fork, vfork without CLONE_FILES); a tracked table's copy keeps tracking for its owner. */
 export function copyTable(files: FdTable): FdTable {
   if (!(files instanceof TrackedTable)) return new Map(files);
-  const copy = new TrackedTable({ owner: files.track.owner, touched: new Set(), learned: new Set(), closed: [...files.track.closed], sink: files.track.sink });
+  const t = files.track;
+  const copy = new TrackedTable({ ...newTableTrack(t.owner, t.sink), closed: [...t.closed], changed: new Set(t.changed), asked: new Set(t.asked) });
   for (const [fd, entry] of files) copy.set(fd, entry);
   for (const fd of files.track.touched) copy.track.touched.add(fd);
   for (const fd of files.track.learned) copy.track.learned.add(fd);
@@ -139,6 +168,12 @@ function noteMiss(task: Task, files: FdTable, fd: number): void {
   if (track.sink.warming || track.touched.has(fd)) return;
   for (const [first, last] of track.closed) if (fd >= first && fd <= last) return;
   track.sink.fdMisses.push(task.tid ?? track.owner, track.owner, fd);
+}
+
+/** A cwd the task changed (chdir, fchdir): noted on a tail's tracked view. */
+function setCwd(task: Task, cwd: string): void {
+  task.fs.cwd = cwd;
+  if (task.fs.track !== undefined) task.fs.track.changed = true;
 }
 
 /** The cwd of a task, read for a relative path; an unknown cwd of a tracked task is an assumption. */
@@ -270,8 +305,9 @@ function fdView(task: Task, ref: FdRef): FdView {
     // Learn from the annotation: fds opened before the trace become known.
     const known = task.files.get(ref.fd);
     if (!known || known.path !== path) {
-      task.files.set(ref.fd, (v.entry = fdEntry(path, undefined, kind, known?.cloexec ?? false)));
-      if (!known && task.files instanceof TrackedTable) task.files.track.learned.add(ref.fd);
+      v.entry = fdEntry(path, undefined, kind, known?.cloexec ?? false);
+      if (task.files instanceof TrackedTable && !known) task.files.learn(ref.fd, v.entry);
+      else task.files.set(ref.fd, v.entry);
     }
     else {
       // Same text as the table's: hand out the table's string (already kept, its hash computed, and
@@ -285,7 +321,7 @@ function fdView(task: Task, ref: FdRef): FdView {
     v.annotation = whole ? path : ann;
     return v;
   }
-  const entry = task.files.get(ref.fd);
+  const entry = lookup(task.files, ref.fd);
   if (entry === undefined) noteMiss(task, task.files, ref.fd);
   if (entry?.path !== undefined) {
     v.path = entry.path;
@@ -492,12 +528,15 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
       return undefined;
     }
     case 'chdir':
-      if (facts.path !== undefined && !facts.pathRelative) task.fs.cwd = facts.path;
+      if (facts.path !== undefined && !facts.pathRelative) setCwd(task, facts.path);
       return undefined;
     case 'fchdir':
-      if (facts.path !== undefined) task.fs.cwd = facts.path;
+      if (facts.path !== undefined) setCwd(task, facts.path);
       // To an fd the segment does not know: the cwd is the cut's again (reading it is an assumption).
-      else if (task.fs.track !== undefined) task.fs.cwd = undefined;
+      else if (task.fs.track !== undefined) {
+        task.fs.cwd = undefined;
+        task.fs.track.changed = true;
+      }
       return undefined;
     default:
       break;
@@ -533,12 +572,13 @@ export function applyEffects(task: Task, info: SyscallInfo, args: ArgList, ret: 
 }
 
 function setCopy(task: Task, old: FdRef, to: number, cloexec: boolean, retFd: FdRef | undefined): void {
-  const src = task.files.get(old.fd);
-  if (src === undefined && forgetCopy(task, task.files, old.fd, to)) return;
+  const ann = retFd?.annotation ?? old.annotation;
+  // With an annotation the copy is named by it: the source's entry gives only `relative`, then reset.
+  const src = ann === undefined ? lookup(task.files, old.fd) : task.files.get(old.fd);
+  if (src === undefined && ann === undefined && forgetCopy(task, task.files, old.fd, to)) return;
   let path = src?.path;
   let relative = src?.relative;
   let kind: FdEntry['kind'] = src?.kind ?? 'unknown';
-  const ann = retFd?.annotation ?? old.annotation;
   if (ann !== undefined) {
     kind = annotationKind(ann);
     path = kind === 'file' ? annotationPath(ann) : ann;
