@@ -55,21 +55,22 @@ test('SeriesIds gives two rows one id exactly when their key strings are equal, 
   );
 });
 
-test('the compiled key reader (specs without sections) numbers series as the generic path does', () => {
-  const plain: SeriesSpec = { key: ['pid', 'dev', 'rd'] };
-  fc.assert(
-    fc.property(fc.array(row, { minLength: 1, maxLength: 60 }), (raw) => {
-      const rows = raw.map((r, i) => ({ ...r, source: { file: 'x', line: i + 1 } }) as TimelineRecord);
-      const compiled = new SeriesIds();
-      const generic = new SeriesIds(false);
-      const a = rows.map((r) => compiled.idOf(r, plain));
-      const b = rows.map((r) => generic.idOf(r, plain));
-      assert.deepEqual(a, b);
-      for (let i = 0; i < rows.length; i++) {
-        for (let j = 0; j < i; j++) assert.equal(a[i] === a[j], keyString(rows[i]!, plain) === keyString(rows[j]!, plain));
-      }
-    }),
-  );
+test('the compiled key reader numbers series as the generic path does, with and without sections', () => {
+  for (const plain of [{ key: ['pid', 'dev', 'rd'] }, spec] as SeriesSpec[]) {
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 60 }), (raw) => {
+        const rows = raw.map((r, i) => ({ ...r, source: { file: 'x', line: i + 1 } }) as TimelineRecord);
+        const compiled = new SeriesIds();
+        const generic = new SeriesIds(false);
+        const a = rows.map((r) => compiled.idOf(r, plain));
+        const b = rows.map((r) => generic.idOf(r, plain));
+        assert.deepEqual(a, b);
+        for (let i = 0; i < rows.length; i++) {
+          for (let j = 0; j < i; j++) assert.equal(a[i] === a[j], keyString(rows[i]!, plain) === keyString(rows[j]!, plain));
+        }
+      }),
+    );
+  }
 });
 
 test('a key printed twice in a sample gets a second id of its own, stable across samples', () => {
