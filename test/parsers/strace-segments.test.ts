@@ -224,3 +224,20 @@ test('a trace without TID prefixes and without -y is not merged when an fd or th
     }
   }
 });
+
+test('malformed lines on either side of the cut (program output, CRLF, a cut call, non-ASCII bytes) give the one-pass books', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-seg-'));
+  try {
+    const file = join(dir, 'trace.txt');
+    generateStraceTrace(file, { bytes: 120_000, seed: 5 });
+    const lines = readFileSync(file, 'utf8').split('\n');
+    // Damage every 97th line in turn: program output, a CRLF end, a call cut mid-way, non-ASCII characters.
+    const damage = [(l: string): string => `hello from the program ${l.length}`, (l: string): string => `${l}\r`, (l: string): string => l.slice(0, Math.floor(l.length / 2)), (l: string): string => `${l}\u00ff\ufffd`];
+    const damaged = lines.map((l, k) => (k % 97 === 50 && l !== '' ? damage[Math.floor(k / 97) % damage.length]!(l) : l)).join('\n');
+    const expected = onePass('trace.txt', damaged);
+    assert.ok(expected.coverage.unparsed > 0, 'the damage must show');
+    assertSameAtCuts('trace.txt', damaged, 23);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
