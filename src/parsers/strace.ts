@@ -36,7 +36,7 @@ import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { round } from '../common/units.js';
 import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, newPrefixScratch, type PrefixScratch, newReturnInfo, readPrefixInto, readReturnInto, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
 import { isReadLike, isWriteLike, PATH_OP_MKDIR, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_RENAME, PATH_OP_RMDIR, PATH_OP_UNLINK, PATH_OP_WRITE, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
-import { applyEffects, attribute, CallFacts, type FdTable, type FsState, type FsTrack, isTracked, linkChild, newTableTrack, newTask, pidOf, type SegmentSink, SINGLE_OWNER, type Task, TrackedTable } from './strace/tracker.js';
+import { applyEffects, attribute, CallFacts, type FsState, type FsTrack, isTracked, linkChild, newTableTrack, newTask, pidOf, type SegmentSink, SINGLE_OWNER, type Task, TrackedTable } from './strace/tracker.js';
 import { sameTime, shiftAggregate, shiftRecord, type TailResult, type TaskCategory } from './strace/segments.js';
 import { ArgList } from './strace/values.js';
 import { type Aggregate, addTo, MAX_PATH_AGGREGATES, mergeBuckets, mergeLater, newAggregate, PathAggregates } from './strace/aggregates.js';
@@ -246,6 +246,22 @@ function pathOpFields(record: TimelineRecord, a: Aggregate): void {
   if (a.read_calls > 0) record.read_calls = a.read_calls;
   if (a.write_calls > 0) record.write_calls = a.write_calls;
   if (a.write_seconds > 0) record.write_seconds = a.write_seconds;
+}
+
+/**
+ * A tail's views (fd tables, cwds), grouped by the head's state they stand for: threads that share one
+ * table or cwd in the head had a view each in the tail. Views of owners the head does not know are left out.
+ */
+function byHeadState<V extends { owner: number }, S>(views: readonly V[], headTask: (tid: number) => Task | undefined, stateOf: (task: Task) => S): Map<S, V[]> {
+  const groups = new Map<S, V[]>();
+  for (const view of views) {
+    const owner = headTask(view.owner);
+    if (!owner) continue;
+    const group = groups.get(stateOf(owner));
+    if (group) group.push(view);
+    else groups.set(stateOf(owner), [view]);
+  }
+  return groups;
 }
 
 export const parser: ParserModule = {
@@ -1203,14 +1219,7 @@ export class StraceReader {
    * assumed absent that another knew, saw that in one pass.
    */
   private tableMismatch(tail: TailResult, headTask: (tid: number) => Task | undefined): string | undefined {
-    const groups = new Map<FdTable, TailResult['tables']>();
-    for (const table of tail.tables) {
-      const owner = headTask(table.owner);
-      if (!owner) continue;
-      const group = groups.get(owner.files);
-      if (group) group.push(table);
-      else groups.set(owner.files, [table]);
-    }
+    const groups = byHeadState(tail.tables, headTask, (t) => t.files);
     for (const group of groups.values()) {
       if (group.length < 2) continue;
       for (const a of group) {
@@ -1232,14 +1241,7 @@ export class StraceReader {
 
   /** The tail's cwd assumptions against the head's (threads sharing a cwd here each had a view there). */
   private cwdMismatch(tail: TailResult, headTask: (tid: number) => Task | undefined): string | undefined {
-    const groups = new Map<FsState, TailResult['cwds']>();
-    for (const c of tail.cwds) {
-      const owner = headTask(c.owner);
-      if (!owner) continue;
-      const group = groups.get(owner.fs);
-      if (group) group.push(c);
-      else groups.set(owner.fs, [c]);
-    }
+    const groups = byHeadState(tail.cwds, headTask, (t) => t.fs);
     // Views with one owner are copies (fork) or one view; only other owners' are other threads' views.
     for (const group of groups.values()) if (new Set(group.map((c) => c.owner)).size > 1 && group.some((c) => c.changed)) return 'a thread changed the cwd its process shares after the cut';
     const w = tail.cwdMisses;

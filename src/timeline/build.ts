@@ -396,7 +396,7 @@ export interface SplitPlan {
   variant: string;
 }
 
-async function readAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+export async function readAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const chunk of chunks) parts.push(chunk);
   return Buffer.concat(parts);
@@ -407,9 +407,13 @@ async function readAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
  * decision readFile makes) of SPLIT_MIN_BYTES or more, with a line end in the MiB after its middle.
  * Depends on the file alone, never on --jobs: the merged result is the same whichever core reads what.
  */
-export async function planSplit(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolFile, 'summarize' | 'forced' | 'manifestTool' | 'manifestCommand'>, minBytes = SPLIT_MIN_BYTES): Promise<SplitPlan | undefined> {
-  const size = entry.size ?? 0;
-  if (!file.summarize || size < minBytes) return undefined;
+export async function planSplit(
+  entry: BundleEntry,
+  ranges: RangeReader,
+  file: Pick<PoolFile, 'summarize' | 'forced' | 'manifestTool' | 'manifestCommand'>,
+  bundle: { bytes: number; minBytes?: number | undefined },
+): Promise<SplitPlan | undefined> {
+  if (!file.summarize || !worthSplitting(entry.size, bundle.bytes, bundle.minBytes ?? SPLIT_MIN_BYTES)) return undefined;
   return planCut(entry, ranges, file);
 }
 
@@ -691,7 +695,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
     await bundle.forEach(
       async (entry, stream, ranges) => {
         const file = fileOptions(entry);
-        const plan = ranges && file.summarize && worthSplitting(entry.size, bundleBytes, options.splitMinBytes ?? SPLIT_MIN_BYTES) ? await planCut(entry, ranges, file) : undefined;
+        const plan = ranges ? await planSplit(entry, ranges, file, { bytes: bundleBytes, minBytes: options.splitMinBytes }) : undefined;
         if (!pool || (plan && pool.jobs < 2)) {
           outcomes.push(plan ? await readSplit(entry, ranges!, plan, { ...file, ...onBytesOf(entry) }) : await readFile(entry, stream, { ...file, ...onBytesOf(entry) }));
           return;

@@ -4,7 +4,7 @@
  * each chunk as the parser takes it, which is what paces the main thread (bounded bytes in flight).
  */
 import { parentPort } from 'node:worker_threads';
-import { type HeadOf, readFile, readTail } from './build.js';
+import { type HeadOf, readAll, readFile, readTail } from './build.js';
 import type { TailOutput } from '../parsers/segments.js';
 import { tuneCollector } from './collector.js';
 import type { FileRange, FromWorker, ToWorker } from './pool.js';
@@ -45,11 +45,6 @@ async function* readSource(id: number, range: FileRange): AsyncGenerator<Buffer>
   }
 }
 
-async function readAllOf(range: FileRange): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of readRange(range.path, range.start, range.end)) parts.push(chunk);
-  return Buffer.concat(parts);
-}
 
 port.on('message', (message: ToWorker) => {
   switch (message.t) {
@@ -60,7 +55,7 @@ port.on('message', (message: ToWorker) => {
       const fail = (err: unknown): void => port.postMessage({ t: 'fail', id, message: err instanceof Error ? err.message : String(err) } satisfies FromWorker);
       if (message.role === 'tail') {
         const { variant, warm, source } = message;
-        readAllOf(warm)
+        readAll(readRange(warm.path, warm.start, warm.end))
           .then((bytes) => readTail(entry.path, variant, bytes, readSource(id, source), warm.start === 0))
           .then((output) => port.postMessage({ t: 'tail-done', id, output } satisfies FromWorker), fail);
         break;

@@ -38,7 +38,7 @@ test('a strace file split in two gives the one-pass timeline, merged, on one thr
     await bundle.forEach(async (entry, stream, ranges) => {
       if (!entry.path.startsWith('strace')) return;
       const file = { summarize: true, forced: undefined, manifestTool: undefined, manifestCommand: undefined };
-      const plan = await planSplit(entry, ranges!, file, MIB);
+      const plan = await planSplit(entry, ranges!, file, { bytes: entry.size ?? 0, minBytes: MIB });
       assert.ok(plan, 'a plan for the trace');
       assert.ok(plan.cut > 2.9 * MIB && plan.cut < 3.1 * MIB, `cut at ${plan.cut}`);
       assert.ok(plan.warmStart < plan.cut && plan.cut - plan.warmStart <= 2 * MIB);
@@ -53,7 +53,7 @@ test('a strace file split in two gives the one-pass timeline, merged, on one thr
   }
 });
 
-test('only a strace file from the split size on, in analysis, is split', async () => {
+test('only a strace file from the split size on, two thirds of its bundle, in analysis, is split', async () => {
   const dir = bundleWithTrace(512 * 1024, 3);
   copyFileSync(fixture('iostat', 'handmade-iostat-old-h-x.txt'), join(dir, 'iostat.txt'));
   try {
@@ -61,12 +61,14 @@ test('only a strace file from the split size on, in analysis, is split', async (
     const plans: Array<string | undefined> = [];
     await bundle.forEach(async (entry, stream, ranges) => {
       const file = { summarize: true, forced: undefined, manifestTool: undefined, manifestCommand: undefined };
-      const plan = await planSplit(entry, ranges!, file, 1024);
+      const plan = await planSplit(entry, ranges!, file, { bytes: entry.size ?? 0, minBytes: 1024 });
       plans.push(plan ? entry.path : undefined);
       // Under the size: not split.
-      assert.equal(await planSplit(entry, ranges!, file, (entry.size ?? 0) + 1), undefined);
+      assert.equal(await planSplit(entry, ranges!, file, { bytes: entry.size ?? 0, minBytes: (entry.size ?? 0) + 1 }), undefined);
+      // Under two thirds of its bundle: not split.
+      assert.equal(await planSplit(entry, ranges!, file, { bytes: 2 * (entry.size ?? 0), minBytes: 1024 }), undefined);
       // Not in analysis: never split.
-      assert.equal(await planSplit(entry, ranges!, { summarize: false, forced: undefined, manifestTool: undefined, manifestCommand: undefined }, 1024), undefined);
+      assert.equal(await planSplit(entry, ranges!, { summarize: false, forced: undefined, manifestTool: undefined, manifestCommand: undefined }, { bytes: entry.size ?? 0, minBytes: 1024 }), undefined);
       stream.destroy();
     });
     // iostat is over 1 KiB too, but not strace.
