@@ -446,7 +446,7 @@ async function planCut(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolF
 }
 
 /** Read a split file's tail (the bytes before the cut only warm its reader up): its output for the head. */
-export async function readTail(path: string, variant: string, warm: Uint8Array, stream: AsyncIterable<Buffer>, fromStart: boolean): Promise<TailOutput> {
+export async function readTail(path: string, variant: string, warm: Uint8Array, stream: AsyncIterable<Buffer>, fromStart: boolean, onBytes?: (bytesSoFar: number) => void): Promise<TailOutput> {
   const tail = startTail(path, variant, fromStart);
   const warmLines: string[] = [];
   const warmSplitter = new LineSplitter((text) => warmLines.push(text));
@@ -454,7 +454,10 @@ export async function readTail(path: string, variant: string, warm: Uint8Array, 
   warmSplitter.end();
   warmLines.forEach((text, k) => tail.warm(text, k + 1 - warmLines.length));
   const splitter = new LineSplitter((text, lineNo, flags) => tail.line(text, lineNo, flags));
-  for await (const chunk of stream) splitter.push(chunk);
+  for await (const chunk of stream) {
+    splitter.push(chunk);
+    onBytes?.(splitter.bytesSeen);
+  }
   splitter.end();
   return tail.end(splitter.bytesSeen);
 }
@@ -462,8 +465,14 @@ export async function readTail(path: string, variant: string, warm: Uint8Array, 
 /** A split file read on this thread: the tail first, then the head, which merges it (or reads it again). */
 export async function readSplit(entry: BundleEntry, ranges: RangeReader, plan: SplitPlan, options: ReadOptions): Promise<FileOutcome> {
   const size = entry.size ?? 0;
-  const output = await readTail(entry.path, plan.variant, await readAll(ranges.read(plan.warmStart, plan.cut)), ranges.read(plan.cut, size), plan.warmStart === 0);
-  return readFile(entry, ranges.read(0, plan.cut), { ...options, headOf: { tail: async () => output, rest: () => ranges.read(plan.cut, size) } });
+  // Progress: the tail's bytes first, then the head's on top of them (capped: a head that reads the
+  // tail again counts it twice).
+  const onBytes = options.onBytes;
+  const output = await readTail(entry.path, plan.variant, await readAll(ranges.read(plan.warmStart, plan.cut)), ranges.read(plan.cut, size), plan.warmStart === 0, onBytes);
+  const tailBytes = size - plan.cut;
+  const headOptions: ReadOptions = { ...options, headOf: { tail: async () => output, rest: () => ranges.read(plan.cut, size) } };
+  if (onBytes) headOptions.onBytes = (bytes) => onBytes(Math.min(size, tailBytes + bytes));
+  return readFile(entry, ranges.read(0, plan.cut), headOptions);
 }
 
 /** Records of a summarized kind a split file's tail made and the sink never saw: counted as dropped ones. */

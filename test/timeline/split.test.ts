@@ -42,7 +42,12 @@ test('a strace file split in two gives the one-pass timeline, merged, on one thr
       assert.ok(plan, 'a plan for the trace');
       assert.ok(plan.cut > 2.9 * MIB && plan.cut < 3.1 * MIB, `cut at ${plan.cut}`);
       assert.ok(plan.warmStart < plan.cut && plan.cut - plan.warmStart <= 2 * MIB);
-      outcome = await readSplit(entry, ranges!, plan, { summarize: true });
+      const progress: number[] = [];
+      outcome = await readSplit(entry, ranges!, plan, { summarize: true, onBytes: (b) => progress.push(b) });
+      // Progress covers the tail, then the head on top of it, never going back, ending at the size.
+      assert.ok(progress.every((b, k) => k === 0 || b >= progress[k - 1]!));
+      assert.equal(progress.at(-1), entry.size);
+      assert.ok(progress.some((b) => b === (entry.size ?? 0) - plan.cut), 'the tail reported alone first');
       stream.destroy();
     });
     assert.equal(outcome?.split, 'merged');
