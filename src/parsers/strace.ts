@@ -283,8 +283,6 @@ export interface TailState {
   readonly sink: SegmentSink;
   /** How each task came to be known in the segment (tasks of allTasks, by object). */
   readonly category: Map<Task, TaskCategory>;
-  /** Tasks with a line after the cut. */
-  readonly seenAfterCut: Set<Task>;
   /** Records made after the cut other than calls, with their task (pid and tid are given at the merge). */
   records: Array<{ record: TimelineRecord; task: Task | undefined; detachTid?: number }>;
   /** Calls after the cut: how many, on which clock, and the last one (the others are summarized). */
@@ -383,7 +381,6 @@ export class StraceReader {
       this.seg = {
         sink: { fdMisses: [], cwdMisses: [], unsafe: undefined, warming: true },
         category: new Map(),
-        seenAfterCut: new Set(),
         records: [],
         callRecords: 0,
         callClock: 'none',
@@ -834,7 +831,6 @@ export class StraceReader {
         // depended on the tasks alive then.
         if (this.seg.single && !this.seg.sink.warming) this.seg.sink.unsafe ??= `line ${lineNo}: a TID prefix after lines without one`;
         if (this.seg.sink.warming) this.seg.single = undefined;
-        if (!this.seg.sink.warming) this.seg.seenAfterCut.add(task);
       }
       return task;
     }
@@ -903,16 +899,12 @@ export class StraceReader {
       if (!seg.sink.warming) seg.sink.unsafe ??= `line ${lineNo} has no TID prefix ${why}`;
       return undefined;
     }
-    if (single) {
-      if (!seg.sink.warming) seg.seenAfterCut.add(single);
-      return single;
-    }
+    if (single) return single;
     const task = this.createTask(this.fileTid, this.fileTid !== undefined ? 'file-name' : 'unknown', lineNo);
     if (this.fileTid !== undefined) this.pidStyle = 'file-name';
     this.track(task, this.fileTid ?? SINGLE_OWNER);
     seg.category.set(task, 'single');
     seg.single = task;
-    if (!seg.sink.warming) seg.seenAfterCut.add(task);
     return task;
   }
 
@@ -1043,8 +1035,6 @@ export class StraceReader {
         alive: t.alive,
         linked: t.linked,
         leader: t.leader,
-        tracked: isTracked(t),
-        seenAfterCut: seg.seenAfterCut.has(t),
         calls: t.calls,
         firstLine: t.firstLine,
         agg: t.agg,

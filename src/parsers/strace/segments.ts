@@ -49,8 +49,6 @@ export interface TailTask {
   alive: boolean;
   linked: boolean;
   leader: boolean;
-  tracked: boolean;
-  seenAfterCut: boolean;
   calls: number;
   firstLine: number;
   agg: Aggregate | undefined;
