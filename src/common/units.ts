@@ -43,6 +43,18 @@ export function binarySuffixFactor(suffix: string): number | undefined {
   }
 }
 
+/**
+ * The value of the decimal digits text[s, e) (the caller has checked they are digits), equal to Number() of
+ * them: summed exactly up to 15 digits, read by Number() beyond. Parsers read ids and counts in place
+ * with it, without cutting a string per number.
+ */
+export function digitsValue(text: string, s: number, e: number): number {
+  if (e - s > 15) return Number(text.slice(s, e));
+  let v = 0;
+  for (let k = s; k < e; k++) v = v * 10 + (text.charCodeAt(k) - 48);
+  return v;
+}
+
 const NUMBER_RE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 /** A plain decimal number, or undefined (never NaN). Accepts a decimal comma (`0,14`) from non-C locales. */

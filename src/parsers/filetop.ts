@@ -28,7 +28,7 @@
  * (`# ./filetop -C`) is a known non-data line: its flags refine the variant.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
-import { KIB } from '../common/units.js';
+import { digitsValue, KIB } from '../common/units.js';
 import { parseTimeOfDay } from '../common/time.js';
 import { SysstatClock } from './sysstat-common.js';
 import {
@@ -43,9 +43,6 @@ import type { LineOutcome, ParseContext, ParserModule } from './types.js';
 
 /** Width of the COMM field (`%-16s`) in every version. */
 const COMM_WIDTH = 16;
-
-/** The counts, type and file after the COMM field: ` READS WRITES R_Kb W_Kb T FILE`. */
-const AFTER_COMM_RE = /^ +(\d+) +(\d+) +(\d+) +(\d+) +([RSO])(?: (.*))?$/;
 
 /** Fallback for rows that do not line up with the header: shortest COMM, then the same columns. */
 const LOOSE_ROW_RE = /^\s*(\d+)\s+(.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([RSO])(?:\s(.*))?$/;
@@ -74,12 +71,69 @@ export function readAlignedRow(line: string, idWidth: number): FiletopRow | unde
   const commStart = Math.max(idStart + idWidth, i) + 1;
   const commEnd = commStart + COMM_WIDTH;
   if (line.length <= commEnd || line.charCodeAt(commStart - 1) !== 32) return undefined;
-  const m = AFTER_COMM_RE.exec(line.slice(commEnd));
-  if (!m) return undefined;
+  const counts = readCounts(line, commEnd);
+  if (!counts) return undefined;
   const comm = line.slice(commStart, commEnd).trimEnd();
   if (comm === '') return undefined;
-  return rowFrom(line.slice(idStart, i), comm, m, 1);
+  counts.tid = digitsValue(line, idStart, i);
+  counts.comm = comm;
+  return counts;
 }
+
+/**
+ * The counts, type and file from `at` on, read in place exactly as `^ +(\d+) +(\d+) +(\d+) +(\d+) +([RSO])(?: (.*))?$` reads them (blanks are
+ * spaces; the file, when there is one, follows one space and holds no line terminator); undefined where
+ * the pattern would not match. tid and comm are left for the caller.
+ */
+function readCounts(line: string, at: number): FiletopRow | undefined {
+  const n = line.length;
+  const bounds = COUNT_BOUNDS;
+  let i = at;
+  for (let c = 0; c < 4; c++) {
+    const s = skipSpaces(line, i);
+    if (s === i) return undefined;
+    let e = s;
+    while (e < n && isDigit(line.charCodeAt(e))) e++;
+    if (e === s) return undefined;
+    bounds[2 * c] = s;
+    bounds[2 * c + 1] = e;
+    i = e;
+  }
+  const t = skipSpaces(line, i);
+  if (t === i || t >= n) return undefined;
+  const type = line.charCodeAt(t);
+  if (type !== 82 /* R */ && type !== 83 /* S */ && type !== 79 /* O */) return undefined;
+  let file = '';
+  if (t + 1 < n) {
+    if (line.charCodeAt(t + 1) !== 32) return undefined;
+    for (let k = t + 2; k < n; k++) if (isLineTerminator(line.charCodeAt(k))) return undefined;
+    file = line.slice(t + 2);
+  }
+  return {
+    tid: 0,
+    comm: '',
+    reads: digitsValue(line, bounds[0]!, bounds[1]!),
+    writes: digitsValue(line, bounds[2]!, bounds[3]!),
+    readKib: digitsValue(line, bounds[4]!, bounds[5]!),
+    writtenKib: digitsValue(line, bounds[6]!, bounds[7]!),
+    type: type === 82 ? 'R' : type === 83 ? 'S' : 'O',
+    file,
+  };
+}
+
+/** Start and end of each count readCounts has found (reused: one row is read at a time). */
+const COUNT_BOUNDS = new Int32Array(8);
+
+function skipSpaces(line: string, i: number): number {
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+/** What a regex `.` does not match. */
+function isLineTerminator(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
 
 export function readLooseRow(line: string): FiletopRow | undefined {
   const m = LOOSE_ROW_RE.exec(line);
@@ -174,9 +228,35 @@ export const parser: ParserModule = {
 
     const rowTime = (): RecordTime => intervalTime ?? { clock: 'ordinal', sample: Math.max(sample, 0) };
 
+    const emitRow = (row: FiletopRow, lineNo: number): LineOutcome => {
+      ctx.emit({
+        kind: 'filetop.file',
+        source: { file: ctx.file, line: lineNo },
+        time: rowTime(),
+        tid: row.tid,
+        comm: row.comm,
+        reads: row.reads,
+        writes: row.writes,
+        read_bytes: row.readKib * KIB,
+        written_bytes: row.writtenKib * KIB,
+        type: row.type,
+        file: row.file,
+      });
+      return 'data';
+    };
+
     return {
       line(raw: string, lineNo: number): LineOutcome {
         const text = stripClearScreen(raw);
+        // A row that lines up, read first: it starts with an id and a blank, which neither the loadavg line
+        // (`HH:MM:SS loadavg:`) nor the header (a title) does, so the checks below could not have taken it.
+        if (idTitle !== undefined) {
+          const aligned = readAlignedRow(text, idWidth);
+          if (aligned) {
+            seenContent = true;
+            return emitRow(aligned, lineNo);
+          }
+        }
         if (text.trim() === '') return 'skip';
         const first = !seenContent;
         seenContent = true;
@@ -210,23 +290,7 @@ export const parser: ParserModule = {
         const startsWithDigit = isDigit(text.charCodeAt(text.search(/\S/)));
         // Rows only under a header: other tables (top's task list) have rows of the same shape.
         const row = startsWithDigit && idTitle !== undefined ? readAlignedRow(text, idWidth) ?? readLooseRow(text) : undefined;
-        if (row) {
-          const record: TimelineRecord = {
-            kind: 'filetop.file',
-            source: { file: ctx.file, line: lineNo },
-            time: rowTime(),
-            tid: row.tid,
-            comm: row.comm,
-            reads: row.reads,
-            writes: row.writes,
-            read_bytes: row.readKib * KIB,
-            written_bytes: row.writtenKib * KIB,
-            type: row.type,
-            file: row.file,
-          };
-          ctx.emit(record);
-          return 'data';
-        }
+        if (row) return emitRow(row, lineNo);
 
         const banner = FILETOP_TRACING_RE.exec(text);
         if (banner) {

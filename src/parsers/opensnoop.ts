@@ -25,6 +25,7 @@
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { formatTimeOfDay, parseTimeOfDay } from '../common/time.js';
+import { digitsValue } from '../common/units.js';
 import {
   BPFTRACE_ATTACH_RE,
   BPFTRACE_TRACING_RE,
@@ -84,64 +85,102 @@ interface OpenRow {
   path: string;
 }
 
-/** Reads whitespace-separated words from the left, with a carried remainder when two columns touched. */
-class Cursor {
-  pos = 0;
-  carry = '';
-  constructor(private readonly line: string) {}
-
-  word(): string | undefined {
-    if (this.carry !== '') {
-      const w = this.carry;
-      this.carry = '';
-      return w;
-    }
-    const { line } = this;
-    while (this.pos < line.length && line.charCodeAt(this.pos) === 32) this.pos++;
-    const start = this.pos;
-    while (this.pos < line.length && line.charCodeAt(this.pos) !== 32) this.pos++;
-    return this.pos > start ? line.slice(start, this.pos) : undefined;
-  }
+/** End of the run of non-blanks starting at `i` (blanks: the space character only, as bcc pads with it). */
+function wordEnd(line: string, i: number): number {
+  while (i < line.length && line.charCodeAt(i) !== 32) i++;
+  return i;
 }
 
-const INT_RE = /^\d+$/;
-// bcc prints TIME(s) as %-14.9f with no blank after it: from 10000 s on, the next column touches it.
-const REL_TIME_RE = /^(\d+\.\d{1,9})(\d*)$/;
-const LOOSE_TAIL_RE = /^(.*?) +(-?\d+) +(\d+)(?= |$)/;
+function skipBlanks(line: string, i: number): number {
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  return i;
+}
 
-/** Read one row under `header`; a string is the reason it could not be read. */
+/** Whether line[s, e) is one or more decimal digits. */
+function allDigits(line: string, s: number, e: number): boolean {
+  if (e <= s) return false;
+  for (let k = s; k < e; k++) if (!isDigit(line.charCodeAt(k))) return false;
+  return true;
+}
+
+/**
+ * Where bcc's `TIME(s)` word [s, e) ends its seconds: digits, a dot, up to nine decimals (`\d+\.\d{1,9}`).
+ * The digits after those belong to the next column (they touch from 10000 s on). -1 when the word is not
+ * digits, a dot and digits.
+ */
+function relTimeEnd(line: string, s: number, e: number): number {
+  let k = s;
+  while (k < e && isDigit(line.charCodeAt(k))) k++;
+  if (k === s || k >= e || line.charCodeAt(k) !== 46 /* . */) return -1;
+  const decimals = k + 1;
+  let d = decimals;
+  while (d < e && isDigit(line.charCodeAt(d))) d++;
+  if (d !== e || d === decimals) return -1;
+  return Math.min(e, decimals + 9);
+}
+
+/**
+ * Read one row under `header`; a string is the reason it could not be read. Scanned in place (no word
+ * list, no regex per row): the parser reads every row of files of millions of them.
+ */
 export function readOpenRow(line: string, header: OpensnoopHeader): OpenRow | string {
-  const cur = new Cursor(line);
+  let pos = 0;
+  // The part of a word that touched the previous one (bcc's TIME(s) and PID): read as the next word.
+  let carryStart = -1;
+  let carryEnd = -1;
   let time: RecordTime | undefined;
   if (header.time === 'TIME(s)') {
-    const w = cur.word();
-    const m = w === undefined ? null : REL_TIME_RE.exec(w);
-    if (!m) return `TIME(s) "${w ?? ''}" is not seconds with decimals`;
-    time = { clock: 'relative', rel: Number(m[1]) };
-    cur.carry = m[2]!;
+    const s = skipBlanks(line, pos);
+    const e = wordEnd(line, s);
+    pos = e;
+    const split = e > s ? relTimeEnd(line, s, e) : -1;
+    if (split < 0) return `TIME(s) "${line.slice(s, e)}" is not seconds with decimals`;
+    time = { clock: 'relative', rel: Number(line.slice(s, split)) };
+    if (split < e) {
+      carryStart = split;
+      carryEnd = e;
+    }
   } else if (header.time === 'TIME') {
-    const w = cur.word() ?? '';
+    const s = skipBlanks(line, pos);
+    const e = wordEnd(line, s);
+    pos = e;
+    const w = line.slice(s, e);
     const tod = parseTimeOfDay(w);
     if (!tod) return `TIME "${w}" is not HH:MM:SS`;
     time = { clock: 'time-of-day', iso: formatTimeOfDay(tod) };
   }
   let uid: number | undefined;
   if (header.uid) {
-    const w = cur.word() ?? '';
-    if (!INT_RE.test(w)) return `UID "${w}" is not a number (bcc prints UIDs of 6+ digits touching the PID)`;
-    uid = Number(w);
+    let s: number;
+    let e: number;
+    if (carryStart >= 0) {
+      s = carryStart;
+      e = carryEnd;
+      carryStart = -1;
+    } else {
+      s = skipBlanks(line, pos);
+      e = pos = wordEnd(line, s);
+    }
+    if (!allDigits(line, s, e)) return `UID "${line.slice(s, e)}" is not a number (bcc prints UIDs of 6+ digits touching the PID)`;
+    uid = digitsValue(line, s, e);
   }
-  const idText = cur.word() ?? '';
-  if (!INT_RE.test(idText)) return `${header.id} "${idText}" is not a number`;
-  const idEnd = cur.pos;
+  let idStart: number;
+  let idEnd: number;
+  if (carryStart >= 0) {
+    idStart = carryStart;
+    idEnd = carryEnd;
+  } else {
+    idStart = skipBlanks(line, pos);
+    idEnd = pos = wordEnd(line, idStart);
+  }
+  if (!allDigits(line, idStart, idEnd)) return `${header.id} "${line.slice(idStart, idEnd)}" is not a number`;
 
-  let commStart = idEnd;
-  while (commStart < line.length && line.charCodeAt(commStart) === 32) commStart++;
+  const commStart = skipBlanks(line, pos);
   if (commStart >= line.length) return 'row ends after the id column';
   const cells = alignedCells(line, header, commStart) ?? looseCells(line, commStart);
   if (!cells) return 'no "FD ERR" numbers after COMM';
 
-  let pos = cells.errEnd;
+  pos = cells.errEnd;
   let flagsOctal: string | undefined;
   let modeOctal: string | undefined;
   if (header.flags) {
@@ -157,8 +196,8 @@ export function readOpenRow(line: string, header: OpensnoopHeader): OpenRow | st
     pos += m[0].length;
   }
   // PATH follows one blank (two after `n/a `); a path never starts with the padding.
-  while (pos < line.length && line.charCodeAt(pos) === 32) pos++;
-  const row: OpenRow = { id: Number(idText), comm: cells.comm, fd: cells.fd, err: cells.err, path: line.slice(pos) };
+  pos = skipBlanks(line, pos);
+  const row: OpenRow = { id: digitsValue(line, idStart, idEnd), comm: cells.comm, fd: cells.fd, err: cells.err, path: line.slice(pos) };
   if (time) row.time = time;
   if (uid !== undefined) row.uid = uid;
   if (flagsOctal !== undefined) row.flagsOctal = flagsOctal;
@@ -185,10 +224,18 @@ function alignedCells(line: string, header: OpensnoopHeader, commStart: number):
   if (line.charCodeAt(fdStart - 1) === 45) fdStart--; // '-'
   if (fdStart <= commStart || line.charCodeAt(fdStart - 1) !== 32) return undefined;
   const comm = line.slice(commStart, fdStart).trimEnd();
-  const m = /^ +(\d+)(?= |$)/.exec(line.slice(fdEnd, fdEnd + 16));
-  if (!m || comm === '') return undefined;
-  return { comm, fd: Number(line.slice(fdStart, fdEnd)), err: Number(m[1]), errEnd: fdEnd + m[0].length };
+  // ERR: blanks then digits, ending at a blank or at the 16-character window's end (as /^ +(\d+)(?= |$)/
+  // on line.slice(fdEnd, fdEnd + 16) reads it).
+  const windowEnd = Math.min(line.length, fdEnd + 16);
+  const errStart = skipBlanks(line, fdEnd);
+  if (errStart === fdEnd || errStart >= windowEnd || comm === '') return undefined;
+  let errEnd = errStart;
+  while (errEnd < windowEnd && isDigit(line.charCodeAt(errEnd))) errEnd++;
+  if (errEnd === errStart || (errEnd < windowEnd && line.charCodeAt(errEnd) !== 32)) return undefined;
+  return { comm, fd: Number(line.slice(fdStart, fdEnd)), err: digitsValue(line, errStart, errEnd), errEnd };
 }
+
+const LOOSE_TAIL_RE = /^(.*?) +(-?\d+) +(\d+)(?= |$)/;
 
 /** The shortest COMM followed by two numbers: for rows whose spacing does not match the header. */
 function looseCells(line: string, commStart: number): Cells | undefined {
@@ -264,12 +311,7 @@ export const parser: ParserModule = {
         const first = !seenContent;
         seenContent = true;
 
-        const next = readOpensnoopHeader(text);
-        if (next) {
-          if (!header) ctx.setVariant(opensnoopVariant(next, bpftraceLines, command));
-          header = next;
-          return 'skip';
-        }
+        // Rows first: they start with a digit, which a header line never does (it starts with a title).
         if (header && isDigit(text.charCodeAt(0))) {
           const row = readOpenRow(text, header);
           if (typeof row === 'string') return { unparsed: `${row} (header: ${header.id} COMM FD ERR …)` };
@@ -277,6 +319,12 @@ export const parser: ParserModule = {
           if (header.callers) pending = record;
           else ctx.emit(record);
           return 'data';
+        }
+        const next = readOpensnoopHeader(text);
+        if (next) {
+          if (!header) ctx.setVariant(opensnoopVariant(next, bpftraceLines, command));
+          header = next;
+          return 'skip';
         }
         if (BPFTRACE_ATTACH_RE.test(text) || BPFTRACE_TRACING_RE.test(text)) {
           bpftraceLines = true;

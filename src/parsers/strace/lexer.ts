@@ -7,6 +7,7 @@
  * boundary between arguments and return value needs quote- and paren-awareness that regexes do badly.
  */
 import { type FdRef, isAnnotationStart, isTrimmed, parseFdRefAt, parseInteger, skipAnnotation, skipString } from './values.js';
+import { digitsValue } from '../../common/units.js';
 
 export type TimestampKind = 't' | 'tt' | 'ttt' | 'r';
 
@@ -38,14 +39,6 @@ function skipSpaces(text: string, i: number): number {
 function digitsEnd(text: string, i: number): number {
   while (isDigit(text.charCodeAt(i))) i++;
   return i;
-}
-
-/** The value of the decimal digits text[s, e) (Number() of them: exact up to 15 digits, else parsed). */
-function digitsValue(text: string, s: number, e: number): number {
-  if (e - s > 15) return Number(text.slice(s, e));
-  let v = 0;
-  for (let k = s; k < e; k++) v = v * 10 + (text.charCodeAt(k) - 48);
-  return v;
 }
 
 /**
