@@ -711,7 +711,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
         }
         const { outcome } = plan
           ? await pool.parseSplit(file, { variant: plan.variant, path: ranges!.localPath, size: entry.size ?? 0, cut: plan.cut, warmStart: plan.warmStart }, onBytesOf(entry).onBytes)
-          : await pool.parse(file, stream, onBytesOf(entry).onBytes);
+          : await pool.parse(file, ranges && entry.size !== undefined ? { path: ranges.localPath, start: 0, end: entry.size } : stream, onBytesOf(entry).onBytes);
         pooled.push(
           outcome.catch((err: unknown) => {
             if (err instanceof WorkerStopped && err.outOfMemory && bundle.rereadable) {

@@ -178,3 +178,27 @@ test('retireIdle: idle workers stop (their heaps go) and a later file still gets
     await pool.close();
   }
 });
+
+test('a folder file read by its worker from the disk: the same outcome as its chunks posted, progress up to its size', async () => {
+  const { ParsePool } = await import('../../src/timeline/pool.js');
+  const { SERIES_MAX_ROWS } = await import('../../src/timeline/build.js');
+  const pool = new ParsePool(1);
+  const path = join(repoRoot, 'test', 'fixtures', 'opensnoop', 'perftriage-bpftrace.txt');
+  const bytes = readFileSync(path);
+  const file = { entry: { path: 'perftriage-bpftrace.txt', size: bytes.length }, forced: undefined, manifestTool: undefined, manifestCommand: undefined, summarize: false, recordBudget: Infinity, seriesBudget: undefined, seriesShare: SERIES_MAX_ROWS };
+  try {
+    const progress: number[] = [];
+    const fromDisk = await (await pool.parse(file, { path, start: 0, end: bytes.length }, (n) => progress.push(n))).outcome;
+    const posted = await (await pool.parse(file, (async function* () {
+      // Two chunks, cut mid-line: the parser sees one stream either way.
+      yield bytes.subarray(0, 1000);
+      yield bytes.subarray(1000);
+    })())).outcome;
+    assert.equal(fromDisk.sniff?.tool, 'opensnoop');
+    assert.ok(fromDisk.records.length > 1000, String(fromDisk.records.length));
+    assert.deepEqual(fromDisk, posted);
+    assert.equal(progress.at(-1), bytes.length);
+  } finally {
+    await pool.close();
+  }
+});
