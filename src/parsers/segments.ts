@@ -76,12 +76,15 @@ export interface HeadParse {
 }
 
 /**
- * @param summarized told of records of a summarized kind that were made but not emitted (the tail's
- *   calls but its last), so that the caller's counts stay those of a one-pass parse.
+ * The reader of a strace file in analysis, whole or the head of a split one: `onRecord` gets every record
+ * but the calls, of which only the first and the last (the sink keeps the first and the time span's end).
+ * @param summarized told of records of a summarized kind that were made but not emitted (the calls in
+ *   between, the tail's calls but its last), so that the caller's counts stay those of a one-pass parse.
  */
 export function startHead(file: string, variant: string, onRecord: (r: TimelineRecord) => void, summarized: (kind: string, clock: string, count: number) => void): HeadParse {
   let reader: StraceReader | undefined;
   const session = startParse(straceParser, file, variant, onRecord, (ctx) => (reader = new StraceReader(ctx)));
+  reader!.summarizeCallsTo(summarized);
   return {
     line: (text, lineNo, flags) => session.line(text, lineNo, flags),
     absorb(output, headLines) {

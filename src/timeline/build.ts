@@ -259,8 +259,13 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
         outcome.recordCount++;
         keep(r);
       };
-      if (options.headOf && decision.tool === 'strace' && summarize) session = headSession = startHead(entry.path, variant, sink, (_kind, clock, count) => countSummarized(outcome, clock, count));
-      else session = startParse(module, entry.path, variant, sink);
+      // Analysis of strace: the reader keeps its calls but the first and the last from the sink, counting them
+      // (startHead); the head of a split file also takes its tail's counts.
+      if (decision.tool === 'strace' && summarize && module.meta.summarizedKinds) {
+        const head = startHead(entry.path, variant, sink, (_kind, clock, count) => countSummarized(outcome, clock, count));
+        session = head;
+        if (options.headOf) headSession = head;
+      } else session = startParse(module, entry.path, variant, sink);
       for (const h of head) {
         downsampler?.noteLine(h.text.length + 1);
         session.line(h.text, h.lineNo, h.flags);
