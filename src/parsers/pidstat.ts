@@ -39,7 +39,7 @@
  * so a new row time also starts a new report; values like 479136209706741632.00 (counter wrap) are kept.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
-import { KIB, parseNumber, parsePercent, parseSizedNumber, round } from '../common/units.js';
+import { digitsValue, KIB, parseNumber, parsePercent, parseSizedNumber, round } from '../common/units.js';
 import { parseDate, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../common/time.js';
 import { bannerRecord, parseSysstatBanner, readRowTime, SysstatClock, tokens, type SysstatBanner, valueEntries } from './sysstat-common.js';
 import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
@@ -250,8 +250,33 @@ function textValue(metric: Metric, token: string): number | string | undefined |
   }
 }
 
+/**
+ * plainDecimal of line[s, e), read in place: the digits make an exact integer below 16 characters and 10^k
+ * is exact, so their quotient is the correctly rounded value Number() gives (longer ones go to Number).
+ */
+export function plainDecimalAt(line: string, s: number, e: number): number | undefined {
+  const negative = line.charCodeAt(s) === 45; /* - */
+  let int = 0;
+  let scale = 1;
+  let digits = 0;
+  let dot = false;
+  for (let i = negative ? s + 1 : s; i < e; i++) {
+    const c = line.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      int = int * 10 + (c - 48);
+      if (dot) scale *= 10;
+    } else if (c === 46 /* . */ && !dot && digits > 0) dot = true;
+    else return undefined;
+  }
+  if (digits === 0 || line.charCodeAt(e - 1) === 46) return undefined;
+  if (e - s > 15) return Number(line.slice(s, e));
+  const value = dot ? int / scale : int;
+  return negative ? -value : value;
+}
+
 /** `-?digits[.digits]` read without a regex, or undefined for anything else. */
-function plainDecimal(token: string): number | undefined {
+export function plainDecimal(token: string): number | undefined {
   let i = token.charCodeAt(0) === 45 /* - */ ? 1 : 0;
   let digits = 0;
   let dot = false;
@@ -310,11 +335,26 @@ class FieldCursor {
   }
 
   next(): string | undefined {
+    const start = this.skip();
+    return start >= 0 ? this.line.slice(start, this.pos) : undefined;
+  }
+
+  /** Steps over the next field without cutting it: its start (its end is `pos`), or -1 when there is none. */
+  skip(): number {
     this.skipBlanks();
     const s = this.line;
     const start = this.pos;
     while (this.pos < s.length && s.charCodeAt(this.pos) !== 32 && s.charCodeAt(this.pos) !== 9) this.pos++;
-    return this.pos > start ? s.slice(start, this.pos) : undefined;
+    return this.pos > start ? start : -1;
+  }
+
+  /** The line being walked, and where the walk is (the end of the field `skip` stepped over). */
+  get text(): string {
+    return this.line;
+  }
+
+  get at(): number {
+    return this.pos;
   }
 
   /** The next field without consuming it. */
@@ -353,8 +393,14 @@ class RowTimeReader {
   private last: RowTime | undefined;
 
   read(cursor: FieldCursor): RowTime | undefined {
-    const first = cursor.next();
-    if (first === undefined) return undefined;
+    const start = cursor.skip();
+    if (start < 0) return undefined;
+    const line = cursor.text;
+    const end = cursor.at;
+    // Rows of one report repeat the time: compared in place (24-hour times, epoch seconds) before cutting it.
+    const last = this.lastText;
+    if (last !== undefined && last.length === end - start && line.startsWith(last, start) && !this.meridiemFollows(cursor)) return this.last;
+    const first = line.slice(start, end);
     if (first === 'Average:') return AVERAGE;
     const second = cursor.peek();
     const meridiem = second === 'AM' || second === 'PM' ? second : undefined;
@@ -364,6 +410,16 @@ class RowTimeReader {
     this.lastText = text;
     this.last = parseRowTime(first, meridiem);
     return this.last;
+  }
+
+  /** Whether the next field is AM or PM (a 12-hour time: the text compared is then `time AM`). */
+  private meridiemFollows(cursor: FieldCursor): boolean {
+    const line = cursor.text;
+    let i = cursor.at;
+    while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+    const c = line.charCodeAt(i);
+    const after = i + 2 < line.length ? line.charCodeAt(i + 2) : 32;
+    return (c === 65 /* A */ || c === 80 /* P */) && line.charCodeAt(i + 1) === 77 /* M */ && (after === 32 || after === 9);
   }
 }
 
@@ -388,12 +444,27 @@ function elapsed(from: number, to: number, tod: boolean): number {
   return tod && d < 0 ? d + SECONDS_PER_DAY : d;
 }
 
-/** `-` (multi-line) and `0` (old one-line mode) both mean "no value" in the TGID/TID columns. */
-function idValue(token: string): number | undefined | Error {
-  if (token === '-') return undefined;
-  if (!INT_RE.test(token)) return new Error(`expected a task id or -, got '${token}'`);
-  const n = Number(token);
+/** A TGID or TID column that is neither digits nor `-`. */
+const ID_BAD = -2;
+
+/**
+ * A TGID or TID column, line[s, e) (s < 0: the layout has none, read as `-`): `-` (multi-line) and `0`
+ * (old one-line mode) both mean "no value"; ID_BAD for anything but digits.
+ */
+function idValue(line: string, s: number, e: number): number | undefined {
+  if (s < 0 || (e - s === 1 && line.charCodeAt(s) === 45 /* - */)) return undefined;
+  if (!allDigits(line, s, e)) return ID_BAD;
+  const n = digitsValue(line, s, e);
   return n === 0 ? undefined : n;
+}
+
+function allDigits(line: string, s: number, e: number): boolean {
+  if (e <= s) return false;
+  for (let k = s; k < e; k++) {
+    const c = line.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 const FLAG_ORDER = ['-u', '-r', '-s', '-d', '-w', '-v', '-R', '-T CHILD', '-t', '-U', '-h', '-H'];
@@ -592,24 +663,36 @@ class PidstatParser implements LineParser {
     let pid: number | undefined;
     let tgidToken = '-';
     let tidToken = '-';
+    // Ids read in place. TGID and TID: digits or `-`, their text kept as bounds and checked after the other
+    // columns (only when the layout has threads), as their errors always were.
+    let tgidStart = -1;
+    let tgidEnd = -1;
+    let tidStart = -1;
+    let tidEnd = -1;
+    const line = cursor.text;
     for (const id of layout.ids) {
-      const token = cursor.next();
-      if (token === undefined) return { unparsed: `row ends before its ${id} column` };
-      if (id === 'USER') user = token;
-      else if (id === 'TGID') tgidToken = token;
-      else if (id === 'TID') tidToken = token;
-      else {
-        if (!INT_RE.test(token)) return { unparsed: `expected a numeric ${id}, got '${token}'` };
-        if (id === 'UID') uid = Number(token);
-        else pid = Number(token);
+      const start = cursor.skip();
+      if (start < 0) return { unparsed: `row ends before its ${id} column` };
+      const end = cursor.at;
+      if (id === 'USER') user = line.slice(start, end);
+      else if (id === 'TGID') {
+        tgidStart = start;
+        tgidEnd = end;
+      } else if (id === 'TID') {
+        tidStart = start;
+        tidEnd = end;
+      } else {
+        if (!allDigits(line, start, end)) return { unparsed: `expected a numeric ${id}, got '${line.slice(start, end)}'` };
+        if (id === 'UID') uid = digitsValue(line, start, end);
+        else pid = digitsValue(line, start, end);
       }
     }
     let tid: number | undefined;
     if (layout.threads) {
-      const tgid = idValue(tgidToken);
-      const tidValue = idValue(tidToken);
-      if (tgid instanceof Error) return { unparsed: `TGID: ${tgid.message}` };
-      if (tidValue instanceof Error) return { unparsed: `TID: ${tidValue.message}` };
+      const tgid = idValue(line, tgidStart, tgidEnd);
+      const tidValue = idValue(line, tidStart, tidEnd);
+      if (tgid === ID_BAD) return { unparsed: `TGID: expected a task id or -, got '${line.slice(tgidStart, tgidEnd)}'` };
+      if (tidValue === ID_BAD) return { unparsed: `TID: expected a task id or -, got '${line.slice(tidStart, tidEnd)}'` };
       if (tidValue === undefined && tgid === undefined) return { unparsed: 'expected a TGID or a TID, got neither' };
       tid = tidValue;
       pid = tgid;
@@ -618,11 +701,22 @@ class PidstatParser implements LineParser {
     const values = this.values;
     values.length = 0;
     for (let i = 0; i < metrics.length; i++) {
-      const token = cursor.next();
+      const start = cursor.skip();
       const metric = metrics[i];
-      if (token === undefined) return { unparsed: `row ends before its ${metric?.field ?? 'unknown'} column (fewer columns than its header)` };
-      const value = metric ? textValue(metric, token) : undefined;
-      if (value instanceof Error) return { unparsed: `${value.message} for ${metric!.field}, got '${token}'` };
+      if (start < 0) return { unparsed: `row ends before its ${metric?.field ?? 'unknown'} column (fewer columns than its header)` };
+      if (!metric) {
+        values.push(undefined);
+        continue;
+      }
+      // Plain decimals, nearly every value, are read in place; the others (text, %, suffixes) are cut first.
+      const plain = metric.type === 'text' ? undefined : plainDecimalAt(line, start, cursor.at);
+      if (plain !== undefined) {
+        values.push(metric.type === 'kib' || metric.type === 'kibRate' ? plain * KIB : metric.type === 'ms' ? plain / 1000 : plain);
+        continue;
+      }
+      const token = line.slice(start, cursor.at);
+      const value = textValue(metric, token);
+      if (value instanceof Error) return { unparsed: `${value.message} for ${metric.field}, got '${token}'` };
       values.push(value);
     }
     let command = cursor.rest();

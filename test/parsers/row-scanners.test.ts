@@ -11,6 +11,7 @@ import type { RecordTime } from '../../src/common/types.js';
 import { formatTimeOfDay, parseTimeOfDay } from '../../src/common/time.js';
 import { readAlignedRow, readLooseRow } from '../../src/parsers/filetop.js';
 import { readOpenRow } from '../../src/parsers/opensnoop.js';
+import { plainDecimal, plainDecimalAt } from '../../src/parsers/pidstat.js';
 import { FILETOP_HEADER_RE } from '../../src/sniff/detectors/filetop.js';
 import { readOpensnoopHeader, type OpensnoopHeader } from '../../src/sniff/detectors/opensnoop.js';
 import { fixture, listDir } from '../helpers.js';
@@ -226,4 +227,27 @@ test('filetop rows: the scanner reads every fixture row, and damaged copies, as 
   // Rows the aligned reader leaves to the loose one still read there.
   assert.equal(readAlignedRow('26417 python3 1 2 3 4 R a.txt', 7), undefined);
   assert.deepEqual(readLooseRow('26417 python3 1 2 3 4 R a.txt'), { tid: 26417, comm: 'python3', reads: 1, writes: 2, readKib: 3, writtenKib: 4, type: 'R', file: 'a.txt' });
+});
+
+test('pidstat values: the in-place decimal reader gives what the token reader gives (Number of the text), on every token shape', () => {
+  const next = random(10);
+  const alphabet = '0123456789.-+e, %';
+  let plain = 0;
+  const tokens: string[] = ['0', '-0.00', '0.00', '3949.83', '66512.97', '-1.00', '.5', '5.', '1.2.3', '--1', '-', '', '123456789012345', '1234567890123456', '12345678901234.56', '99999999999999999999.5'];
+  for (let k = 0; k < 20000; k++) {
+    const n = Math.floor(next() * 19);
+    let t = '';
+    // Mostly digits and dots, so that most tokens are plain decimals of every length.
+    for (let c = 0; c < n; c++) t += next() < 0.85 ? alphabet[Math.floor(next() * 12)]! : alphabet[Math.floor(next() * alphabet.length)]!;
+    tokens.push(t);
+  }
+  for (const t of tokens) {
+    // In a line, between other text: the reader must stay within its bounds.
+    const line = `x ${t} 7`;
+    const got = plainDecimalAt(line, 2, 2 + t.length);
+    const want = plainDecimal(t);
+    assert.ok(Object.is(got, want), `${JSON.stringify(t)}: ${got} against ${want}`);
+    if (want !== undefined) plain++;
+  }
+  assert.ok(plain > 3000, `plain tokens: ${plain}`);
 });
