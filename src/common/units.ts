@@ -98,6 +98,35 @@ function plainDecimal(token: string): number {
 }
 
 /**
+ * The plain decimal text[s, e) (`[-+]?\d*\.?\d*` with a digit) read in place, equal to parseNumber of it;
+ * undefined for anything else (the caller then cuts the token and reads it the general way).
+ */
+export function plainDecimalAt(text: string, s: number, e: number): number | undefined {
+  if (e <= s) return undefined;
+  let i = s;
+  const first = text.charCodeAt(s);
+  const negative = first === 45; /* - */
+  if (negative || first === 43 /* + */) i++;
+  let digits = 0;
+  let dot = false;
+  let int = 0;
+  let scale = 1;
+  for (; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      int = int * 10 + (c - 48);
+      if (dot) scale *= 10;
+    } else if (c === 46 /* . */ && !dot) dot = true;
+    else return undefined;
+  }
+  if (digits === 0) return undefined;
+  if (e - s > 15) return Number(text.slice(s, e));
+  const value = dot ? int / scale : int;
+  return negative ? -value : value;
+}
+
+/**
  * Length of the `[-+]?\d*\.?\d*` prefix of `token` when it holds at least one digit, else -1: the whole
  * token is a plain decimal when this equals its length.
  */

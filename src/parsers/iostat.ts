@@ -38,7 +38,7 @@
  * headers, timestamp lines and blanks are 'skip'.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
-import { GIB, KIB, MIB, SECTOR_BYTES, parseNumber, parsePercent, parseSizedNumber, round } from '../common/units.js';
+import { GIB, KIB, MIB, SECTOR_BYTES, parseNumber, parsePercent, parseSizedNumber, plainDecimalAt, round } from '../common/units.js';
 import { floatingEpoch, formatDate, formatTimeOfDay, parseDate, parseIsoInstant, parseTimeOfDay } from '../common/time.js';
 import { bannerRecord, parseSysstatBanner, tokens, type SysstatBanner, valueEntries } from './sysstat-common.js';
 import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
@@ -351,11 +351,17 @@ class TextReader {
   constructor(
     private readonly ctx: ParseContext,
     omitSinceBoot: boolean,
+    /** Read plain rows in place first (plainRow); tests compare with false, every line the general way. */
+    private readonly plainRows = true,
   ) {
     this.clock = new ReportClock(omitSinceBoot);
   }
 
   line(text: string, lineNo: number): LineOutcome {
+    if (this.plainRows) {
+      const row = this.plainRow(text, lineNo);
+      if (row !== undefined) return row;
+    }
     const toks = tokens(text);
     if (this.pendingName) {
       if (this.table && !this.table.deviceLast && toks.length === this.table.columns.length && toks.length > 0 && parseNumber(stripSuffix(toks[0]!)) !== undefined) {
@@ -459,6 +465,50 @@ class TextReader {
     return 'skip';
   }
 
+  /**
+   * The row nearly every line is: a device-first table's device name then its values, each a plain decimal,
+   * read in place (no token list, no string per value). Undefined for any other line, which `line` then
+   * reads as before: one that an earlier test there would take (avg-cpu:, a Device header, a timestamp, a
+   * banner), a value that is not plain (suffixes, %, a comma), a count that does not match, non-ASCII text.
+   */
+  private plainRow(text: string, lineNo: number): LineOutcome | undefined {
+    const table = this.table;
+    if (!table || table.deviceLast || this.pendingName || this.expectCpuValues) return undefined;
+    const n = text.length;
+    const columns = table.columns;
+    const values = this.scratch;
+    let i = skipAsciiSpaces(text, 0);
+    const nameStart = i;
+    i = asciiWordEnd(text, i);
+    if (i < 0 || i === nameStart) return undefined;
+    const nameEnd = i;
+    let lastStart = nameStart;
+    for (let c = 0; c < columns.length; c++) {
+      const s = skipAsciiSpaces(text, i);
+      const e = asciiWordEnd(text, s);
+      if (e < 0 || e === s) return undefined;
+      const spec = columns[c];
+      if (spec) {
+        const v = plainDecimalAt(text, s, e);
+        if (v === undefined) return undefined;
+        values[c] = spec.kind === 'ms' ? round(v / 1000, 9) : spec.kind === 'size' ? round(v * spec.unitBytes, 3) : v;
+      }
+      lastStart = s;
+      i = e;
+    }
+    if (skipAsciiSpaces(text, i) !== n) return undefined;
+    const name = text.slice(nameStart, nameEnd);
+    // What line() tests before a table row: avg-cpu:, a Device header, a timestamp, a banner.
+    if (name === 'avg-cpu:' || DEVICE_TOKENS.has(name) || text.startsWith('Device', lastStart) && lastStart + 6 === i) return undefined;
+    const c0 = name.charCodeAt(0);
+    if (c0 >= 48 && c0 <= 57 && columns.length + 1 <= 3) return undefined;
+    if (text.includes('CPU)')) return undefined;
+    const group = text.charCodeAt(0) === 32 && text.charCodeAt(1) !== 32;
+    const build = (table.build ??= deviceRecordBuilder(table));
+    this.ctx.emit(build({ file: this.ctx.file, line: lineNo }, this.clock.time(), name, group, values));
+    return 'data';
+  }
+
   private tableRow(text: string, toks: readonly string[], lineNo: number): LineOutcome {
     const table = this.table!;
     const n = table.columns.length;
@@ -550,6 +600,29 @@ class TextReader {
 }
 
 /** `222.1k` → `222.1`: enough to tell a --human number from a device name. */
+/** Past the ASCII white space (what `\s` is there) from `i`. */
+function skipAsciiSpaces(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && (c < 9 || c > 13)) break;
+    i++;
+  }
+  return i;
+}
+
+/** The end of the word at `i` (up to white space), or -1 when it holds a non-ASCII character (tokens() then decides). */
+function asciiWordEnd(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) break;
+    if (c >= 128) return -1;
+    i++;
+  }
+  return i;
+}
+
 function stripSuffix(token: string): string {
   const last = token.charCodeAt(token.length - 1);
   return (last >= 65 && last <= 90) || (last >= 97 && last <= 122) || last === 37 ? token.slice(0, -1) : token;
@@ -855,22 +928,25 @@ export const parser: ParserModule = {
     seriesMaxRows: 16_000,
     recollect: 'LC_ALL=C S_TIME_FORMAT=ISO iostat -t -x 1 > iostat.txt (ISO timestamps carry the offset; C locale keeps decimals and dates readable)',
   },
-  create(ctx: ParseContext): LineParser {
-    const omitSinceBoot = variantOmitsSinceBoot(ctx.variant);
-    let reader: TextReader | JsonReader | undefined;
-    return {
-      line(text, lineNo) {
-        if (!reader) {
-          const trimmed = text.trimStart();
-          if (trimmed === '') return 'skip';
-          reader = trimmed.startsWith('{') ? new JsonReader(ctx, omitSinceBoot) : new TextReader(ctx, omitSinceBoot);
-        }
-        return reader.line(text, lineNo);
-      },
-      end() {
-        reader?.end();
-      },
-    };
-  },
+  create: (ctx: ParseContext) => createIostatReader(ctx),
 };
+
+/** The iostat reader; `plainRows: false` reads every line the general way (tests compare the two). */
+export function createIostatReader(ctx: ParseContext, options: { plainRows?: boolean } = {}): LineParser {
+  const omitSinceBoot = variantOmitsSinceBoot(ctx.variant);
+  let reader: TextReader | JsonReader | undefined;
+  return {
+    line(text, lineNo) {
+      if (!reader) {
+        const trimmed = text.trimStart();
+        if (trimmed === '') return 'skip';
+        reader = trimmed.startsWith('{') ? new JsonReader(ctx, omitSinceBoot) : new TextReader(ctx, omitSinceBoot, options.plainRows ?? true);
+      }
+      return reader.line(text, lineNo);
+    },
+    end() {
+      reader?.end();
+    },
+  };
+}
 

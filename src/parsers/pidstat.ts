@@ -254,7 +254,7 @@ function textValue(metric: Metric, token: string): number | string | undefined |
  * plainDecimal of line[s, e), read in place: the digits make an exact integer below 16 characters and 10^k
  * is exact, so their quotient is the correctly rounded value Number() gives (longer ones go to Number).
  */
-export function plainDecimalAt(line: string, s: number, e: number): number | undefined {
+export function pidstatDecimalAt(line: string, s: number, e: number): number | undefined {
   const negative = line.charCodeAt(s) === 45; /* - */
   let int = 0;
   let scale = 1;
@@ -709,7 +709,7 @@ class PidstatParser implements LineParser {
         continue;
       }
       // Plain decimals, nearly every value, are read in place; the others (text, %, suffixes) are cut first.
-      const plain = metric.type === 'text' ? undefined : plainDecimalAt(line, start, cursor.at);
+      const plain = metric.type === 'text' ? undefined : pidstatDecimalAt(line, start, cursor.at);
       if (plain !== undefined) {
         values.push(metric.type === 'kib' || metric.type === 'kibRate' ? plain * KIB : metric.type === 'ms' ? plain / 1000 : plain);
         continue;

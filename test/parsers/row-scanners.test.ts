@@ -11,7 +11,10 @@ import type { RecordTime } from '../../src/common/types.js';
 import { formatTimeOfDay, parseTimeOfDay } from '../../src/common/time.js';
 import { readAlignedRow, readLooseRow } from '../../src/parsers/filetop.js';
 import { readOpenRow } from '../../src/parsers/opensnoop.js';
-import { plainDecimal, plainDecimalAt } from '../../src/parsers/pidstat.js';
+import { plainDecimal, pidstatDecimalAt } from '../../src/parsers/pidstat.js';
+import { createIostatReader, parser as iostatParser } from '../../src/parsers/iostat.js';
+import { parseText } from '../../src/parsers/run.js';
+import type { ParseContext } from '../../src/parsers/types.js';
 import { FILETOP_HEADER_RE } from '../../src/sniff/detectors/filetop.js';
 import { readOpensnoopHeader, type OpensnoopHeader } from '../../src/sniff/detectors/opensnoop.js';
 import { fixture, listDir } from '../helpers.js';
@@ -244,10 +247,45 @@ test('pidstat values: the in-place decimal reader gives what the token reader gi
   for (const t of tokens) {
     // In a line, between other text: the reader must stay within its bounds.
     const line = `x ${t} 7`;
-    const got = plainDecimalAt(line, 2, 2 + t.length);
+    const got = pidstatDecimalAt(line, 2, 2 + t.length);
     const want = plainDecimal(t);
     assert.ok(Object.is(got, want), `${JSON.stringify(t)}: ${got} against ${want}`);
     if (want !== undefined) plain++;
   }
   assert.ok(plain > 3000, `plain tokens: ${plain}`);
+});
+
+test('iostat rows: read in place first or every line the general way, the same records, coverage and diagnostics, on every fixture and damaged copies', () => {
+  const general = { ...iostatParser, create: (ctx: ParseContext) => createIostatReader(ctx, { plainRows: false }) };
+  const files = listDir(fixture('iostat')).filter((f) => /\.(out|txt)$/.test(f) && !/json/.test(f));
+  assert.ok(files.length >= 12, files.join(' '));
+  const next = random(11);
+  let rows = 0;
+  for (const name of files) {
+    const text = readFileSync(fixture('iostat', name), 'latin1');
+    const lines = text.split('\n');
+    const variants = [text];
+    // Lines shaped as rows that an earlier test of the reader takes: avg-cpu: and Device with numbers.
+    const injected = lines.flatMap((line) => {
+      const titles = line.trim().split(/\s+/);
+      if (titles[0] !== 'Device' && titles[0] !== 'Device:') return [line];
+      const numbers = titles.slice(1).map((_, k) => `${k}.5`).join(' ');
+      return [line, `avg-cpu: ${numbers}`, `Device: ${numbers}`, `12 ${numbers}`, line];
+    });
+    variants.push(injected.join('\n'));
+    for (let k = 0; k < 30; k++) {
+      const copy = [...lines];
+      for (let e = 0; e < 3; e++) {
+        const at = Math.floor(next() * copy.length);
+        copy[at] = damaged(copy[at]!, next);
+      }
+      variants.push(copy.join('\n'));
+    }
+    for (const content of variants) {
+      const fast = parseText(iostatParser, name, Buffer.from(content, 'latin1'));
+      assert.deepEqual(fast, parseText(general, name, Buffer.from(content, 'latin1')), name);
+      rows += fast.records.filter((r) => r.kind === 'iostat.device').length;
+    }
+  }
+  assert.ok(rows > 3000, `device rows compared: ${rows}`);
 });
