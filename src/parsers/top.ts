@@ -610,6 +610,14 @@ const TASKS_PREFIX_RE = /^(Tasks|Threads):/;
 const CPU_LINE_RE = /^%?(?:Cpu|Node)(?:\(s\)|\d)/;
 const DIGIT_RE = /\d/;
 
+/** Whether the first character after the leading spaces is a digit. */
+function startsWithDigit(line: string): boolean {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === SPACE) i++;
+  const c = line.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
 function isBlank(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
@@ -779,6 +787,12 @@ function create(ctx: ParseContext): LineParser {
 
   return {
     line(text: string, lineNo: number): LineOutcome {
+      // A task row under a header, nearly every line: after its blanks a digit (the PID), which no summary
+      // line, header or blank line has, so the tests below would all pass it on to onRow.
+      if (columns !== undefined && startsWithDigit(text)) {
+        atStart = false;
+        return onRow(text, lineNo, columns);
+      }
       if (isBlank(text)) {
         flushSummary();
         return 'skip';
