@@ -181,14 +181,20 @@ async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>,
     ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: cannot open ${JSON.stringify(entry.path)}: ${errorText(err)}`, file: entry.path });
     return;
   }
-  const stream = handle.createReadStream(chunkBytes === undefined ? {} : { highWaterMark: chunkBytes });
-  const chunks = meter.metered(entry, stream, {
+  // Read as listed: a file still being written is read up to the size it had then, as its parse worker
+  // reads it (RangeReader), so the bytes read do not depend on --jobs.
+  const listed = entry.size;
+  const stream = listed === 0 ? undefined : handle.createReadStream({ ...(chunkBytes === undefined ? {} : { highWaterMark: chunkBytes }), ...(listed === undefined ? {} : { end: listed - 1 }) });
+  const chunks = meter.metered(entry, stream ?? noChunks(), {
     onError: (err) =>
       ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: reading ${JSON.stringify(entry.path)} stopped: ${errorText(err)}`, file: entry.path }),
   });
   try {
     await deliver(entry, chunks, visit, { read: (start, end) => readRange(path, start, end), localPath: path });
   } finally {
-    stream.destroy();
+    if (stream) stream.destroy();
+    else await handle.close();
   }
 }
+
+async function* noChunks(): AsyncGenerator<Buffer> {}

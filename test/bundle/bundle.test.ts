@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -728,4 +728,26 @@ test('rereadable: a folder and an archive file give the same bytes on a second w
   assert.equal(piped.rereadable, false);
   assert.equal((await readAll(piped)).files.size, 1);
   await writer;
+});
+
+test('folder: a file is read as it was listed, a file still being written up to the size it had then, an empty one as empty', async () => {
+  const parent = mkdtempSync(join(work, 'growing-'));
+  writeFileSync(join(parent, 'iostat.txt'), 'Linux 6.1.0 (web-1)\n17:35:25\n');
+  writeFileSync(join(parent, 'empty.txt'), '');
+  const bundle = await openBundle(parent);
+  // Written after the listing (a collector still running): the stream and a worker's range read stop at the same byte.
+  appendFileSync(join(parent, 'iostat.txt'), 'appended after the listing\n');
+  appendFileSync(join(parent, 'empty.txt'), 'appended too\n');
+  const ranged = new Map<string, string>();
+  const streamed = new Map<string, string>();
+  await bundle.forEach(async (entry, stream, ranges) => {
+    const parts: Buffer[] = [];
+    for await (const chunk of stream) parts.push(chunk as Buffer);
+    streamed.set(entry.path, Buffer.concat(parts).toString());
+    const again: Buffer[] = [];
+    for await (const chunk of ranges!.read(0, entry.size!)) again.push(chunk);
+    ranged.set(entry.path, Buffer.concat(again).toString());
+  });
+  assert.deepEqual(Object.fromEntries(streamed), { 'empty.txt': '', 'iostat.txt': 'Linux 6.1.0 (web-1)\n17:35:25\n' });
+  assert.deepEqual(ranged, streamed);
 });
