@@ -87,7 +87,9 @@ export const WORKER_HEAP_MB = 128;
 /**
  * Young generation of a limited parse worker, MiB. Smaller ones promote the sampled files' bucket rows
  * before they die and the old generation then collects far more often: on the bench's 1 GiB bundle
- * `report` took ~30 s with 8 MiB and ~25–28 s with 16, at the same peak (docs/bench.md).
+ * `report` took ~30 s with 8 MiB and ~25–28 s with 16, at the same peak (docs/bench.md). 32 MiB was
+ * measured in session 8 (five alternating pairs): 18.1 s against 19.0 s on average, but 15–35 MB more
+ * peak, 449 MB on the 4 GiB bundle; left at 16 to keep the margin under the 500 MB target.
  */
 export const WORKER_YOUNG_MB = 16;
 
