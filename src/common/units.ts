@@ -43,6 +43,16 @@ export function binarySuffixFactor(suffix: string): number | undefined {
   }
 }
 
+/** Whether text[s, e) is one or more decimal digits (`^\d+$` of that slice, without cutting it). */
+export function allDigits(text: string, s: number, e: number): boolean {
+  if (e <= s) return false;
+  for (let k = s; k < e; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /**
  * The value of the decimal digits text[s, e) (the caller has checked they are digits), equal to Number() of
  * them: summed exactly up to 15 digits, read by Number() beyond. Parsers read ids and counts in place

@@ -25,7 +25,7 @@
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { formatTimeOfDay, parseTimeOfDay } from '../common/time.js';
-import { digitsValue } from '../common/units.js';
+import { allDigits, digitsValue } from '../common/units.js';
 import {
   BPFTRACE_ATTACH_RE,
   BPFTRACE_TRACING_RE,
@@ -94,13 +94,6 @@ function wordEnd(line: string, i: number): number {
 function skipBlanks(line: string, i: number): number {
   while (i < line.length && line.charCodeAt(i) === 32) i++;
   return i;
-}
-
-/** Whether line[s, e) is one or more decimal digits. */
-function allDigits(line: string, s: number, e: number): boolean {
-  if (e <= s) return false;
-  for (let k = s; k < e; k++) if (!isDigit(line.charCodeAt(k))) return false;
-  return true;
 }
 
 /**

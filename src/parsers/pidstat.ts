@@ -39,7 +39,7 @@
  * so a new row time also starts a new report; values like 479136209706741632.00 (counter wrap) are kept.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
-import { digitsValue, KIB, parseNumber, parsePercent, parseSizedNumber, round } from '../common/units.js';
+import { allDigits, digitsValue, KIB, parseNumber, parsePercent, parseSizedNumber, round } from '../common/units.js';
 import { parseDate, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../common/time.js';
 import { bannerRecord, parseSysstatBanner, readRowTime, SysstatClock, tokens, type SysstatBanner, valueEntries } from './sysstat-common.js';
 import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
@@ -456,15 +456,6 @@ function idValue(line: string, s: number, e: number): number | undefined {
   if (!allDigits(line, s, e)) return ID_BAD;
   const n = digitsValue(line, s, e);
   return n === 0 ? undefined : n;
-}
-
-function allDigits(line: string, s: number, e: number): boolean {
-  if (e <= s) return false;
-  for (let k = s; k < e; k++) {
-    const c = line.charCodeAt(k);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }
 
 const FLAG_ORDER = ['-u', '-r', '-s', '-d', '-w', '-v', '-R', '-T CHILD', '-t', '-U', '-h', '-H'];
