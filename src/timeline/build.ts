@@ -236,6 +236,8 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
   const { forced, manifestTool, manifestCommand, onBytes, summarize = false, onRecord, recordBudget = Infinity, seriesBudget, seriesShare: share = SERIES_MAX_ROWS } = options;
   const outcome: FileOutcome = { path: entry.path, bytes: 0, lines: 0, records: [], recordCount: 0, diagnostics: [] };
   let lastDropped: TimelineRecord | undefined;
+  /** Where lastDropped stood among the kept records: it goes back there, in file order. */
+  let lastDroppedAt = 0;
   let downsampler: Downsampler | undefined;
   const head: { text: string; lineNo: number; flags: LineFlags }[] = [];
   let session: Pick<ReturnType<typeof startParse>, 'line' | 'end'> | undefined;
@@ -255,7 +257,10 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       const rowBudget = Math.min(recordBudget, seriesBudget === undefined ? toolRows : typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? toolRows));
       if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget, { expectedChars: entry.size });
       const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
-      const sink = summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => (lastDropped = r), recordBudget) : (r: TimelineRecord): void => {
+      const sink = summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => {
+        lastDropped = r;
+        lastDroppedAt = outcome.records.length;
+      }, recordBudget) : (r: TimelineRecord): void => {
         outcome.recordCount++;
         keep(r);
       };
@@ -331,8 +336,11 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
     outcome.diagnostics.push(...diagnostics);
   }
   if (downsampler) finishDownsampling(downsampler, outcome, entry.path);
-  // The last summarized record closes the file's time span (the first one is kept in place).
-  if (lastDropped && !outcome.overBudget) outcome.records.push(lastDropped);
+  // The last summarized record closes the file's time span (the first one is kept in place). It goes back
+  // where it was, before the records that came after it (strace's aggregates, printed at the end): they
+  // share its time object as their last_time, and resolving theirs first would take it off the
+  // time-of-day clock before its own turn (the clock notes then counted one record less).
+  if (lastDropped && !outcome.overBudget) outcome.records.splice(lastDroppedAt, 0, lastDropped);
   if (outcome.overBudget) {
     const { line, count } = outcome.overBudget;
     outcome.diagnostics.push({

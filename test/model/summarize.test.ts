@@ -29,8 +29,11 @@ for (const b of bundles) {
     // The trace's calls are really gone (the first and the last of each file stay, for its time span)…
     assert.ok(calls(full) > 0, 'the bundle has strace calls');
     assert.ok(calls(summarized) <= 2 * summarized.files.filter((f) => f.tool === 'strace').length);
-    // …the file summaries still count every record…
+    // …the file summaries still count every record, and the clock and its notes (which count records by
+    // clock) are those of every record…
     assert.deepEqual(summarized.files, full.files);
+    assert.deepEqual(summarized.clock, full.clock);
+    assert.deepEqual(summarized.diagnostics, full.diagnostics);
     // …and the model is the same, and so are the findings.
     const model = buildModel(full);
     assert.deepEqual(buildModel(summarized), model);
