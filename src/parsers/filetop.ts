@@ -81,9 +81,9 @@ export function readAlignedRow(line: string, idWidth: number): FiletopRow | unde
 }
 
 /**
- * The counts, type and file from `at` on, read in place exactly as `^ +(\d+) +(\d+) +(\d+) +(\d+) +([RSO])(?: (.*))?$` reads them (blanks are
- * spaces; the file, when there is one, follows one space and holds no line terminator); undefined where
- * the pattern would not match. tid and comm are left for the caller.
+ * The counts, type and file from `at` on, read in place as `^ +(\d+) +(\d+) +(\d+) +(\d+) +([RSO])(?: (.*))?$`
+ * read them: blanks are spaces; the file, when there is one, follows one space and holds no line
+ * terminator. Undefined where the pattern would not match. tid and comm are left for the caller.
  */
 function readCounts(line: string, at: number): FiletopRow | undefined {
   const n = line.length;
@@ -133,7 +133,6 @@ function skipSpaces(line: string, i: number): number {
 function isLineTerminator(c: number): boolean {
   return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 }
-
 
 export function readLooseRow(line: string): FiletopRow | undefined {
   const m = LOOSE_ROW_RE.exec(line);
