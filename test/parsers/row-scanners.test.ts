@@ -36,6 +36,28 @@ function damaged(line: string, next: () => number): string {
   return out;
 }
 
+/**
+ * Each row, then `copies` damaged copies of it, read by the new scanner and by the reference: the same
+ * result every time; and both outcomes exercised (damage that leaves the row readable, and that does not).
+ */
+function compareOnDamaged<R extends { line: string }>(rows: readonly R[], copies: number, seed: number, read: (row: R) => [unknown, unknown], unreadable: (got: unknown) => boolean): void {
+  const next = random(seed);
+  let bad = 0;
+  let compared = 0;
+  for (const row of rows) {
+    const [got, want] = read(row);
+    assert.deepEqual(got, want, row.line);
+    for (let k = 0; k < copies; k++) {
+      const copy = { ...row, line: damaged(row.line, next) };
+      const [gotCopy, wantCopy] = read(copy);
+      assert.deepEqual(gotCopy, wantCopy, JSON.stringify(copy.line));
+      if (unreadable(gotCopy)) bad++;
+      compared++;
+    }
+  }
+  assert.ok(bad > compared / 20 && bad < compared - compared / 20, `${bad} of ${compared} unreadable`);
+}
+
 function linesOf(path: string): string[] {
   return readFileSync(path, 'latin1').split('\n').map((l) => l.replace(/\r$/, ''));
 }
@@ -160,21 +182,7 @@ test('opensnoop rows: the scanner reads every fixture row, and damaged copies, a
   assert.ok(rows.length > 200, `fixture rows: ${rows.length}`);
   const headers = new Set(rows.map((r) => r.header));
   assert.ok([...headers].some((h) => h.time === 'TIME(s)') && [...headers].some((h) => h.uid) && [...headers].some((h) => h.flags), 'headers with TIME(s), UID and FLAGS');
-  const next = random(8);
-  let unreadable = 0;
-  let compared = 0;
-  for (const { header, line } of rows) {
-    assert.deepEqual(readOpenRow(line, header), referenceOpenRow(line, header), line);
-    for (let k = 0; k < 40; k++) {
-      const bad = damaged(line, next);
-      const got = readOpenRow(bad, header);
-      assert.deepEqual(got, referenceOpenRow(bad, header), JSON.stringify(bad));
-      if (typeof got === 'string') unreadable++;
-      compared++;
-    }
-  }
-  // Both outcomes are exercised: damage that leaves the row readable, and damage that does not.
-  assert.ok(unreadable > compared / 20 && unreadable < compared - compared / 20, `${unreadable} of ${compared} unreadable`);
+  compareOnDamaged(rows, 40, 8, ({ header, line }) => [readOpenRow(line, header), referenceOpenRow(line, header)], (got) => typeof got === 'string');
   // bcc's TIME(s) touching the PID from 10000 s on, and a TIME(s) word that is not one.
   const bccT = readOpensnoopHeader('TIME(s)       PID    COMM               FD ERR PATH')!;
   for (const line of ['10000.1234567891956   supervise           9   0 /s', '1.5 12 a  3   0 /p', '12. 1 x 3 0 /p', '.5 1 x 3 0 /p', '1.0123456789 2 x 3 0 /p', '']) {
@@ -213,20 +221,7 @@ test('filetop rows: the scanner reads every fixture row, and damaged copies, as 
     }
   }
   assert.ok(rows.length > 50, `fixture rows: ${rows.length}`);
-  const next = random(9);
-  let unreadable = 0;
-  let compared = 0;
-  for (const { idWidth, line } of rows) {
-    assert.deepEqual(readAlignedRow(line, idWidth), referenceAlignedRow(line, idWidth), line);
-    for (let k = 0; k < 60; k++) {
-      const bad = damaged(line, next);
-      const got = readAlignedRow(bad, idWidth);
-      assert.deepEqual(got, referenceAlignedRow(bad, idWidth), JSON.stringify(bad));
-      if (got === undefined) unreadable++;
-      compared++;
-    }
-  }
-  assert.ok(unreadable > compared / 20 && unreadable < compared - compared / 20, `${unreadable} of ${compared} unreadable`);
+  compareOnDamaged(rows, 60, 9, ({ idWidth, line }) => [readAlignedRow(line, idWidth), referenceAlignedRow(line, idWidth)], (got) => got === undefined);
   // Rows the aligned reader leaves to the loose one still read there.
   assert.equal(readAlignedRow('26417 python3 1 2 3 4 R a.txt', 7), undefined);
   assert.deepEqual(readLooseRow('26417 python3 1 2 3 4 R a.txt'), { tid: 26417, comm: 'python3', reads: 1, writes: 2, readKib: 3, writtenKib: 4, type: 'R', file: 'a.txt' });
