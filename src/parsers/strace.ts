@@ -27,7 +27,8 @@
  * Speed: reused scratch objects for the prefix and the return part of a line, fixed-shape objects for
  * what is read on every call (tasks, fd entries, fd refs, shapes), arguments read in place in the line
  * (the lexer's `-y` annotation skips are remembered), facts read back from `CallFacts` rather than from
- * the record (records have many shapes) — see docs/bench.md for what still limits it.
+ * the record (records have many shapes), and in analysis no record for the calls the sink does not keep
+ * (`CallRecipe`) — see docs/bench.md for what still limits it.
  *
  * Known non-data lines ('skip'): blank lines, `-k` stack frames (` > lib(fn+0x12) [0x…]`), `-e write=`
  * hex dumps (` | 00000  …`), summary headers and dashes.
@@ -36,7 +37,7 @@ import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { round } from '../common/units.js';
 import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, newPrefixScratch, type PrefixScratch, newReturnInfo, readPrefixInto, readReturnInto, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
 import { isReadLike, isWriteLike, PATH_OP_MKDIR, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_RENAME, PATH_OP_RMDIR, PATH_OP_UNLINK, PATH_OP_WRITE, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
-import { applyEffects, attribute, CallFacts, type FsState, type FsTrack, isTracked, linkChild, newTableTrack, newTask, pidOf, type SegmentSink, SINGLE_OWNER, type Task, TrackedTable } from './strace/tracker.js';
+import { applyEffects, attribute, CallFacts, writeAttribution, type FsState, type FsTrack, isTracked, linkChild, newTableTrack, newTask, pidOf, type SegmentSink, SINGLE_OWNER, type Task, TrackedTable } from './strace/tracker.js';
 import { sameTime, shiftAggregate, shiftRecord, type TailResult, type TaskCategory } from './strace/segments.js';
 import { ArgList } from './strace/values.js';
 import { type Aggregate, addTo, MAX_PATH_AGGREGATES, mergeBuckets, mergeLater, newAggregate, PathAggregates } from './strace/aggregates.js';
@@ -288,7 +289,6 @@ export interface TailState {
   /** Calls after the cut: how many, on which clock, and the last one (the others are summarized). */
   callRecords: number;
   callClock: string;
-  lastCall: { record: TimelineRecord; task: Task } | undefined;
   /** The state at the cut as the warm-up lines left it (compared with the head's at the merge). */
   cut: TailResult['cut'] | undefined;
   /** The real context, used from the cut on (the warm-up lines go to a context that drops everything). */
@@ -301,6 +301,37 @@ export interface TailState {
   flushOrder: number[];
   /** The warm-up starts at the file's first line: its state is the head's at the cut. */
   readonly fromStart: boolean;
+}
+
+/**
+ * Everything a `strace.call` record is made of, kept instead of the record: in analysis the sink keeps
+ * only the first and the last call, so the record of every call in between would be built for nothing
+ * (a many-shaped object of ~15 fields per call was ~a fifth of reading a trace). `callRecord()` builds
+ * the record from it, whether at once or, for the last call, at the end. Reused: the parser holds two.
+ */
+class CallRecipe {
+  task: Task | undefined = undefined;
+  name = '';
+  /** The argument text as cut from the line (the record has it trimmed). */
+  args = '';
+  time: RecordTime | undefined = undefined;
+  line = 0;
+  unfinishedNote: string | undefined = undefined;
+  resumedLine = 0;
+  /** The call returned: the fields below are its ReturnInfo's. */
+  returned = false;
+  ret: number | undefined = undefined;
+  retText = '';
+  hex = false;
+  errno: string | undefined = undefined;
+  errnoText: string | undefined = undefined;
+  note: string | undefined = undefined;
+  durationS: number | undefined = undefined;
+  /** What attribute() found (swapped with the parser's, never copied). */
+  facts = new CallFacts();
+  /** The task's tid and pid when the call was read (a deferred record takes them as finish() would have). */
+  tid: number | undefined = undefined;
+  pid: number | undefined = undefined;
 }
 
 /** Records a tail segment may hold for the merge before it gives up (the head's reader emits them then). */
@@ -326,6 +357,13 @@ export class StraceReader {
   private firstCallOut = false;
   /** The last call record so far, finished (tid and pid set), emitted at the end. */
   private lastCall: TimelineRecord | undefined;
+  /**
+   * Or the last call as a recipe, its record not built yet (at most one of lastCall and lastRecipe is
+   * set). A tail segment keeps its last call here too.
+   */
+  private lastRecipe: CallRecipe | undefined;
+  /** The recipe the next call is written into. */
+  private recipe = new CallRecipe();
   /** Calls counted and not yet told to `summarized`, all of clock `countedClock`. */
   private counted = 0;
   private countedClock = '';
@@ -355,8 +393,8 @@ export class StraceReader {
   /** Names of the syscalls emitted, in first-seen order. */
   private syscalls: string[] = [];
   private readonly callTable: Array<CallEntry | undefined> = new Array<CallEntry | undefined>(CALL_TABLE_SIZE).fill(undefined);
-  /** What attribute() found for the call being emitted (reused). */
-  private readonly facts = new CallFacts();
+  /** What attribute() found for the call being emitted (reused; handed to the call's recipe at its end). */
+  private facts = new CallFacts();
   /** The return part of the call being read (reused: nothing keeps it past its call). */
   private readonly ret: ReturnInfo = newReturnInfo();
   /** The argument list of the call being emitted (reused). */
@@ -395,7 +433,6 @@ export class StraceReader {
         records: [],
         callRecords: 0,
         callClock: 'none',
-        lastCall: undefined,
         cut: undefined,
         realCtx: ctx,
         sawPrefix: false,
@@ -1015,7 +1052,7 @@ export class StraceReader {
     this.stackFrameLines = this.hexDumpLines = this.summaryRows = this.cloneChildren = 0;
     seg.records = [];
     seg.callRecords = 0;
-    seg.lastCall = undefined;
+    this.lastRecipe = undefined;
     this.ctx = seg.realCtx;
   }
 
@@ -1074,7 +1111,7 @@ export class StraceReader {
       records: seg.records.map((r) => ({ record: r.record, task: indexOf(r.task), detachTid: r.detachTid })),
       callRecords: seg.callRecords,
       callClock: seg.callClock,
-      lastCall: seg.lastCall ? { record: seg.lastCall.record, task: indexOf(seg.lastCall.task) } : undefined,
+      lastCall: this.lastRecipe ? { record: this.callRecord(this.lastRecipe), task: indexOf(this.lastRecipe.task) } : undefined,
       facts: {
         lastLine: this.lastLine,
         sawBracket: this.sawBracket,
@@ -1367,12 +1404,8 @@ export class StraceReader {
   private emit(record: TimelineRecord, task: Task): void {
     const seg = this.seg;
     if (seg) {
-      if (seg.sink.warming) return;
-      if (record.kind === 'strace.call') {
-        seg.callRecords++;
-        seg.callClock = record.time?.clock ?? 'none';
-        seg.lastCall = { record, task };
-      } else this.holdForMerge(record, task);
+      // Calls do not come here in a segment (handCall keeps the last one's recipe).
+      if (!seg.sink.warming) this.holdForMerge(record, task);
       return;
     }
     if (this.held) {
@@ -1417,10 +1450,19 @@ export class StraceReader {
       this.ctx.emit(record);
       return;
     }
-    const replaced = this.lastCall;
+    this.countLast();
     this.lastCall = record;
-    if (replaced === undefined) return;
-    const clock = replaced.time?.clock ?? 'none';
+  }
+
+  /** The last call kept so far is not the last: count it by its clock and let it go. */
+  private countLast(): void {
+    let time: RecordTime | undefined;
+    if (this.lastCall !== undefined) time = this.lastCall.time;
+    else if (this.lastRecipe !== undefined) time = this.lastRecipe.time;
+    else return;
+    this.lastCall = undefined;
+    this.lastRecipe = undefined;
+    const clock = time?.clock ?? 'none';
     if (clock !== this.countedClock) {
       this.tellCounted();
       this.countedClock = clock;
@@ -1437,8 +1479,9 @@ export class StraceReader {
   private endCalls(): void {
     if (this.summarized === undefined) return;
     this.tellCounted();
-    const last = this.lastCall;
+    const last = this.lastCall ?? (this.lastRecipe && this.finishedRecord(this.lastRecipe));
     this.lastCall = undefined;
+    this.lastRecipe = undefined;
     if (last) this.ctx.emit(last);
   }
 
@@ -1470,27 +1513,8 @@ export class StraceReader {
   private emitCall(task: Task, call: CallEntry, args: string, ret: ReturnInfo | undefined, time: RecordTime | undefined, line: number, unfinishedNote: string | undefined, resumedLine: number, src?: string, srcStart = 0): void {
     const info = call.info;
     const name = info.name;
-    const record = this.base('strace.call', line, time);
-    record.syscall = name;
-    record.args = args.trimEnd();
-    if (ret) {
-      if (ret.ret !== undefined) record.ret = ret.ret;
-      if (ret.hex || (ret.ret === undefined && ret.retText !== '?')) record.ret_text = ret.retText;
-      if (ret.errno !== undefined) record.errno = ret.errno;
-      if (ret.errnoText !== undefined) record.errno_text = ret.errnoText;
-      if (ret.note !== undefined) record.ret_note = ret.note;
-      if (ret.durationS !== undefined) {
-        record.duration_s = ret.durationS;
-        this.hasDurations = true;
-      }
-    }
-    if (unfinishedNote !== undefined) {
-      record.unfinished = true;
-      record.ret_note = unfinishedNote;
-      this.unfinishedCalls++;
-    }
-    if (resumedLine > 0) record.resumed_line = resumedLine;
-    else if (resumedLine < 0) record.partial = 'resumed-only';
+    if (ret?.durationS !== undefined) this.hasDurations = true;
+    if (unfinishedNote !== undefined) this.unfinishedCalls++;
     task.calls++;
     this.calls++;
     if (!call.seen) {
@@ -1505,9 +1529,10 @@ export class StraceReader {
     else if (src !== undefined) argList.resetIn(src, srcStart, srcStart + args.length, args);
     else argList.reset(args);
     if (this.yStyle !== 'yy' && (ret?.retFd?.annotation !== undefined || args.indexOf('<') >= 0)) this.noteYStyle(args, ret);
-    attribute(task, info.shape, argList, ret, record, this.facts);
+    const facts = this.facts;
+    attribute(task, info.shape, argList, ret, facts);
     if (ret) {
-      const child = applyEffects(task, info, argList, ret, this.facts);
+      const child = applyEffects(task, info, argList, ret, facts);
       if (child !== undefined) this.cloneReturned(task, name, args, child, line);
       if (task === this.anonymous && task.tid === undefined) this.learnTid(task, name, ret);
       if (task.maybeLeader && name === 'execve' && ret.ret === 0) task.leader = true;
@@ -1517,8 +1542,97 @@ export class StraceReader {
     this.countIo(info);
     this.aggregate(task, call, args, line, ret, time);
     // A read or write on an fd the trace never saw opened: aggregated per fd, for lsof to name.
-    if ((info.read || info.write) && this.facts.path === undefined && typeof record.fd === 'number') this.aggregateFd(task, info, record.fd, line, ret, time);
-    this.emit(record, task);
+    if ((info.read || info.write) && facts.path === undefined && facts.fd !== undefined) this.aggregateFd(task, info, facts.fd, line, ret, time);
+    this.handCall(this.fillRecipe(task, name, args, ret, time, line, unfinishedNote, resumedLine), task);
+  }
+
+  /** The call just read as a recipe (the parser's facts go with it, the recipe's old ones come back). */
+  private fillRecipe(task: Task, name: string, args: string, ret: ReturnInfo | undefined, time: RecordTime | undefined, line: number, unfinishedNote: string | undefined, resumedLine: number): CallRecipe {
+    const r = this.recipe;
+    r.task = task;
+    r.name = name;
+    r.args = args;
+    r.time = time;
+    r.line = line;
+    r.unfinishedNote = unfinishedNote;
+    r.resumedLine = resumedLine;
+    r.returned = ret !== undefined;
+    if (ret !== undefined) {
+      r.ret = ret.ret;
+      r.retText = ret.retText;
+      r.hex = ret.hex;
+      r.errno = ret.errno;
+      r.errnoText = ret.errnoText;
+      r.note = ret.note;
+      r.durationS = ret.durationS;
+    }
+    const facts = r.facts;
+    r.facts = this.facts;
+    this.facts = facts;
+    return r;
+  }
+
+  /**
+   * Where a call goes. A tail segment keeps its last (counting the others), analysis keeps the last
+   * (the sink keeps only the first and the last): as recipes, their records built only if they stay
+   * the last. Otherwise the record is built now and emitted.
+   */
+  private handCall(r: CallRecipe, task: Task): void {
+    const seg = this.seg;
+    if (seg !== undefined) {
+      if (seg.sink.warming) return;
+      seg.callRecords++;
+      seg.callClock = r.time?.clock ?? 'none';
+      this.keepRecipe(r);
+      return;
+    }
+    // Held records wait for their task's tid (release() finishes them in order): not deferred.
+    if (this.summarized !== undefined && this.firstCallOut && this.held === undefined) {
+      this.countLast();
+      r.tid = task.tid;
+      r.pid = pidOf(task);
+      this.keepRecipe(r);
+      return;
+    }
+    this.emit(this.callRecord(r), task);
+  }
+
+  /** Keep `r` as the last call; the recipe it replaces is reused for the next call. */
+  private keepRecipe(r: CallRecipe): void {
+    const spare = this.lastRecipe;
+    this.lastRecipe = r;
+    this.recipe = spare ?? new CallRecipe();
+  }
+
+  /** A deferred call's record, with the tid and pid it had when read (as finish() gives them). */
+  private finishedRecord(r: CallRecipe): TimelineRecord {
+    const record = this.callRecord(r);
+    if (r.tid !== undefined) record.tid = r.tid;
+    if (r.pid !== undefined) record.pid = r.pid;
+    return record;
+  }
+
+  /** The `strace.call` record of a recipe (without tid and pid, which finish() or the merge give). */
+  private callRecord(r: CallRecipe): TimelineRecord {
+    const record = this.base('strace.call', r.line, r.time);
+    record.syscall = r.name;
+    record.args = r.args.trimEnd();
+    if (r.returned) {
+      if (r.ret !== undefined) record.ret = r.ret;
+      if (r.hex || (r.ret === undefined && r.retText !== '?')) record.ret_text = r.retText;
+      if (r.errno !== undefined) record.errno = r.errno;
+      if (r.errnoText !== undefined) record.errno_text = r.errnoText;
+      if (r.note !== undefined) record.ret_note = r.note;
+      if (r.durationS !== undefined) record.duration_s = r.durationS;
+    }
+    if (r.unfinishedNote !== undefined) {
+      record.unfinished = true;
+      record.ret_note = r.unfinishedNote;
+    }
+    if (r.resumedLine > 0) record.resumed_line = r.resumedLine;
+    else if (r.resumedLine < 0) record.partial = 'resumed-only';
+    writeAttribution(record, r.facts);
+    return record;
   }
 
   private noteYStyle(args: string, ret: ReturnInfo | undefined): void {

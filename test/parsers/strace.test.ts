@@ -576,3 +576,17 @@ test('aggregates: per-path operation counters on the popularity trace equal a co
   assert.deepEqual(tasks.map((t) => t.tid).sort(), [26246, 26415]);
   assert.equal(tasks.reduce((n, t) => n + (t.calls as number), 0), capture(r).calls);
 });
+
+test('a call record keeps its field order (fd, its annotation, path; a path call: path, then its dirfd), as parse --format json prints it', () => {
+  const r = text([
+    '[pid 41] 10:00:00.000001 openat(3</srv/data>, "log.txt", O_WRONLY|O_CREAT, 0644) = 4</srv/data/log.txt> <0.000010>',
+    '[pid 41] 10:00:00.000002 write(4</srv/data/log.txt>(deleted), "abc", 3) = 3 <0.000004>',
+    '[pid 41] 10:00:00.000003 sendfile(5<socket:[77]>, 4</srv/data/log.txt>, NULL, 3) = 3 <0.000004>',
+    '[pid 41] 10:00:00.000004 read(9, "", 3) = 0 <0.000004>',
+  ]);
+  const keys = (line: number): string => Object.keys(atLine(r, line)).join(' ');
+  assert.equal(keys(1), 'kind source time syscall args ret duration_s path path_source fd fd_path tid');
+  assert.equal(keys(2), 'kind source time syscall args ret duration_s fd fd_path fd_deleted fd_kind path path_source bytes tid');
+  assert.equal(keys(3), 'kind source time syscall args ret duration_s fd fd_path fd_kind path path_source fd2 path2 bytes tid');
+  assert.equal(keys(4), 'kind source time syscall args ret duration_s fd path_unknown_reason bytes tid');
+});

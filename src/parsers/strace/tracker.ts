@@ -1,8 +1,9 @@
 /**
  * Per-process state that strace output only implies: tasks (TID) and their thread group (PID), fd
  * tables shared by threads (CLONE_FILES) or copied (fork, vfork, posix_spawn), the cwd (CLONE_FS), and
- * what each fd refers to. `attribute()` fills a call record's fd/path fields and applies the call's
- * effect on the tables.
+ * what each fd refers to. `attribute()` finds what a call's fd and path arguments designate (into
+ * `CallFacts`, which `writeAttribution()` turns into the record's fields) and `applyEffects()` applies
+ * the call's effect on the tables.
  */
 import type { TimelineRecord } from '../../common/types.js';
 import type { ReturnInfo } from './lexer.js';
@@ -339,29 +340,73 @@ function fdView(task: Task, ref: FdRef): FdView {
 }
 
 /**
- * What `attribute` wrote into the call record, kept where the parser can read it back cheaply: records
- * come in many shapes (optional fields), so reading them back is a megamorphic property access.
+ * What `attribute` found about a call's fds and paths: the parser reads it back for its counts and
+ * aggregates, and `writeAttribution` turns it into the call record's fields. Kept apart from the record
+ * because in analysis most call records are never built (only the first and the last reach the sink),
+ * and because records come in many shapes, so that reading them back would be a megamorphic access.
  */
 export class CallFacts {
+  /** The fd argument (or, for a path call, its dirfd when it is a real fd); undefined when absent. */
+  fd: number | undefined = undefined;
+  /** `fd` is a path call's dirfd: its fields follow the path's in the record. */
+  fdIsDirfd = false;
+  /** The fd's `-y` annotation as printed (`fd_path`). */
+  fdPath: string | undefined = undefined;
+  fdDeleted = false;
+  fdKind: FdKind | undefined = undefined;
   path: string | undefined = undefined;
-  path2: string | undefined = undefined;
   pathRelative = false;
   pathSource: 'y-annotation' | 'fd-table' | 'argument' | undefined = undefined;
-  fdKind: FdKind | undefined = undefined;
+  /** Why the fd has no path (only when `path` is undefined). */
+  pathUnknownReason: string | undefined = undefined;
+  fd2: number | undefined = undefined;
+  path2: string | undefined = undefined;
   /** The `bytes` field, or -1 when absent. */
   bytes = -1;
   /** The fd-table entry `path` was read from (undefined when `path` came from an argument). */
   entry: FdEntry | undefined = undefined;
 
   reset(): void {
+    this.fd = undefined;
+    this.fdIsDirfd = false;
+    this.fdPath = undefined;
+    this.fdDeleted = false;
+    this.fdKind = undefined;
     this.path = undefined;
-    this.path2 = undefined;
     this.pathRelative = false;
     this.pathSource = undefined;
-    this.fdKind = undefined;
+    this.pathUnknownReason = undefined;
+    this.fd2 = undefined;
+    this.path2 = undefined;
     this.bytes = -1;
     this.entry = undefined;
   }
+}
+
+/**
+ * The call record's fd/path fields from `facts`, in the order the record has always had them: an fd
+ * call's fd fields, then its path (or why it has none); a path call's path, then its dirfd; then the
+ * second fd and path, then bytes. (The shapes never give one call both an fd and a path argument.)
+ */
+export function writeAttribution(record: TimelineRecord, facts: CallFacts): void {
+  if (facts.fd !== undefined && !facts.fdIsDirfd) {
+    record.fd = facts.fd;
+    if (facts.fdPath !== undefined) record.fd_path = facts.fdPath;
+    if (facts.fdDeleted) record.fd_deleted = true;
+    if (facts.fdKind !== undefined) record.fd_kind = facts.fdKind;
+  }
+  if (facts.path !== undefined) {
+    record.path = facts.path;
+    record.path_source = facts.pathSource;
+    if (facts.pathRelative) record.path_relative = true;
+  } else if (facts.pathUnknownReason !== undefined) record.path_unknown_reason = facts.pathUnknownReason;
+  if (facts.fd !== undefined && facts.fdIsDirfd) {
+    record.fd = facts.fd;
+    if (facts.fdPath !== undefined) record.fd_path = facts.fdPath;
+  }
+  if (facts.fd2 !== undefined) record.fd2 = facts.fd2;
+  if (facts.path2 !== undefined) record.path2 = facts.path2;
+  if (facts.bytes >= 0) record.bytes = facts.bytes;
 }
 
 /** The directory a dirfd argument stands for. */
@@ -397,59 +442,60 @@ function resolveArg(task: Task, args: ArgList, pathIndex: number, dirfdIndex: nu
   return { path: p === '' ? dir : resolvePath(dir, p), relative: false };
 }
 
-/** Fill the fd/path fields of a call record (before the call's effects are applied), and `facts` likewise. */
-export function attribute(task: Task, shape: SyscallShape | undefined, args: ArgList, ret: ReturnInfo | undefined, record: TimelineRecord, facts: CallFacts): void {
+/** What a call's fd and path arguments designate (before the call's effects are applied), into `facts`. */
+export function attribute(task: Task, shape: SyscallShape | undefined, args: ArgList, ret: ReturnInfo | undefined, facts: CallFacts): void {
   facts.reset();
   if (!shape) return;
   let hasFd = false;
   if (shape.fd !== undefined) {
     const ref = args.fdRef(shape.fd);
     if (ref && ref.fd >= 0) {
-      record.fd = ref.fd;
+      facts.fd = ref.fd;
       hasFd = true;
       const v = fdView(task, ref);
-      if (v.annotation !== undefined) record.fd_path = v.annotation;
-      if (ref.deleted) record.fd_deleted = true;
-      if (v.kind !== undefined && v.kind !== 'unknown') record.fd_kind = facts.fdKind = v.kind;
+      facts.fdPath = v.annotation;
+      facts.fdDeleted = ref.deleted === true;
+      if (v.kind !== undefined && v.kind !== 'unknown') facts.fdKind = v.kind;
       if (v.path !== undefined) {
-        record.path = facts.path = v.path;
-        record.path_source = facts.pathSource = v.source;
+        facts.path = v.path;
+        facts.pathSource = v.source;
         facts.entry = v.entry;
-        if (v.relative) record.path_relative = facts.pathRelative = true;
-      } else if (v.reason) record.path_unknown_reason = v.reason;
+        if (v.relative) facts.pathRelative = true;
+      } else if (v.reason) facts.pathUnknownReason = v.reason;
     }
   }
   if (shape.fd2 !== undefined) {
     const ref = args.fdRef(shape.fd2);
     if (ref && ref.fd >= 0) {
-      record.fd2 = ref.fd;
+      facts.fd2 = ref.fd;
       const path = fdView(task, ref).path;
-      if (path !== undefined) record.path2 = facts.path2 = path;
+      if (path !== undefined) facts.path2 = path;
     }
   }
   if (shape.path !== undefined) {
     const resolved = resolveArg(task, args, shape.path, shape.dirfd);
     if (resolved) {
-      record.path = facts.path = resolved.path;
-      record.path_source = facts.pathSource = 'argument';
+      facts.path = resolved.path;
+      facts.pathSource = 'argument';
       facts.entry = undefined;
-      if (resolved.relative) record.path_relative = facts.pathRelative = true;
-      if (record.path_unknown_reason !== undefined) delete record.path_unknown_reason;
+      if (resolved.relative) facts.pathRelative = true;
+      facts.pathUnknownReason = undefined;
     }
     if (shape.dirfd !== undefined && !hasFd) {
       const ref = args.fdRef(shape.dirfd);
       if (ref && ref.fd >= 0) {
-        record.fd = ref.fd;
-        if (ref.annotation !== undefined) record.fd_path = ref.annotation;
+        facts.fd = ref.fd;
+        facts.fdIsDirfd = true;
+        facts.fdPath = ref.annotation;
       }
     }
   }
   if (shape.path2 !== undefined) {
     const resolved = resolveArg(task, args, shape.path2, shape.dirfd2);
-    if (resolved) record.path2 = facts.path2 = resolved.path;
+    if (resolved) facts.path2 = resolved.path;
   }
   if (ret?.ret !== undefined && ret.ret >= 0 && ret.errno === undefined && (shape.io !== undefined || shape.copy !== undefined)) {
-    record.bytes = facts.bytes = ret.ret;
+    facts.bytes = ret.ret;
   }
 }
 
