@@ -6,7 +6,9 @@
  *   strace      the strace parser on a standalone `strace -f -tt -T -y` trace (bench/gen-strace.ts)
  *               beside cat, wc -l and the node line count on the same file (the first benchmark, unchanged);
  *               then the trace as `report` reads it (timeline in analysis, 2 workers): in one pass, and
- *               split into a head and a tail read on both workers (src/parsers/segments.ts)
+ *               split into a head and a tail read on both workers (src/parsers/segments.ts); and the
+ *               strace lexer alone (prefix, name, end of arguments, return part: no tracking), the
+ *               floor under the parser
  *   baselines   per file of the bundle: `cat > /dev/null`, `wc -l`, node line count (createReadStream +
  *               indexOf loop) and node readline split (readline.createInterface, crlfDelay Infinity,
  *               counting lines: "a stream split into lines, nothing else")
@@ -115,6 +117,29 @@ async function childStrace(file: string): Promise<ChildReport> {
 }
 
 /**
+ * The strace lexer alone on every line: prefix (TID, timestamp), the call's name, the end of its
+ * arguments (quote- and annotation-aware) and its return part — no task, fd table, record or aggregate.
+ * Not a parser: the floor under any parser built on this lexer, measured beside it in the same run.
+ */
+async function childStraceLexer(file: string): Promise<ChildReport> {
+  const { LineSplitter } = await import('../src/bundle/lines.js');
+  const lexer = await import('../src/parsers/strace/lexer.js');
+  const prefix = lexer.newPrefixScratch();
+  const ret = lexer.newReturnInfo();
+  let calls = 0;
+  const splitter = new LineSplitter((text) => {
+    const body = lexer.readPrefixInto(text, prefix).body;
+    const nameEnd = lexer.nameEnd(text, body);
+    if (nameEnd === body || lexer.entryHalfEnd(text) !== undefined) return;
+    const close = lexer.findArgsEnd(text, nameEnd + 1);
+    if (close > 0 && lexer.readReturnInto(text, close, ret)) calls++;
+  });
+  for await (const chunk of createReadStream(file)) splitter.push(chunk as Buffer);
+  splitter.end();
+  return { lines: splitter.linesEmitted, bytes: splitter.bytesSeen, records: calls, maxRssKb: process.resourceUsage().maxRSS };
+}
+
+/**
  * Any capture file, as the timeline reads it (src/timeline/build.ts readFile): the first SNIFF_LINES
  * lines are held, sniffed, then fed with the rest to the winning tool's parser. Records counted, dropped.
  */
@@ -173,6 +198,7 @@ const CHILDREN = {
   linecount: childLineCount,
   readline: childReadline,
   strace: childStrace,
+  'strace-lexer': childStraceLexer,
   parse: childParse,
   analysis: (file: string) => childAnalysis(file, false),
   'analysis-split': (file: string) => childAnalysis(file, true),
@@ -459,6 +485,7 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
   const rows: Row[] = [(await externalRow('cat > /dev/null', 'cat', [file], bytes, lines)).row, wc.row];
   rows.push(await nodeRow('node line count', 'linecount', file));
   rows.push(await nodeRow('node readline split', 'readline', file));
+  rows.push(await nodeRow('strace lexer alone (floor)', 'strace-lexer', file));
   rows.push(await nodeRow('perftriage strace', 'strace', file));
   rows.push(await nodeRow('as report reads it, one pass', 'analysis', file));
   rows.push(await nodeRow('as report reads it, split on 2 workers', 'analysis-split', file));
@@ -488,6 +515,7 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
       strace_analysis_mb_per_s: analysis?.mb_per_s,
       strace_analysis_split_mb_per_s: splitRead?.mb_per_s,
       strace_analysis_split_peak_rss_mb: splitRead?.peak_rss_mb,
+      strace_lexer_mb_per_s: rows.find((r) => r.name === 'strace lexer alone (floor)')?.mb_per_s,
     },
   };
 }
