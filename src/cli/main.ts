@@ -7,11 +7,12 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands.js';
-import { UsageError, reportError } from './output.js';
+import { UsageError, reportError, stopWhenOutputCloses } from './output.js';
 import { endProgress } from './args.js';
 import { tuneCollector } from '../timeline/collector.js';
 
 async function main(argv: string[]): Promise<number> {
+  stopWhenOutputCloses();
   tuneCollector();
   let exitCode = 0;
   const debug = argv.includes('--debug');

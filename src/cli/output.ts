@@ -21,6 +21,29 @@ export function reportError(err: unknown, debug: boolean): number {
   return EXIT_UNUSABLE;
 }
 
+/**
+ * A reader that stops early (`perftriage parse FILE --format ndjson | head`) closes the pipe, and the next
+ * write fails with EPIPE, which Node raises as an unhandled 'error' event: a stack trace. Like `cat` or
+ * `grep` in a pipe, perftriage then stops quietly (nothing is left to read its output; exit code 0, as
+ * the cut is the reader's choice). Any other failure to write stdout or stderr (a full disk behind `>`)
+ * is one line on stderr when stderr can still take it, and exit code 2.
+ */
+export function stopWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(EXIT_OK);
+      if (stream === process.stdout) {
+        try {
+          process.stderr.write(`perftriage: cannot write the output: ${forTerminal(err.message)}\n`);
+        } catch {
+          // stderr is gone too: the exit code is all that is left.
+        }
+      }
+      process.exit(EXIT_UNUSABLE);
+    });
+  }
+}
+
 /** Run before anything is printed: erases a progress line so output never lands after it. */
 let beforeOutput: (() => void) | undefined;
 

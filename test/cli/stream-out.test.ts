@@ -1,7 +1,11 @@
 /** Streamed JSON is byte for byte what JSON.stringify writes; a parse bigger than one string still prints. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { jsonPieces, ndjsonPieces } from '../../src/cli/stream-out.js';
+import { repoRoot } from '../helpers.js';
+import { cliPath } from './run-cli.js';
 
 const records = [
   { kind: 'a.b', source: { file: 'f', line: 1 }, nested: { list: [1, 2, { x: 'y\nz' }], empty: [], obj: {} }, s: 'quote " and \\ and \u2028' },
@@ -32,4 +36,45 @@ test('the pieces never hold the whole document: 2 million records stream without
   }
   assert.ok(longest < 1000, `longest piece ${longest}`);
   assert.ok(total > 100_000_000, `total ${total}`);
+});
+
+/** Run the CLI with its stdout read up to `keepBytes`, then closed (as `| head -c N` does). */
+function runIntoClosedPipe(args: string[], keepBytes: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; got: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let got = 0;
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdout.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got >= keepBytes) child.stdout.destroy();
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, got, stderr }));
+  });
+}
+
+test('a reader that closes the pipe early (| head) ends the command quietly: exit 0, no stack trace', async () => {
+  // 16 MB of NDJSON for the tempfile-churn sample and 310 KB of JSON for the bpftrace opensnoop capture:
+  // more than a pipe holds (64 KiB), so a write fails with EPIPE once the reader has gone.
+  for (const args of [
+    ['timeline', 'samples/tempfile-churn.tar.gz', '--format', 'ndjson'],
+    ['parse', 'test/fixtures/opensnoop/perftriage-bpftrace.txt', '--format', 'json'],
+  ]) {
+    const r = await runIntoClosedPipe(args, 100);
+    assert.ok(r.got >= 100, `${args.join(' ')}: some output came first`);
+    assert.equal(r.stderr, '', `${args.join(' ')}: nothing on stderr`);
+    assert.deepEqual([r.code, r.signal], [0, null], args.join(' '));
+  }
+});
+
+test('output that cannot be written (a full disk) is one line on stderr and exit code 2', { skip: existsSync('/dev/full') ? false : 'no /dev/full' }, () => {
+  const out = openSync('/dev/full', 'w');
+  try {
+    const r = spawnSync(process.execPath, [cliPath, 'report', 'samples/seed-case', '--format', 'md'], { cwd: repoRoot, stdio: ['ignore', out, 'pipe'], encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^perftriage: cannot write the output: ENOSPC/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  } finally {
+    closeSync(out);
+  }
 });
