@@ -3,10 +3,8 @@
  * parse result with millions of records fails ("Invalid string length"). These writers produce exactly the
  * bytes `JSON.stringify(doc, null, indent)` (or the NDJSON lines) would, piece by piece, with back-pressure.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
-import { prepareOutput } from './output.js';
+import { openOutputFile, prepareOutput } from './output.js';
 
 const PLACEHOLDER = '\u0000perftriage-stream-placeholder\u0000';
 /** Pieces are gathered to about this size before a write. */
@@ -48,8 +46,7 @@ export async function writePieces(pieces: Iterable<string>, outFile: string | un
   prepareOutput();
   let out: Writable = process.stdout;
   if (outFile && outFile !== '-') {
-    mkdirSync(dirname(outFile), { recursive: true });
-    out = createWriteStream(outFile);
+    out = openOutputFile(outFile);
   }
   let batch: string[] = [];
   let size = 0;
@@ -87,8 +84,7 @@ export class PieceWriter {
     prepareOutput();
     this.out = process.stdout;
     if (outFile && outFile !== '-') {
-      mkdirSync(dirname(outFile), { recursive: true });
-      this.out = createWriteStream(outFile);
+      this.out = openOutputFile(outFile);
     }
   }
 

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jsonPieces, ndjsonPieces } from '../../src/cli/stream-out.js';
 import { repoRoot } from '../helpers.js';
 import { cliPath } from './run-cli.js';
@@ -76,5 +78,35 @@ test('output that cannot be written (a full disk) is one line on stderr and exit
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   } finally {
     closeSync(out);
+  }
+});
+
+test('an output path that cannot be made or written is one line naming it and exit code 2, never a hang or a stack trace', { skip: existsSync('/proc/self') ? false : 'needs Linux /proc' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-out-'));
+  try {
+    writeFileSync(join(dir, 'a-file'), 'x');
+    symlinkSync(join(dir, 'missing'), join(dir, 'dangling'));
+    const cases: Array<{ args: string[]; says: RegExp }> = [
+      // Node 20's mkdirSync(recursive) spins forever here: /proc exists, mkdir under it says ENOENT.
+      { args: ['report', 'samples/seed-case', '--out-dir', '/proc/perftriage-test/out'], says: /^perftriage: cannot create the folder \/proc\/perftriage-test for .*ENOENT/ },
+      { args: ['report', 'samples/seed-case', '--out-dir', join(dir, 'a-file', 'out')], says: /^perftriage: cannot write .*a-file is not a folder$/ },
+      { args: ['report', 'samples/seed-case', '--out-dir', join(dir, 'dangling', 'out')], says: /dangling is a link to nothing$/ },
+      // Streamed output (parse, timeline): the open fails before any write.
+      { args: ['parse', 'samples/seed-case/top.txt', '--format', 'json', '-o', '/proc/perftriage-test.json'], says: /^perftriage: cannot write \/proc\/perftriage-test\.json: ENOENT/ },
+      { args: ['timeline', 'samples/seed-case', '--format', 'ndjson', '-o', '/proc/perftriage-test.json'], says: /^perftriage: cannot write \/proc\/perftriage-test\.json: ENOENT/ },
+      { args: ['report', 'samples/seed-case', '--format', 'md', '-o', dir], says: /^perftriage: cannot write .*EISDIR/ },
+    ];
+    for (const { args, says } of cases) {
+      const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 2, `${args.join(' ')}: exit code (signal ${String(r.signal)})`);
+      assert.match(r.stderr.trim(), says, args.join(' '));
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    // And a missing chain of folders is still made.
+    const r = spawnSync(process.execPath, [cliPath, 'parse', 'samples/seed-case/top.txt', '--format', 'json', '-o', join(dir, 'x', 'y', 't.json')], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'x', 'y', 't.json'), 'utf8')).tool, 'top');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
