@@ -1583,25 +1583,25 @@ export class StraceReader {
       if (seg.sink.warming) return;
       seg.callRecords++;
       seg.callClock = r.time?.clock ?? 'none';
-      this.keepRecipe(r);
+      this.keepRecipe(r, this.lastRecipe);
       return;
     }
     // Held records wait for their task's tid (release() finishes them in order): not deferred.
     if (this.summarized !== undefined && this.firstCallOut && this.held === undefined) {
+      const replaced = this.lastRecipe;
       this.countLast();
       r.tid = task.tid;
       r.pid = pidOf(task);
-      this.keepRecipe(r);
+      this.keepRecipe(r, replaced);
       return;
     }
     this.emit(this.callRecord(r), task);
   }
 
-  /** Keep `r` as the last call; the recipe it replaces is reused for the next call. */
-  private keepRecipe(r: CallRecipe): void {
-    const spare = this.lastRecipe;
+  /** Keep `r` as the last call; `replaced`, the recipe it replaces, is reused for the next call. */
+  private keepRecipe(r: CallRecipe, replaced: CallRecipe | undefined): void {
     this.lastRecipe = r;
-    this.recipe = spare ?? new CallRecipe();
+    this.recipe = replaced ?? new CallRecipe();
   }
 
   /** A deferred call's record, with the tid and pid it had when read (as finish() gives them). */
