@@ -1,10 +1,13 @@
 /**
  * Byte stream → lines, synchronously per chunk (no await per line: the strace parser has to run at
  * hundreds of MB/s). Handles what bundles really contain: CRLF from ticket systems, bytes that are not
- * UTF-8, NUL bytes of binary files, and lines of many megabytes (an strace write of a whole buffer).
+ * UTF-8, NUL bytes of binary files, lines of many megabytes (an strace write of a whole buffer), and
+ * files that went through Windows: a UTF-8 byte order mark (Notepad) is dropped, and UTF-16 text
+ * (Windows PowerShell's `>` writes UTF-16LE) is re-encoded as UTF-8, both told by the BOM at the start.
  */
 
 import { isAscii } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 
 /**
  * Buffer's native latin1 decoder: what `toString('latin1', s, e)` ends up calling, without its encoding
@@ -48,7 +51,14 @@ export class LineSplitter {
   private overflowHead: Buffer | null = null;
   private overflowTail: Buffer = Buffer.alloc(0);
   private overflowTotal = 0;
+  /** Bytes read from the stream (before any re-encoding). */
   bytesSeen = 0;
+  /** The stream's text encoding, by the byte order mark at its start (decided with the first bytes). */
+  encoding: TextEncodingFound = 'utf-8';
+  /** The stream's first bytes while fewer than a BOM's length could still be one; undefined once decided. */
+  private start: Buffer | undefined = Buffer.alloc(0);
+  /** UTF-16 text: the decoder that turns it into UTF-8 chunks (it keeps a unit split across chunks). */
+  private utf16: TextDecoder | undefined;
 
   /**
    * @param wants when given, only the lines it accepts (by number) are decoded and handed to `sink`; the
@@ -66,6 +76,36 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     this.bytesSeen += chunk.length;
+    let bytes = chunk;
+    if (this.start !== undefined) {
+      const head = this.start.length > 0 ? Buffer.concat([this.start, chunk]) : chunk;
+      if (undecided(head)) {
+        this.start = head;
+        return;
+      }
+      this.start = undefined;
+      bytes = this.dropBom(head);
+    }
+    if (this.utf16 !== undefined) bytes = Buffer.from(this.utf16.decode(bytes, { stream: true }), 'utf8');
+    this.split(bytes);
+  }
+
+  /** Read the byte order mark at the start of `head` (setting `encoding`) and return what follows it. */
+  private dropBom(head: Buffer): Buffer {
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
+      this.encoding = 'utf-8 with BOM';
+      return head.subarray(3);
+    }
+    const le = head[0] === 0xff && head[1] === 0xfe;
+    if ((le || (head[0] === 0xfe && head[1] === 0xff)) && looksLikeUtf16(head, le)) {
+      this.encoding = le ? 'utf-16le' : 'utf-16be';
+      this.utf16 = new TextDecoder(this.encoding);
+      return head.subarray(2);
+    }
+    return head;
+  }
+
+  private split(chunk: Buffer): void {
     // ASCII fast path, decided once per chunk (isAscii and indexOf are native, SIMD): a chunk of ASCII
     // without NUL decodes as latin1 (the same text as UTF-8, cheaper), and its lines need no per-line
     // check for U+FFFD or NUL.
@@ -89,6 +129,19 @@ export class LineSplitter {
   }
 
   end(): void {
+    if (this.start !== undefined) {
+      // A stream shorter than a BOM.
+      const head = this.start;
+      this.start = undefined;
+      const rest = this.dropBom(head);
+      this.split(this.utf16 !== undefined ? Buffer.from(this.utf16.decode(rest, { stream: true }), 'utf8') : rest);
+    }
+    if (this.utf16 !== undefined) {
+      // A last UTF-16 unit cut in half decodes as U+FFFD, as a cut UTF-8 sequence does.
+      const rest = this.utf16.decode();
+      this.utf16 = undefined;
+      if (rest.length > 0) this.split(Buffer.from(rest, 'utf8'));
+    }
     if (this.pendingBytes > 0 || this.overflowHead !== null) this.flushPending();
   }
 
@@ -169,6 +222,38 @@ export class LineSplitter {
     const needsFlags = crlf || cutFromBytes > 0 || hasSuspectBytes(text);
     this.sink(text, this.lineNo, needsFlags ? flagsFor(buf, start, stop, crlf, cutFromBytes, text) : NO_FLAGS);
   }
+}
+
+/** What a stream's byte order mark says (no BOM: UTF-8, which plain ASCII also is). */
+export type TextEncodingFound = 'utf-8' | 'utf-8 with BOM' | 'utf-16le' | 'utf-16be';
+
+/** Code units after a UTF-16 BOM looked at before calling a file UTF-16 (see looksLikeUtf16). */
+const UTF16_PROBE_UNITS = 16;
+
+/** Too few first bytes to tell the encoding yet: a BOM's start, or a UTF-16 BOM without its probe. */
+function undecided(head: Buffer): boolean {
+  if (head.length === 0) return true;
+  if (head.length === 1) return head[0] === 0xef || head[0] === 0xff || head[0] === 0xfe;
+  if (head.length === 2 && head[0] === 0xef && head[1] === 0xbb) return true;
+  const utf16Bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
+  return utf16Bom && head.length < 2 + 2 * UTF16_PROBE_UNITS;
+}
+
+/**
+ * FF FE (or FE FF) followed by text a tool printed: its first code units are nearly all ASCII (a header,
+ * digits, spaces). Garbage that happens to start with those two bytes is left as bytes (NUL and
+ * invalid UTF-8 flags then tell what it is).
+ */
+function looksLikeUtf16(head: Buffer, le: boolean): boolean {
+  const units = Math.min(UTF16_PROBE_UNITS, (head.length - 2) >> 1);
+  if (units === 0) return true;
+  let ascii = 0;
+  for (let k = 0; k < units; k++) {
+    const lo = head[2 + 2 * k + (le ? 0 : 1)]!;
+    const hi = head[2 + 2 * k + (le ? 1 : 0)]!;
+    if (hi === 0 && lo !== 0 && lo < 0x80) ascii++;
+  }
+  return ascii * 4 >= units * 3;
 }
 
 function decode(buf: Buffer, start: number, end: number): string {

@@ -7,7 +7,7 @@
 import type { Coverage, Diagnostic, RecordTime, TimelineRecord } from '../common/types.js';
 import { parseIsoInstant } from '../common/time.js';
 import type { Redactor } from './redact.js';
-import { LineSplitter, type LineFlags } from '../bundle/lines.js';
+import { LineSplitter, type LineFlags, type TextEncodingFound } from '../bundle/lines.js';
 import { openBundle, type BundleEntry, type BundleLimits, type OpenedBundle, type RangeReader } from '../bundle/bundle.js';
 import { sniffLines } from '../sniff/sniff.js';
 import { SNIFF_LINES, type SniffResult } from '../sniff/types.js';
@@ -335,6 +335,8 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
     outcome.coverage = coverage;
     outcome.diagnostics.push(...diagnostics);
   }
+  const encoding = encodingNote(splitter.encoding);
+  if (encoding) outcome.diagnostics.push({ severity: 'info', code: 'text-encoding', message: encoding, file: entry.path, line: 1 });
   if (downsampler) finishDownsampling(downsampler, outcome, entry.path);
   // The last summarized record closes the file's time span (the first one is kept in place). It goes back
   // where it was, before the records that came after it (strace's aggregates, printed at the end): they
@@ -415,6 +417,13 @@ export async function readAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/** What the info diagnostic says of a file that is not plain UTF-8 (undefined: it is). */
+function encodingNote(encoding: TextEncodingFound): string | undefined {
+  if (encoding === 'utf-8') return undefined;
+  if (encoding === 'utf-8 with BOM') return 'the file starts with a UTF-8 byte order mark (saved on Windows, by Notepad or a ticket tool): the mark was dropped';
+  return `${encoding === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'} text (by its byte order mark; Windows PowerShell's > writes UTF-16): read as UTF-8, line numbers unchanged`;
+}
+
 /**
  * How to read a file in analysis as a head and a tail on two cores: only a strace file (by the same
  * decision readFile makes) of SPLIT_MIN_BYTES or more, with a line end in the MiB after its middle.
@@ -445,6 +454,8 @@ async function planCut(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolF
   splitter.end();
   const decision = decideTool(entry.path, lines, file.forced, file.manifestTool);
   if (decision.tool !== 'strace') return undefined;
+  // A tail read from the middle of UTF-16 text would start without its byte order mark.
+  if (splitter.encoding === 'utf-16le' || splitter.encoding === 'utf-16be') return undefined;
   const variant = file.manifestCommand ? [decision.variant, `command: ${file.manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
   const mid = Math.floor(size / 2);
   const after = await readAll(ranges.read(mid, Math.min(size, mid + 1024 * 1024)));

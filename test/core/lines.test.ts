@@ -111,3 +111,62 @@ test('a splitter that wants some lines gives exactly those, as the full split gi
     }
   }
 });
+
+/** `text` in UTF-16 with its byte order mark, as Windows PowerShell's `>` writes it. */
+function utf16(text: string, order: 'le' | 'be'): Buffer {
+  const le = Buffer.from(text, 'utf16le');
+  const body = order === 'le' ? le : Buffer.from(le).swap16();
+  return Buffer.concat([Buffer.from(order === 'le' ? [0xff, 0xfe] : [0xfe, 0xff]), body]);
+}
+
+test('a byte order mark: UTF-8 drops it, UTF-16 LE and BE are read as UTF-8; same lines and flags whatever the chunking', () => {
+  // CRLF as Windows writes it, a non-ASCII name, a character outside the BMP (a surrogate pair in UTF-16).
+  const text = 'top - 14:27:02 up 10:30\r\n  PID USER  COMMAND\r\n12280 root  python /app-é-线程-😀.py\r\nlast line';
+  const expected = splitChunks([Buffer.from(text, 'utf8')]);
+  const cases: Array<[string, Buffer]> = [
+    ['utf-8 with BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')])],
+    ['utf-16le', utf16(text, 'le')],
+    ['utf-16be', utf16(text, 'be')],
+  ];
+  for (const [encoding, bytes] of cases) {
+    for (const size of [1, 2, 3, 5, 7, 64, bytes.length]) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      const out: { text: string; lineNo: number; flags: LineFlags }[] = [];
+      const s = new LineSplitter((t, lineNo, flags) => out.push({ text: t, lineNo, flags }));
+      for (const c of chunks) s.push(c);
+      s.end();
+      assert.deepEqual(out, expected, `${encoding} in chunks of ${size}`);
+      assert.equal(s.encoding, encoding);
+      assert.equal(s.bytesSeen, bytes.length, 'bytes counted as read, before re-encoding');
+    }
+  }
+});
+
+test('bytes that only look like the start of a BOM stay what they are', () => {
+  for (const bytes of [[0xef], [0xef, 0xbb], [0xff], [0xfe], [0xef, 0x41, 0x0a], [0xff, 0x41, 0x0a], [0xfe, 0xfe, 0x0a], [0x41, 0xff, 0xfe, 0x0a]]) {
+    const buf = Buffer.from(bytes);
+    for (const size of [1, buf.length]) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < buf.length; i += size) chunks.push(buf.subarray(i, i + size));
+      const out: string[] = [];
+      const s = new LineSplitter((t) => out.push(t));
+      for (const c of chunks) s.push(c);
+      s.end();
+      assert.equal(s.encoding, 'utf-8', `${buf.toString('hex')} in chunks of ${size}`);
+      assert.deepEqual(out, splitLinesOf(buf).map((l) => l.text), buf.toString('hex'));
+    }
+  }
+  // FF FE then bytes that are not text a tool printed (the first units are not nearly all ASCII).
+  const garbage = Buffer.from([0xff, 0xfe, 0x41, 0x0a, 0x00, 0x01, 0x0a, 0x7f, 0x45, 0x4c, 0x46, ...Buffer.from('\u7f0a\u4c45'.repeat(12), 'utf16le')]);
+  for (const size of [1, 7, garbage.length]) {
+    const s = new LineSplitter(() => {});
+    for (let i = 0; i < garbage.length; i += size) s.push(garbage.subarray(i, i + size));
+    s.end();
+    assert.equal(s.encoding, 'utf-8', `garbage after FF FE, chunks of ${size}`);
+    // Split as bytes: a line per newline byte, and the last line without one.
+    assert.equal(s.linesEmitted, garbage.filter((b) => b === 0x0a).length + (garbage.at(-1) === 0x0a ? 0 : 1));
+  }
+  // A BOM and nothing else is an empty file.
+  for (const bom of [[0xef, 0xbb, 0xbf], [0xff, 0xfe], [0xfe, 0xff]]) assert.deepEqual(splitChunks([Buffer.from(bom)]), []);
+});

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTimeline, planSplit, readFile, readSplit, SPLIT_MIN_BYTES, worthSplitting } from '../../src/timeline/build.js';
@@ -90,4 +90,30 @@ test('a file is worth splitting from SPLIT_MIN_BYTES on, when it holds two third
   assert.equal(worthSplitting(538 * MIB, 1074 * MIB, SPLIT_MIN_BYTES), false);
   assert.equal(worthSplitting(700 * MIB, 1050 * MIB, SPLIT_MIN_BYTES), true);
   assert.equal(worthSplitting(undefined, 0, SPLIT_MIN_BYTES), false);
+});
+
+test('UTF-16 text is read as its UTF-8 original, with a note; a UTF-16 strace file is never split (a tail would start without the BOM)', async () => {
+  const dir = bundleWithTrace(3 * MIB, 12);
+  const utf16Dir = mkdtempSync(join(tmpdir(), 'perftriage-utf16-'));
+  try {
+    const trace = readFileSync(join(dir, 'strace-f-tt-T-y.txt'), 'utf8');
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(trace, 'utf16le')]);
+    writeFileSync(join(utf16Dir, 'strace-f-tt-T-y.txt'), bytes);
+    // Named strace (as a manifest or --tool would), so that only the encoding keeps it from being split.
+    const bundle = await openBundle(utf16Dir);
+    await bundle.forEach(async (entry, _stream, ranges) => {
+      const file = { summarize: true, forced: 'strace', manifestTool: undefined, manifestCommand: undefined };
+      assert.equal(await planSplit(entry, ranges!, file, { bytes: entry.size ?? 0, minBytes: MIB }), undefined);
+    });
+    const utf8 = await buildTimeline(dir, { summarize: true, splitMinBytes: Infinity });
+    const utf16 = await buildTimeline(utf16Dir, { summarize: true, splitMinBytes: MIB, jobs: 2, toolOverrides: new Map([['*', 'strace']]) });
+    assert.equal(JSON.stringify(utf16.records), JSON.stringify(utf8.records), 'the same records as the UTF-8 trace');
+    assert.deepEqual([utf16.files[0]!.bytes, utf16.files[0]!.coverage], [bytes.length, utf8.files[0]!.coverage], 'bytes as read; the same lines');
+    const notes = utf16.diagnostics.filter((d) => d.code === 'text-encoding');
+    assert.deepEqual(notes.map((d) => [d.severity, d.file, d.line, d.message.slice(0, 13)]), [['info', 'strace-f-tt-T-y.txt', 1, 'UTF-16LE text']]);
+    assert.equal(utf8.diagnostics.filter((d) => d.code === 'text-encoding').length, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(utf16Dir, { recursive: true, force: true });
+  }
 });
