@@ -86,8 +86,12 @@ export class LineSplitter {
       this.start = undefined;
       bytes = this.dropBom(head);
     }
-    if (this.utf16 !== undefined) bytes = Buffer.from(this.utf16.decode(bytes, { stream: true }), 'utf8');
-    this.split(bytes);
+    this.feed(bytes);
+  }
+
+  /** Bytes of the stream (after its BOM) to split, re-encoded first when the text is UTF-16. */
+  private feed(bytes: Buffer): void {
+    this.split(this.utf16 !== undefined ? Buffer.from(this.utf16.decode(bytes, { stream: true }), 'utf8') : bytes);
   }
 
   /** Read the byte order mark at the start of `head` (setting `encoding`) and return what follows it. */
@@ -130,11 +134,10 @@ export class LineSplitter {
 
   end(): void {
     if (this.start !== undefined) {
-      // A stream shorter than a BOM.
+      // The stream ended before its encoding could be told (shorter than a BOM or the UTF-16 probe).
       const head = this.start;
       this.start = undefined;
-      const rest = this.dropBom(head);
-      this.split(this.utf16 !== undefined ? Buffer.from(this.utf16.decode(rest, { stream: true }), 'utf8') : rest);
+      this.feed(this.dropBom(head));
     }
     if (this.utf16 !== undefined) {
       // A last UTF-16 unit cut in half decodes as U+FFFD, as a cut UTF-8 sequence does.

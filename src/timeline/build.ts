@@ -255,7 +255,10 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       outcome.decidedBy = decision.decidedBy;
       const toolRows = Math.min(module.meta.seriesMaxRows ?? SERIES_MAX_ROWS, share);
       const rowBudget = Math.min(recordBudget, seriesBudget === undefined ? toolRows : typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? toolRows));
-      if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget, { expectedChars: entry.size });
+      // planWidth compares the characters read with the file's size: UTF-16 text has two bytes a character.
+      const utf16 = splitter.encoding === 'utf-16le' || splitter.encoding === 'utf-16be';
+      const expectedChars = entry.size !== undefined && utf16 ? entry.size / 2 : entry.size;
+      if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget, { expectedChars });
       const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
       const sink = summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => {
         lastDropped = r;

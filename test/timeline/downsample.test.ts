@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import type { TimelineRecord } from '../../src/common/types.js';
 import { Downsampler } from '../../src/timeline/downsample.js';
 import type { SeriesSpec } from '../../src/parsers/types.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { generateBundle } from '../../bench/gen-bundle.js';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { readFile, SERIES_MAX_ROWS } from '../../src/timeline/build.js';
+import { buildTimeline, readFile, SERIES_MAX_ROWS } from '../../src/timeline/build.js';
 import { parser as iostat } from '../../src/parsers/iostat.js';
 import { repoRoot } from '../helpers.js';
 
@@ -257,5 +259,25 @@ test("a bundle of ten long top files: each keeps its share of the series rows, a
     assert.deepEqual(alone.diagnostics.filter((d) => d.code === 'analysis-downsampled'), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a sampled file in UTF-16 gives the UTF-8 file\'s merged records (the downsampler reads the decoded lines)', async () => {
+  const gen = mkdtempSync(join(tmpdir(), 'perftriage-gen-'));
+  const a = mkdtempSync(join(tmpdir(), 'perftriage-utf8-'));
+  const b = mkdtempSync(join(tmpdir(), 'perftriage-utf16-'));
+  try {
+    generateBundle(gen, { bytes: 4 * 1024 * 1024, seed: 5 });
+    const top = readFileSync(join(gen, 'top-b-d1.txt'), 'utf8');
+    writeFileSync(join(a, 'top.txt'), top);
+    writeFileSync(join(b, 'top.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(top, 'utf16le')]));
+    // A small series budget, so that the file's samples are merged into buckets.
+    const options = { summarize: true, seriesMaxRows: 2000 };
+    const utf8 = await buildTimeline(a, options);
+    const utf16 = await buildTimeline(b, options);
+    assert.ok(utf8.records.some((r) => r.downsampled !== undefined), 'the UTF-8 file was merged');
+    assert.equal(JSON.stringify(utf16.records), JSON.stringify(utf8.records));
+  } finally {
+    for (const dir of [gen, a, b]) rmSync(dir, { recursive: true, force: true });
   }
 });
