@@ -230,6 +230,11 @@ export class LineSplitter {
 /** What a stream's byte order mark says (no BOM: UTF-8, which plain ASCII also is). */
 export type TextEncodingFound = 'utf-8' | 'utf-8 with BOM' | 'utf-16le' | 'utf-16be';
 
+/** Whether text in this encoding has two bytes a character (and no split point a reader could start at blind). */
+export function isUtf16(encoding: TextEncodingFound): boolean {
+  return encoding === 'utf-16le' || encoding === 'utf-16be';
+}
+
 /** Code units after a UTF-16 BOM looked at before calling a file UTF-16 (see looksLikeUtf16). */
 const UTF16_PROBE_UNITS = 16;
 

@@ -7,7 +7,7 @@
 import type { Coverage, Diagnostic, RecordTime, TimelineRecord } from '../common/types.js';
 import { parseIsoInstant } from '../common/time.js';
 import type { Redactor } from './redact.js';
-import { LineSplitter, type LineFlags, type TextEncodingFound } from '../bundle/lines.js';
+import { isUtf16, LineSplitter, type LineFlags, type TextEncodingFound } from '../bundle/lines.js';
 import { openBundle, type BundleEntry, type BundleLimits, type OpenedBundle, type RangeReader } from '../bundle/bundle.js';
 import { sniffLines } from '../sniff/sniff.js';
 import { SNIFF_LINES, type SniffResult } from '../sniff/types.js';
@@ -256,8 +256,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       const toolRows = Math.min(module.meta.seriesMaxRows ?? SERIES_MAX_ROWS, share);
       const rowBudget = Math.min(recordBudget, seriesBudget === undefined ? toolRows : typeof seriesBudget === 'number' ? seriesBudget : (seriesBudget[decision.tool] ?? toolRows));
       // planWidth compares the characters read with the file's size: UTF-16 text has two bytes a character.
-      const utf16 = splitter.encoding === 'utf-16le' || splitter.encoding === 'utf-16be';
-      const expectedChars = entry.size !== undefined && utf16 ? entry.size / 2 : entry.size;
+      const expectedChars = entry.size !== undefined && isUtf16(splitter.encoding) ? entry.size / 2 : entry.size;
       if (summarize && module.meta.series && !onRecord) downsampler = new Downsampler(module.meta.series, rowBudget, { expectedChars });
       const keep = onRecord ? (r: TimelineRecord): void => onRecord(r, outcome) : downsampler ? downsampledSink(downsampler, outcome) : budgeted(outcome, recordBudget);
       const sink = summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => {
@@ -458,7 +457,7 @@ async function planCut(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolF
   const decision = decideTool(entry.path, lines, file.forced, file.manifestTool);
   if (decision.tool !== 'strace') return undefined;
   // A tail read from the middle of UTF-16 text would start without its byte order mark.
-  if (splitter.encoding === 'utf-16le' || splitter.encoding === 'utf-16be') return undefined;
+  if (isUtf16(splitter.encoding)) return undefined;
   const variant = file.manifestCommand ? [decision.variant, `command: ${file.manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
   const mid = Math.floor(size / 2);
   const after = await readAll(ranges.read(mid, Math.min(size, mid + 1024 * 1024)));

@@ -95,6 +95,8 @@ test('an output path that cannot be made or written is one line naming it and ex
       { args: ['parse', 'samples/seed-case/top.txt', '--format', 'json', '-o', '/proc/perftriage-test.json'], says: /^perftriage: cannot write \/proc\/perftriage-test\.json: ENOENT/ },
       { args: ['timeline', 'samples/seed-case', '--format', 'ndjson', '-o', '/proc/perftriage-test.json'], says: /^perftriage: cannot write \/proc\/perftriage-test\.json: ENOENT/ },
       { args: ['report', 'samples/seed-case', '--format', 'md', '-o', dir], says: /^perftriage: cannot write .*EISDIR/ },
+      // Opened, then a write fails (a full disk): the stream's error is one line too.
+      { args: ['parse', 'test/fixtures/opensnoop/perftriage-bpftrace.txt', '--format', 'json', '-o', '/dev/full'], says: /^perftriage: cannot write \/dev\/full: ENOSPC/ },
     ];
     for (const { args, says } of cases) {
       const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });

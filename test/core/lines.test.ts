@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { LineSplitter, MAX_LINE_BYTES, CUT_MARKER, splitLinesOf, type LineFlags } from '../../src/bundle/lines.js';
+import { repoRoot } from '../helpers.js';
 
 function splitChunks(chunks: Buffer[]): { text: string; lineNo: number; flags: LineFlags }[] {
   const out: { text: string; lineNo: number; flags: LineFlags }[] = [];
@@ -169,4 +171,19 @@ test('bytes that only look like the start of a BOM stay what they are', () => {
   }
   // A BOM and nothing else is an empty file.
   for (const bom of [[0xef, 0xbb, 0xbf], [0xff, 0xfe], [0xfe, 0xff]]) assert.deepEqual(splitChunks([Buffer.from(bom)]), []);
+});
+
+test('a real top capture saved with a UTF-8 BOM parses as the original: line 1 keeps its time of day; a note says why', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { Readable } = await import('node:stream');
+  const { readFile } = await import('../../src/timeline/build.js');
+  const original = readFileSync(join(repoRoot, 'samples', 'seed-case', 'top.txt'));
+  const read = (bytes: Buffer): ReturnType<typeof readFile> => readFile({ path: 'top.txt', size: bytes.length } as Parameters<typeof readFile>[0], Readable.from([bytes]));
+  const plain = await read(original);
+  const withBom = await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), original]));
+  assert.deepEqual(withBom.records, plain.records);
+  assert.equal(withBom.records[0]?.source.line, 1);
+  assert.equal(withBom.records[0]?.time?.clock, 'time-of-day');
+  assert.deepEqual(withBom.diagnostics.filter((d) => d.code === 'text-encoding').map((d) => d.line), [1]);
+  assert.equal(plain.diagnostics.filter((d) => d.code === 'text-encoding').length, 0);
 });
