@@ -131,6 +131,9 @@ export function resolveFileClock(file: string, records: readonly TimelineRecord[
   let unresolved = 0;
   let dated = 0;
   const counts = new Map<string, number>();
+  // Records of one sample may share their time object (top's snapshot): it is dated once, in place, and
+  // every record that shares it counts as dated, so the note counts records however they were made.
+  const datedTimes = new Set<RecordTime>();
   for (const r of records) {
     if (date && (r.first_time !== undefined || r.last_time !== undefined)) {
       resolveExtraTime(r.first_time, date, lastSeconds, clock.utc_offset_min);
@@ -138,7 +141,8 @@ export function resolveFileClock(file: string, records: readonly TimelineRecord[
     }
     const t = r.time;
     if (!t) continue;
-    if (t.clock === 'time-of-day') {
+    if (datedTimes.has(t)) dated++;
+    else if (t.clock === 'time-of-day') {
       const tod = t.iso ? parseTimeOfDay(t.iso) : undefined;
       if (!tod || !date) {
         unresolved++;
@@ -150,6 +154,7 @@ export function resolveFileClock(file: string, records: readonly TimelineRecord[
         }
         lastSeconds = secs;
         toLocal(t, date, tod);
+        datedTimes.add(t);
         dated++;
       }
     }
