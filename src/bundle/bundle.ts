@@ -15,7 +15,7 @@ import type { Diagnostic } from '../common/types.js';
 import { DEFAULT_LIMITS, type BundleEntry, type BundleKind, type BundleLimits, type BundleOptions, type EntryVisitor, type OpenedBundle, type ReadContext } from './types.js';
 import { CAP, CORRUPT, DiagnosticSink, MANIFEST_FILE_MISSING, READ_ERROR, UNSUPPORTED, errorText, formatBytes } from './diagnostics.js';
 import { displayName } from './names.js';
-import { readManifest } from './manifest.js';
+import { readManifest, type Manifest } from './manifest.js';
 import { listFolder, readSmallFile, walkFiles } from './folder.js';
 import { listTar, walkTar } from './tar.js';
 import { listZip, walkZip } from './zip.js';
@@ -102,8 +102,8 @@ export async function openBundle(pathOrDash: string, options: BundleOptions = {}
     for (const d of reading.diagnostics) sink.add(d);
     if (reading.raw !== undefined) bundle.manifestRaw = reading.raw;
     if (reading.manifest) {
-      bundle.manifest = reading.manifest;
-      for (const d of missingManifestFiles(reading.manifest.files, parts.entries, name)) sink.add(d);
+      bundle.manifest = withGzippedPaths(reading.manifest, parts.entries);
+      for (const d of missingManifestFiles(bundle.manifest.files, parts.entries, name)) sink.add(d);
     }
   }
   sink.flush(name);
@@ -136,6 +136,18 @@ function openErrorText(err: unknown): string {
   if (code === 'ENOENT') return 'no such file or folder';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return errorText(err);
+}
+
+/**
+ * A manifest written before its files were gzipped names `top.txt` for what is now `top.txt.gz`: the
+ * entry takes the manifest's tool, command and times all the same (when there is no plain `top.txt`).
+ */
+function withGzippedPaths(manifest: Manifest, entries: readonly BundleEntry[]): Manifest {
+  const paths = new Set(entries.map((e) => e.path));
+  const gzipped = new Set(entries.filter((e) => e.compression === 'gzip').map((e) => e.path));
+  if (gzipped.size === 0) return manifest;
+  const files = manifest.files.map((f) => (!paths.has(f.path) && gzipped.has(`${f.path}.gz`) ? { ...f, path: `${f.path}.gz` } : f));
+  return { ...manifest, files };
 }
 
 function missingManifestFiles(files: readonly { path: string }[], entries: readonly BundleEntry[], name: string): Diagnostic[] {

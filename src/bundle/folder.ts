@@ -14,6 +14,7 @@ import { READ_ERROR, errorText } from './diagnostics.js';
 import { ReadMeter, deliver } from './meter.js';
 import { isHiddenSegment } from './names.js';
 import { MANIFEST_MAX_BYTES } from './manifest.js';
+import { memberChunks } from './sources.js';
 
 /** Files are opened through their real path (symlinks inside the folder already resolved). */
 export type FolderListing = ListingResult<string>;
@@ -185,12 +186,13 @@ async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>,
   // reads it (RangeReader), so the bytes read do not depend on --jobs.
   const listed = entry.size;
   const stream = listed === 0 ? undefined : handle.createReadStream({ ...(chunkBytes === undefined ? {} : { highWaterMark: chunkBytes }), ...(listed === undefined ? {} : { end: listed - 1 }) });
-  const chunks = meter.metered(entry, stream ?? noChunks(), {
+  const chunks = meter.metered(entry, memberChunks(entry, stream ?? noChunks(), ctx), {
     onError: (err) =>
       ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: reading ${JSON.stringify(entry.path)} stopped: ${errorText(err)}`, file: entry.path }),
   });
   try {
-    await deliver(entry, chunks, visit, { read: (start, end) => readRange(path, start, end), localPath: path });
+    // A .gz file is read through its inflater only: no ranges of its bytes for a worker or a split.
+    await deliver(entry, chunks, visit, entry.compression ? undefined : { read: (start, end) => readRange(path, start, end), localPath: path });
   } finally {
     if (stream) stream.destroy();
     else await handle.close();

@@ -5,7 +5,7 @@
  */
 import type { BundleEntry, ReadContext } from './types.js';
 import { CAP, SKIPPED, formatBytes } from './diagnostics.js';
-import { MACOS_FORK_FOLDER, checkEntryName, comparePaths, isArchiveName, isHiddenSegment } from './names.js';
+import { MACOS_FORK_FOLDER, checkEntryName, comparePaths, isArchiveName, isGzipFileName, isHiddenSegment } from './names.js';
 
 export type RawKind =
   | 'file'
@@ -44,6 +44,7 @@ interface Kept<H> {
   segments: string[];
   size?: number;
   handle: H;
+  gzip: boolean;
 }
 
 export interface ListingResult<H> {
@@ -100,7 +101,8 @@ export class Listing<H> {
       this.noteHidden(raw.name);
       return true;
     }
-    if (isArchiveName(segments[segments.length - 1]!)) {
+    const gzip = isGzipFileName(segments[segments.length - 1]!);
+    if (!gzip && isArchiveName(segments[segments.length - 1]!)) {
       this.skip(raw.name, 'an archive or compressed file inside the bundle is not opened (extract it into the bundle to read it)');
       return true;
     }
@@ -123,7 +125,7 @@ export class Listing<H> {
     }
     this.declaredBytes += size;
     if (this.firstTop === undefined) this.firstTop = segments.length >= 2 ? segments[0]! : null;
-    this.kept.push({ segments, size: raw.size, handle: raw.handle });
+    this.kept.push({ segments, size: raw.size, handle: raw.handle, gzip });
     return true;
   }
 
@@ -186,7 +188,8 @@ export class Listing<H> {
     for (const path of [...byPath.keys()].sort(comparePaths)) {
       const k = byPath.get(path)!;
       handles.set(path, k.handle);
-      entries.push(k.size === undefined ? { path } : { path, size: k.size });
+      // A .gz file's declared size is its compressed one: the caps counted it; what it inflates to is counted as it is read.
+      entries.push(k.gzip ? { path, compression: 'gzip' } : k.size === undefined ? { path } : { path, size: k.size });
     }
     return manifest ? { entries, handles, manifest: manifest.handle } : { entries, handles };
   }

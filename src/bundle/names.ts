@@ -38,6 +38,14 @@ export function isArchiveName(segment: string): boolean {
   return ARCHIVE_SUFFIX.test(segment);
 }
 
+/**
+ * One gzip-compressed file (`top.txt.gz`, what `gzip` and logrotate leave), read inflated. Not a
+ * `.tar.gz`: a bundle inside the bundle stays unopened.
+ */
+export function isGzipFileName(segment: string): boolean {
+  return /\.gz$/i.test(segment) && !/\.tar\.gz$/i.test(segment);
+}
+
 /** Code-unit order: the same on every machine and locale. */
 export function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -7,12 +7,12 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { Header } from 'tar';
 import { CAP, CapReached, READ_ERROR, errorText, formatBytes } from './diagnostics.js';
 import { overRatio } from './meter.js';
-import type { ReadContext } from './types.js';
+import type { BundleEntry, ReadContext } from './types.js';
 
 /** Bytes read from the start of a file or stdin to decide what it is. */
 export const HEAD_BYTES = 16 * 1024;
@@ -108,6 +108,36 @@ export async function* gunzipChunks(compressed: Readable, ctx: ReadContext, what
     compressed.destroy();
     gunzip.destroy();
   }
+}
+
+/**
+ * The bytes of a file inside a bundle as its parser reads them: a `.gz` file (BundleEntry.compression)
+ * inflated under the ratio cap when its first bytes are gzip's magic, as is otherwise (a text file that is
+ * only named `.gz`); any other file untouched.
+ */
+export function memberChunks(entry: BundleEntry, source: AsyncIterable<Buffer>, ctx: ReadContext): AsyncIterable<Buffer> {
+  return entry.compression === 'gzip' ? inflateWhenGzip(source, ctx, JSON.stringify(entry.path)) : source;
+}
+
+async function* inflateWhenGzip(source: AsyncIterable<Buffer>, ctx: ReadContext, what: string): AsyncGenerator<Buffer> {
+  const chunks = source[Symbol.asyncIterator]();
+  let head: Buffer = Buffer.alloc(0);
+  let ended = false;
+  while (head.length < 2 && !ended) {
+    const next = await chunks.next();
+    if (next.done) ended = true;
+    else head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  async function* whole(): AsyncGenerator<Buffer> {
+    try {
+      if (head.length > 0) yield head;
+      for (let next = ended ? undefined : await chunks.next(); next && !next.done; next = await chunks.next()) yield next.value;
+    } finally {
+      await chunks.return?.();
+    }
+  }
+  if (sniffMagic(head, '') === 'gzip') yield* gunzipChunks(Readable.from(whole(), { objectMode: false }), ctx, what);
+  else yield* whole();
 }
 
 /** Read a file's bytes from disk, inflating when it is gzip. */

@@ -18,7 +18,7 @@ import { Listing, type ListingResult, type RawKind } from './listing.js';
 import { CORRUPT, CapReached, errorText } from './diagnostics.js';
 import { MANIFEST_MAX_BYTES } from './manifest.js';
 import { ReadMeter, deliver } from './meter.js';
-import { fileChunks } from './sources.js';
+import { fileChunks, memberChunks } from './sources.js';
 
 export interface TarListing extends ListingResult<number> {
   manifestBytes?: Buffer | 'too-big';
@@ -237,7 +237,7 @@ export async function walkTar(path: string, gzip: boolean, accepted: ReadonlyMap
         continue;
       }
       current = entry.path;
-      const chunks = meter.metered(entry, readEntry as AsyncIterable<Buffer>, {
+      const chunks = meter.metered(entry, memberChunks(entry, readEntry as AsyncIterable<Buffer>, ctx), {
         onError: (err) => streamError(ctx, err, entry.path),
       });
       await deliver(entry, chunks, visit);

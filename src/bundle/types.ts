@@ -20,6 +20,12 @@ export interface BundleEntry {
   path: string;
   /** Size in bytes as the folder or archive declares it (absent when unknown: stdin, a `.gz` file). */
   size?: number;
+  /**
+   * A `.gz` file inside a folder or archive (`top.txt.gz`): its bytes are inflated as they are read, when
+   * they are gzip data, and `size` is absent (the inflated size is not known before reading). Its path
+   * keeps the `.gz`; line numbers count the inflated lines (`zcat top.txt.gz | sed -n 42p`).
+   */
+  compression?: 'gzip';
 }
 
 /**

@@ -15,6 +15,7 @@ import { Listing, type ListingResult, type RawKind } from './listing.js';
 import { CORRUPT, errorText } from './diagnostics.js';
 import { MANIFEST_MAX_BYTES } from './manifest.js';
 import { ReadMeter, deliver } from './meter.js';
+import { memberChunks } from './sources.js';
 
 export interface ZipListing extends ListingResult<Entry> {
   manifestBytes?: Buffer | 'too-big';
@@ -146,7 +147,7 @@ export async function walkZip(path: string, entries: readonly BundleEntry[], han
         corrupt(ctx, `cannot read ${JSON.stringify(entry.path)}`, err, entry.path);
         continue;
       }
-      const chunks = meter.metered(entry, stream, {
+      const chunks = meter.metered(entry, memberChunks(entry, stream as AsyncIterable<Buffer>, ctx), {
         compressedSize: zipEntry.compressedSize,
         onError: (err) => corrupt(ctx, `${JSON.stringify(entry.path)} is corrupt or its size header lies; what was read of it is kept`, err, entry.path),
       });
