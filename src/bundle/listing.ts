@@ -5,7 +5,7 @@
  */
 import type { BundleEntry, ReadContext } from './types.js';
 import { CAP, SKIPPED, formatBytes } from './diagnostics.js';
-import { MACOS_FORK_FOLDER, checkEntryName, comparePaths, isArchiveName, isGzipFileName, isHiddenSegment } from './names.js';
+import { MACOS_FORK_FOLDER, checkEntryName, comparePaths, isArchiveName, isGzipFileName, isHiddenSegment, nestedArchiveReason } from './names.js';
 
 export type RawKind =
   | 'file'
@@ -101,9 +101,10 @@ export class Listing<H> {
       this.noteHidden(raw.name);
       return true;
     }
-    const gzip = isGzipFileName(segments[segments.length - 1]!);
-    if (!gzip && isArchiveName(segments[segments.length - 1]!)) {
-      this.skip(raw.name, 'an archive or compressed file inside the bundle is not opened (extract it into the bundle to read it)');
+    const last = segments[segments.length - 1]!;
+    const gzip = isGzipFileName(last);
+    if (!gzip && isArchiveName(last)) {
+      this.skip(raw.name, nestedArchiveReason(last));
       return true;
     }
     const { maxEntries, maxEntryBytes, maxTotalBytes } = this.ctx.limits;

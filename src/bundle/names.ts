@@ -38,6 +38,28 @@ export function isArchiveName(segment: string): boolean {
   return ARCHIVE_SUFFIX.test(segment);
 }
 
+/** Compressors of single files, by suffix, with the command that undoes them. */
+const SINGLE_FILE_COMPRESSORS: [RegExp, string][] = [
+  [/\.xz$/i, 'xz -d'],
+  [/\.lzma$/i, 'unlzma'],
+  [/\.bz2$/i, 'bzip2 -d'],
+  [/\.zst$/i, 'zstd -d'],
+  [/\.lz4$/i, 'lz4 -d'],
+  [/\.lz$/i, 'lzip -d'],
+  [/\.z$/i, 'uncompress'],
+];
+
+/**
+ * Why an archive or compressed file inside the bundle is not read, and what to do: a single file
+ * compressed otherwise than with gzip is decompressed in place; an archive is extracted.
+ */
+export function nestedArchiveReason(segment: string): string {
+  const tarLike = /\.(?:tar(?:\.[a-z0-9]+)?|t[a-z]z2?|tzst|tlz)$/i.test(segment);
+  const compressor = tarLike ? undefined : SINGLE_FILE_COMPRESSORS.find(([suffix]) => suffix.test(segment))?.[1];
+  if (compressor) return `compressed otherwise than with gzip, which is the only compression read inside a bundle: decompress it there (\`${compressor}\`) or gzip it instead`;
+  return 'an archive inside the bundle is not opened: extract it into the bundle';
+}
+
 /**
  * One gzip-compressed file (`top.txt.gz`, what `gzip` and logrotate leave), read inflated. Not a
  * `.tar.gz`: a bundle inside the bundle stays unopened.
