@@ -131,8 +131,8 @@ export function resolveFileClock(file: string, records: readonly TimelineRecord[
   let unresolved = 0;
   let dated = 0;
   const counts = new Map<string, number>();
-  // Records of one sample may share their time object (top's snapshot): it is dated once, in place, and
-  // every record that shares it counts as dated, so the note counts records however they were made.
+  // Records of one sample may share their time object (the rows of a filetop interval): it is dated
+  // once, in place, and every record sharing it counts as dated, so the note counts records.
   const datedTimes = new Set<RecordTime>();
   for (const r of records) {
     if (date && (r.first_time !== undefined || r.last_time !== undefined)) {
