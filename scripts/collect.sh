@@ -97,7 +97,7 @@ version_of() {
   case "$1" in
     iostat | pidstat) "$1" -V 2>&1 | head -n 1 ;;
     top | ps | vmstat | findmnt | lsblk) "$1" -V 2>&1 | head -n 1 ;;
-    df | uname) "$1" --version 2>/dev/null | head -n 1 ;;
+    df | uname | dmesg) "$1" --version 2>/dev/null | head -n 1 ;;
     strace) strace -V 2>&1 | head -n 1 ;;
     lsof) lsof -v 2>&1 | grep -i 'revision' | head -n 1 | sed 's/^ *//' ;;
     bpftrace) bpftrace --version 2>&1 | head -n 1 ;;
@@ -206,6 +206,8 @@ if [ -n "$PID" ]; then
 fi
 sleep "$DURATION"
 snapshots "-end"
+# The kernel's own account of the window (hung tasks, I/O errors, OOM kills), with levels and local times.
+have dmesg && snapshot dmesg.txt 30 dmesg dmesg -x -T
 wait
 
 # manifest.json: what ran, when, how it ended.

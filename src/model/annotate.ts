@@ -57,7 +57,7 @@ function pathOf(r: TimelineRecord): string | undefined {
   return undefined;
 }
 
-/** Block device a record names (iostat, biosnoop, biotop, lsblk). */
+/** Block device a record names (iostat, biosnoop, biotop, lsblk, a dmesg error). */
 function deviceNameOf(r: TimelineRecord): string | undefined {
   switch (r.kind) {
     case 'iostat.device':
@@ -67,6 +67,8 @@ function deviceNameOf(r: TimelineRecord): string | undefined {
       return str(r, 'disk');
     case 'lsblk.device':
       return str(r, 'name');
+    case 'dmesg.message':
+      return str(r, 'device');
     default:
       return undefined;
   }

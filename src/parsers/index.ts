@@ -18,8 +18,9 @@ import { parser as opensnoop } from './opensnoop.js';
 import { parser as iotop } from './iotop.js';
 import { parser as biotop } from './biotop.js';
 import { parser as biosnoop } from './biosnoop.js';
+import { parser as dmesg } from './dmesg.js';
 
-const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop];
+const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop, dmesg];
 
 export const parsers: ReadonlyMap<string, ParserModule> = new Map(modules.map((m) => [m.meta.tool, m]));
 

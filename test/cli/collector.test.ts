@@ -64,6 +64,8 @@ test('collect.sh -d 2 -p PID writes a bundle perftriage reads with no unparsed l
     assert.ok(ps.started_at <= ps.ended_at);
     // The collector's own notes say what could not run (never fatal).
     if (spawnSync('sh', ['-c', 'command -v iostat']).status === 0) assert.ok(tools.has('iostat'));
+    if (spawnSync('dmesg', ['-x', '-T']).status === 0) assert.equal(manifest.files.find((f) => f.path === 'dmesg.txt')?.command, 'dmesg -x -T');
+    if (spawnSync('dmesg', ['-x', '-T']).status === 0) assert.ok(tools.has('dmesg'), `dmesg in ${[...tools].join(', ')}`);
     if (spawnSync('sh', ['-c', 'command -v strace']).status === 0) {
       const strace = manifest.files.find((f) => f.path === 'strace.txt');
       assert.match(strace?.command ?? '', /^strace -f -tt -T -y -s 128 -o .*strace\.txt -p \d+$/);
