@@ -12,6 +12,7 @@ import { rule as excessiveLogging } from './rules/excessive-logging.js';
 import { rule as ioHeavyProcess } from './rules/io-heavy-process.js';
 import { rule as memoryPressure } from './rules/memory-pressure.js';
 import { rule as pageCacheAbsorbed } from './rules/page-cache-absorbed.js';
+import { rule as storageErrors } from './rules/storage-errors.js';
 import { rule as straceMissedThreads } from './rules/strace-missed-threads.js';
 import { rule as tempFileChurn } from './rules/temp-file-churn.js';
 
@@ -25,6 +26,7 @@ export const allRules: readonly AnyRule[] = [
   ioHeavyProcess,
   memoryPressure,
   pageCacheAbsorbed,
+  storageErrors,
   straceMissedThreads,
   tempFileChurn,
 ].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
