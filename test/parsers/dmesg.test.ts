@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parser as dmesg, classifyKernelMessage } from '../../src/parsers/dmesg.js';
 import { detector } from '../../src/sniff/detectors/dmesg.js';
 import { validateRecord } from '../../src/timeline/schemas.js';
-import { assertCoverageInvariant, fixture, parseFile } from '../helpers.js';
+import { assertCoverageInvariant, fixture, parseFile, repoRoot } from '../helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'perftriage-dmesg-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -102,4 +102,22 @@ test('lines without a dmesg prefix are unparsed, named; a file of them is not dm
   assert.equal(r.diagnostics.find((d) => d.code === 'unparsed-line')?.line, 2);
   assert.equal(detector.detect(['Linux 6.1.0 (host) \t11/26/26', '', 'Device r/s']), null);
   assert.equal(detector.detect(['[    0.000000] Linux version 6.1.0', '[    0.000000] Command line: ro'])?.tool, 'dmesg');
+});
+
+test('the model ties an error to its device and a blocked task to its process', async () => {
+  const { buildTimeline } = await import('../../src/timeline/build.js');
+  const { buildModel } = await import('../../src/model/build.js');
+  const { annotateRecords } = await import('../../src/model/annotate.js');
+  const dir = mkdtempSync(join(work, 'bundle-'));
+  // The seed case's iostat (sda) and ps -efT (pid 12280), and two kernel messages about them.
+  for (const name of ['iostat-dx.txt', 'ps-efT.txt']) writeFileSync(join(dir, name), readFileSync(join(repoRoot, 'samples', 'seed-case', name)));
+  const lines = readFileSync(fixture('dmesg', 'synthetic-slow-io-events.txt'), 'utf8').split('\n');
+  writeFileSync(join(dir, 'dmesg.txt'), `${lines[0]}\n${lines[13]!.replace('dev sdb', 'dev sda')}\n`);
+  const timeline = await buildTimeline(dir);
+  annotateRecords(timeline.records, buildModel(timeline));
+  const kernel = timeline.records.filter((r) => r.kind === 'dmesg.message');
+  assert.deepEqual(kernel.map((r) => [r.event, r.entities]), [
+    ['hung-task', { process: 'process:12280' }],
+    ['io-error', { device: 'device:sda' }],
+  ]);
 });
