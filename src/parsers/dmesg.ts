@@ -10,7 +10,8 @@
  * (the text after the timestamp, as printed), level and facility (-x, or from -r's priority). The messages
  * a slow-I/O case turns on are recognized by the kernel's own wording (the printk formats of the kernel
  * source named beside each) and carry `event` with their facts:
- * - `hung-task` (kernel/hung_task.c `INFO: task %s:%d blocked for more than %ld seconds.`): comm, pid, blocked_s;
+ * - `hung-task` (kernel/hung_task.c `INFO: task %s:%d blocked for more than %ld seconds.`): comm, tid (the
+ *   kernel's task id: a thread's, which is the process's only for its main thread), blocked_s;
  * - `io-error` (block/blk-core.c `%s error, dev %s, sector %llu op 0x%x:(%s)`, before 5.x
  *   `blk_update_request: I/O error, dev %s, sector %llu`; fs/buffer.c `Buffer I/O error on dev %pg,
  *   logical block %llu`): device, error (`I/O`, `critical medium`…), sector, op;
@@ -19,7 +20,7 @@
  * - `disk-error` (SCSI `sd H:C:T:L: [sdX] … FAILED Result` / `timing out command`, NVMe `nvme nvmeN: I/O …
  *   timeout` / reset): device;
  * - `oom-kill` (mm/oom_kill.c `Out of memory: Killed process %d (%s)`, the memory cgroup's too): pid, comm;
- * - `soft-lockup` (kernel/watchdog.c `BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]`): cpu, stuck_s, comm, pid.
+ * - `soft-lockup` (kernel/watchdog.c `BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]`): cpu, stuck_s, comm, tid.
  *
  * A message that holds a newline goes on in lines without a prefix, indented under its text: they join its
  * `message` (with the newline). Other lines without a prefix (a note pasted into the file, a line cut at
@@ -49,7 +50,7 @@ const SOFT_LOCKUP_RE = /soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.+):(\d+)\]
 /** The facts of a message the analysis looks for, or nothing. Exported for the tests. */
 export function classifyKernelMessage(message: string): Record<string, string | number> | undefined {
   let m = HUNG_TASK_RE.exec(message);
-  if (m) return { event: 'hung-task', comm: m[1]!, pid: Number(m[2]), blocked_s: Number(m[3]) };
+  if (m) return { event: 'hung-task', comm: m[1]!, tid: Number(m[2]), blocked_s: Number(m[3]) };
   if ((m = BUFFER_ERROR_RE.exec(message))) return { event: 'io-error', error: 'Buffer I/O', device: m[1]!, block: Number(m[2]) };
   if ((m = BLOCK_ERROR_RE.exec(message))) {
     const facts: Record<string, string | number> = { event: 'io-error', error: m[1]!.trim() || 'I/O', device: m[2]!, sector: Number(m[3]) };
@@ -59,7 +60,7 @@ export function classifyKernelMessage(message: string): Record<string, string | 
   if ((m = EXT_ERROR_RE.exec(message) ?? BTRFS_ERROR_RE.exec(message) ?? XFS_ERROR_RE.exec(message))) return { event: 'fs-error', filesystem: m[1]!, device: m[2]! };
   if ((m = SD_ERROR_RE.exec(message) ?? NVME_ERROR_RE.exec(message))) return { event: 'disk-error', device: m[1]! };
   if ((m = OOM_RE.exec(message))) return { event: 'oom-kill', pid: Number(m[1]), comm: m[2]! };
-  if ((m = SOFT_LOCKUP_RE.exec(message))) return { event: 'soft-lockup', cpu: Number(m[1]), stuck_s: Number(m[2]), comm: m[3]!, pid: Number(m[4]) };
+  if ((m = SOFT_LOCKUP_RE.exec(message))) return { event: 'soft-lockup', cpu: Number(m[1]), stuck_s: Number(m[2]), comm: m[3]!, tid: Number(m[4]) };
   return undefined;
 }
 

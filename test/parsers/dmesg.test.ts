@@ -68,9 +68,9 @@ test('the messages of a slow-I/O case carry their facts', () => {
     const { kind: _k, source: _s, time: _t, message: _m, ...facts } = r;
     return facts;
   };
-  assert.deepEqual(at(1), { event: 'hung-task', comm: 'python', pid: 12280, blocked_s: 120 });
-  assert.deepEqual(at(12), { event: 'hung-task', comm: 'jbd2/sda1-8', pid: 354, blocked_s: 120 });
-  assert.deepEqual(at(13), { event: 'hung-task', comm: 'kworker/u16:2', pid: 8123, blocked_s: 241 });
+  assert.deepEqual(at(1), { event: 'hung-task', comm: 'python', tid: 12280, blocked_s: 120 });
+  assert.deepEqual(at(12), { event: 'hung-task', comm: 'jbd2/sda1-8', tid: 354, blocked_s: 120 });
+  assert.deepEqual(at(13), { event: 'hung-task', comm: 'kworker/u16:2', tid: 8123, blocked_s: 241 });
   assert.deepEqual(at(14), { event: 'io-error', error: 'I/O', device: 'sdb', sector: 2048, op: 'WRITE' });
   assert.deepEqual(at(15), { event: 'io-error', error: 'Buffer I/O', device: 'sdb1', block: 0 });
   assert.deepEqual(at(16), { event: 'fs-error', filesystem: 'EXT4-fs', device: 'sdb1' });
@@ -83,7 +83,7 @@ test('the messages of a slow-I/O case carry their facts', () => {
   assert.deepEqual(at(26), { event: 'disk-error', device: 'sde' });
   assert.deepEqual(at(27), { event: 'oom-kill', pid: 4242, comm: 'java' });
   assert.deepEqual(at(28), { event: 'oom-kill', pid: 4343, comm: 'node' });
-  assert.deepEqual(at(29), { event: 'soft-lockup', cpu: 3, stuck_s: 23, comm: 'kworker/3:1', pid: 1234 });
+  assert.deepEqual(at(29), { event: 'soft-lockup', cpu: 3, stuck_s: 23, comm: 'kworker/3:1', tid: 1234 });
   // The lines around them say nothing of their own: the call trace, the sense key, a mount.
   for (const line of [2, 5, 7, 18, 30]) assert.deepEqual(at(line), {}, `line ${line}`);
   for (const r of result.records) assert.deepEqual(validateRecord(r).errors, [], `line ${r.source.line}`);
@@ -104,20 +104,21 @@ test('lines without a dmesg prefix are unparsed, named; a file of them is not dm
   assert.equal(detector.detect(['[    0.000000] Linux version 6.1.0', '[    0.000000] Command line: ro'])?.tool, 'dmesg');
 });
 
-test('the model ties an error to its device and a blocked task to its process', async () => {
+test('the model ties an error to its device, and a blocked thread to its thread and, by ps -efT, its process', async () => {
   const { buildTimeline } = await import('../../src/timeline/build.js');
   const { buildModel } = await import('../../src/model/build.js');
   const { annotateRecords } = await import('../../src/model/annotate.js');
   const dir = mkdtempSync(join(work, 'bundle-'));
-  // The seed case's iostat (sda) and ps -efT (pid 12280), and two kernel messages about them.
+  // The seed case's iostat (sda) and ps -efT (thread 514 of pid 12280), and two kernel messages about them:
+  // the kernel names a blocked task by its own id, which is the thread's.
   for (const name of ['iostat-dx.txt', 'ps-efT.txt']) writeFileSync(join(dir, name), readFileSync(join(repoRoot, 'samples', 'seed-case', name)));
   const lines = readFileSync(fixture('dmesg', 'synthetic-slow-io-events.txt'), 'utf8').split('\n');
-  writeFileSync(join(dir, 'dmesg.txt'), `${lines[0]}\n${lines[13]!.replace('dev sdb', 'dev sda')}\n`);
+  writeFileSync(join(dir, 'dmesg.txt'), `${lines[0]!.replace('python:12280', 'python:514')}\n${lines[13]!.replace('dev sdb', 'dev sda')}\n`);
   const timeline = await buildTimeline(dir);
   annotateRecords(timeline.records, buildModel(timeline));
   const kernel = timeline.records.filter((r) => r.kind === 'dmesg.message');
   assert.deepEqual(kernel.map((r) => [r.event, r.entities]), [
-    ['hung-task', { process: 'process:12280' }],
+    ['hung-task', { thread: 'thread:514', process: 'process:12280' }],
     ['io-error', { device: 'device:sda' }],
   ]);
 });

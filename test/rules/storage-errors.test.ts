@@ -14,7 +14,7 @@ test('one finding per failing device, a partition counting for its disk, with th
   const sdb = a.findings.find((f) => f.entities.devices![0] === 'sdb')!;
   assert.equal(sdb.severity, 'error');
   assert.match(sdb.message, /^The kernel logged 3 failed requests, 1 failed or timed-out command and 1 filesystem error for sdb \(2001\.123456–2001\.4 s after boot\): I\/O error \(WRITE\) on sdb at sector 2048, Buffer I\/O error on sdb1 at block 0, EXT4-fs error on sdb1, \[sdb\] tag#5 FAILED Result/);
-  assert.match(sdb.message, /tasks blocked for more than 120 s: python \(pid 12280\), jbd2\/sda1-8 \(pid 354\) and kworker\/u16:2 \(pid 8123\)\.$/);
+  assert.match(sdb.message, /tasks blocked for more than 120 s: python \(task 12280\), jbd2\/sda1-8 \(task 354\) and kworker\/u16:2 \(task 8123\)\.$/);
   // The failed requests first, then the failed command, the filesystem error, the blocked tasks.
   assert.deepEqual(sdb.evidence.map((e) => e.line), [14, 15, 17, 16, 1, 12]);
   assert.deepEqual(sdb.entities, { devices: ['sdb'] });

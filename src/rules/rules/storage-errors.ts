@@ -84,7 +84,7 @@ function evaluate(ctx: RuleContext, o: StorageErrorsOptions): FindingDraft[] {
     const kinds = [counted(records, 'io-error', 'failed request'), counted(records, 'disk-error', 'failed or timed-out command'), counted(records, 'fs-error', 'filesystem error')].filter((k): k is string => k !== undefined);
     const examples = [...new Set(records.map(describeError))];
     const when = whenText(records);
-    const blocked = hung.length > 0 ? ` Meanwhile the kernel reported tasks blocked for more than ${Math.min(...hung.map((r) => Number(r.blocked_s)))} s: ${list([...new Set(hung.map((r) => `${String(r.comm)} (pid ${String(r.pid)})`))], 4)}.` : '';
+    const blocked = hung.length > 0 ? ` Meanwhile the kernel reported tasks blocked for more than ${Math.min(...hung.map((r) => Number(r.blocked_s)))} s: ${list([...new Set(hung.map((r) => `${String(r.comm)} (task ${String(r.tid)})`))], 4)}.` : '';
     const evidence: SourceRef[] = [];
     for (const event of ['io-error', 'disk-error', 'fs-error']) evidence.push(...records.filter((r) => r.event === event).slice(0, 2).map((r) => r.source));
     evidence.push(...hung.slice(0, 2).map((r) => r.source));
