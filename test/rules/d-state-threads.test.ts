@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rule } from '../../src/rules/rules/d-state-threads.js';
-import { repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
+import { fixture, repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
 import { analyzeWith, withBundle } from './helpers.js';
 import { psThreads, top, vmstat } from './system-fixtures.js';
 
@@ -136,6 +137,35 @@ test('without task states or blocked counts the rule is skipped and says what to
   await withBundle({ 'df.txt': 'Filesystem     1K-blocks    Used Available Use% Mounted on\n/dev/sda1       30309212 8713640  21578552  29% /\n' }, async (dir) => {
     const a = await analyzeWith(dir, [rule]);
     assert.equal(a.rules[0]?.status, 'skipped');
-    assert.equal(a.rules[0]?.missing?.[0]?.label, 'task states (top, ps with a state column) or blocked counts (vmstat)');
+    assert.equal(a.rules[0]?.missing?.[0]?.label, "task states (top, ps with a state column), blocked counts (vmstat) or the kernel's hung-task reports (dmesg)");
+  });
+});
+
+test("the kernel's hung-task reports: joined to the threads the snapshots show in D, or reported on their own", async () => {
+  const events = readFileSync(fixture('dmesg', 'synthetic-slow-io-events.txt'), 'utf8');
+  // The seed case, whose top shows jbd2/sda1-8 (354) in D twice and python (12280) in D once, with the kernel's
+  // reports of 354, 12280 and a kworker (8123) that no snapshot shows.
+  const files: Record<string, string> = { 'dmesg.txt': events };
+  for (const name of readdirSync(seed)) files[name] = readFileSync(join(seed, name), 'utf8');
+  await withBundle(files, async (dir) => {
+    const a = await analyzeWith(dir, [rule]);
+    const byPid = (pid: number) => a.findings.find((f) => f.entities.pids?.[0] === pid);
+    const jbd2 = byPid(354)!;
+    assert.match(jbd2.message, /in 2 of 2 snapshots \(14:27:02–14:27:05\) \(a kernel thread\); the kernel reported jbd2\/sda1-8 \(task 354\) blocked for more than 120 s; its name refers to sda1 on sda/);
+    assert.deepEqual(jbd2.evidence, [{ file: 'top.txt', line: 13 }, { file: 'top.txt', line: 24 }, { file: 'dmesg.txt', line: 12 }]);
+    // python was in D in one snapshot only: not held by the snapshots, but the kernel saw it blocked for 120 s.
+    const app = byPid(12280)!;
+    assert.equal(app.message, 'The kernel reported python (task 12280) blocked for more than 120 s (1452.371412 s after boot): 12280 (/usr/local/bin/python /app.py) stayed in uninterruptible sleep (D) that long without a break; the snapshots of this capture do not show it staying in D (the report may be older than them).');
+    assert.deepEqual(app.entities, { pids: [12280], tids: [12280] });
+    assert.deepEqual(app.evidence, [{ file: 'dmesg.txt', line: 1 }]);
+    const kworker = a.findings.find((f) => f.entities.tids?.[0] === 8123)!;
+    assert.match(kworker.message, /^The kernel reported kworker\/u16:2 \(task 8123\) blocked for more than 241 s \(1572\.3719 s after boot\): task 8123 \(kworker\/u16:2\) .*; no snapshot of this capture shows it\.$/);
+    assert.equal(a.findings.length, 3);
+  });
+  // dmesg alone is enough for the rule to run.
+  await withBundle({ 'dmesg.txt': events }, async (dir) => {
+    const a = await analyzeWith(dir, [rule]);
+    assert.equal(a.rules[0]?.status, 'ran');
+    assert.deepEqual(a.findings.map((f) => f.entities.tids).sort(), [[12280], [354], [8123]]);
   });
 });

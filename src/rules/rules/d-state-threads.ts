@@ -7,6 +7,11 @@
  * main thread, so they are judged per PID and say so. top's first iteration counts: its since-boot flag is
  * about CPU shares, states are instantaneous. Without any row that names tasks, top's `d-sleep` count
  * (procps-ng >= 4.0.5) and vmstat's `b` still say that tasks were blocked, without saying which.
+ *
+ * The kernel's own word counts most: a task dmesg reports as hung (`INFO: task python:514 blocked for more
+ * than 120 seconds`, kernel/hung_task.c) was in D for that long without a break, whatever the snapshots
+ * caught. It is reported with its process's other D threads (the model joins its id, a TID, to its
+ * process), or on its own when no snapshot shows it.
  */
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import { num, peakValue } from '../../model/series.js';
@@ -72,7 +77,7 @@ function describeTasks(label: string, threads: readonly TaskStates[]): string {
   return `${threads.length === 1 ? 'a thread' : `${threads.length} threads`} of ${label} stayed in uninterruptible sleep (D): ${list(threads.map(describeThread), 8)}`;
 }
 
-function perProcess(ctx: RuleContext, o: DStateThreadsOptions, stuck: readonly TaskStates[]): FindingDraft[] {
+function perProcess(ctx: RuleContext, o: DStateThreadsOptions, stuck: readonly TaskStates[], hung: ReadonlyMap<number, TimelineRecord[]>): FindingDraft[] {
   const byPid = new Map<number, TaskStates[]>();
   for (const t of stuck) {
     const pid = t.pid ?? t.id;
@@ -93,9 +98,11 @@ function perProcess(ctx: RuleContext, o: DStateThreadsOptions, stuck: readonly T
         : '';
     const threadRows = threads.some((t) => t.isThread);
     const described = describeTasks(processLabel(ctx.model, pid, name), threads);
-    const message = `${described.charAt(0).toUpperCase()}${described.slice(1)}${deviceText}.`;
+    const reports = threads.flatMap((t) => hung.get(t.id) ?? []);
+    const message = `${described.charAt(0).toUpperCase()}${described.slice(1)}${kernelSaid(reports)}${deviceText}.`;
     const evidence: SourceRef[] = [];
     for (const t of threads.slice(0, 6)) evidence.push(...t.dRows.slice(0, 2));
+    evidence.push(...reports.slice(0, 2).map((r) => r.source));
     const collect = ['cat /proc/PID/task/TID/stack   (as root: the kernel stack of each blocked thread)'.replace('PID', String(pid)).replace('TID', String(threads[0]!.id))];
     if (!threads.some((t) => t.wchans.length > 0)) collect.push(`ps -L -o pid,tid,stat,wchan:32,comm -p ${pid} > ps-threads.txt   (what each thread waits in)`);
     if (!threadRows) collect.push(`top -b -H -d 1 -n 10 -p ${pid} > top-H.txt   (which of its threads are blocked)`);
@@ -159,10 +166,72 @@ function fromCounters(ctx: RuleContext, o: DStateThreadsOptions): FindingDraft[]
   return [];
 }
 
+/** dmesg's hung-task reports, by the task id the kernel printed (a TID). */
+function hungReports(ctx: RuleContext): Map<number, TimelineRecord[]> {
+  const byTid = new Map<number, TimelineRecord[]>();
+  for (const r of ctx.records('dmesg.message')) {
+    const tid = r.event === 'hung-task' ? num(r, 'tid') : undefined;
+    if (tid === undefined) continue;
+    const list = byTid.get(tid);
+    if (list) list.push(r);
+    else byTid.set(tid, [r]);
+  }
+  return byTid;
+}
+
+/** What the kernel said of these tasks, for the message: `; the kernel reported … blocked for more than 120 s`. */
+function kernelSaid(reports: readonly TimelineRecord[]): string {
+  if (reports.length === 0) return '';
+  const tasks = [...new Set(reports.map((r) => `${String(r.comm)} (task ${String(r.tid)})`))];
+  const longest = Math.max(...reports.map((r) => num(r, 'blocked_s') ?? 0));
+  return `; the kernel reported ${list(tasks, 4)} blocked for more than ${longest} s${reports.length > 1 ? ` (${reports.length} reports)` : ''}`;
+}
+
+/**
+ * Tasks only dmesg shows blocked (no snapshot shows them in D): one finding per process, or per task when its
+ * process is unknown. dmesg holds reports since boot, which may predate the snapshots: the message says
+ * when the snapshots show the task, but not in D.
+ */
+function fromKernel(ctx: RuleContext, reports: ReadonlyMap<number, TimelineRecord[]>, stuck: ReadonlySet<number>, shown: ReadonlySet<number>): FindingDraft[] {
+  const groups = new Map<string, { pid?: number; records: TimelineRecord[] }>();
+  for (const [tid, records] of reports) {
+    if (stuck.has(tid)) continue;
+    const process = records[0]!.entities?.process;
+    const pid = process ? Number(process.slice('process:'.length)) : undefined;
+    const key = pid !== undefined ? `p${pid}` : `t${tid}`;
+    const group = groups.get(key) ?? (pid !== undefined ? { pid, records: [] } : { records: [] });
+    group.records.push(...records);
+    groups.set(key, group);
+  }
+  const findings: FindingDraft[] = [];
+  for (const { pid, records } of [...groups.values()].sort((a, b) => (a.pid ?? num(a.records[0]!, 'tid')!) - (b.pid ?? num(b.records[0]!, 'tid')!))) {
+    const tids = [...new Set(records.map((r) => num(r, 'tid')!))].sort((a, b) => a - b);
+    const name = (pid !== undefined ? processName(ctx.model, pid) : undefined) ?? String(records[0]!.comm);
+    const who = pid !== undefined ? processLabel(ctx.model, pid, name) : `task ${tids[0]} (${name})`;
+    const said = kernelSaid(records).slice(2);
+    const first = records[0]!.time;
+    const when = first?.iso ? ` (at ${first.iso})` : first?.rel !== undefined ? ` (${first.rel} s after boot)` : '';
+    const seen = tids.some((t) => shown.has(t)) ? 'the snapshots of this capture do not show it staying in D (the report may be older than them)' : `no snapshot of this capture shows ${tids.length === 1 ? 'it' : 'them'}`;
+    findings.push({
+      title: `Threads blocked in uninterruptible sleep: ${name}`,
+      message: `${said.charAt(0).toUpperCase()}${said.slice(1)}${when}: ${who} stayed in uninterruptible sleep (D) that long without a break; ${seen}.`,
+      entities: { ...(pid !== undefined ? { pids: [pid] } : {}), tids },
+      evidence: records.slice(0, 4).map((r) => r.source),
+      recommendation: 'The kernel prints the blocked task\'s stack right after the report (the lines that follow it in dmesg): the functions name what it waited for (io_schedule, a filesystem journal, NFS). Fix that device or mount; see disk-saturation and storage-errors.',
+      identity: [name],
+      collect: ['ps -eLo pid,tid,stat,wchan:32,comm > ps-threads.txt   (a few times, seconds apart: the D threads and their wait channel)'],
+    });
+  }
+  return findings;
+}
+
 function evaluate(ctx: RuleContext, o: DStateThreadsOptions): FindingDraft[] {
   const { tasks } = taskStates(ctx);
+  const hung = hungReports(ctx);
   const stuck = tasks.filter((t) => held(t, o));
-  if (stuck.length > 0) return perProcess(ctx, o, stuck);
+  const kernelOnly = fromKernel(ctx, hung, new Set(stuck.map((t) => t.id)), new Set(tasks.map((t) => t.id)));
+  if (stuck.length > 0) return [...perProcess(ctx, o, stuck, hung), ...kernelOnly];
+  if (kernelOnly.length > 0) return kernelOnly;
   if (tasks.length > 0 && tasks.some((t) => t.snapshots >= o.min_snapshots)) return [];
   return fromCounters(ctx, o);
 }
@@ -175,8 +244,8 @@ export const rule: RuleModule<DStateThreadsOptions> = {
     defaultSeverity: 'warning',
     requires: [
       {
-        label: 'task states (top, ps with a state column) or blocked counts (vmstat)',
-        kinds: ['top.task', 'ps.thread', 'ps.process', 'top.summary', 'vmstat.sample'],
+        label: 'task states (top, ps with a state column), blocked counts (vmstat) or the kernel\'s hung-task reports (dmesg)',
+        kinds: ['top.task', 'ps.thread', 'ps.process', 'top.summary', 'vmstat.sample', 'dmesg.message'],
         collect: 'ps -eLo pid,tid,stat,wchan:32,comm > ps-threads.txt   (a few times, seconds apart; or: top -b -H -d 1 -n 10 > top-H.txt)',
       },
     ],
