@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rule } from '../../src/rules/rules/d-state-threads.js';
 import { fixture, repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
-import { analyzeWith, withBundle } from './helpers.js';
+import { analyzeWith, bundleFiles, withBundle } from './helpers.js';
 import { psThreads, top, vmstat } from './system-fixtures.js';
 
 const seed = join(repoRoot, 'samples', 'seed-case');
@@ -145,9 +145,7 @@ test("the kernel's hung-task reports: joined to the threads the snapshots show i
   const events = readFileSync(fixture('dmesg', 'synthetic-slow-io-events.txt'), 'utf8');
   // The seed case, whose top shows jbd2/sda1-8 (354) in D twice and python (12280) in D once, with the kernel's
   // reports of 354, 12280 and a kworker (8123) that no snapshot shows.
-  const files: Record<string, string> = { 'dmesg.txt': events };
-  for (const name of readdirSync(seed)) files[name] = readFileSync(join(seed, name), 'utf8');
-  await withBundle(files, async (dir) => {
+  await withBundle(bundleFiles(seed, { 'dmesg.txt': events }), async (dir) => {
     const a = await analyzeWith(dir, [rule]);
     const byPid = (pid: number) => a.findings.find((f) => f.entities.pids?.[0] === pid);
     const jbd2 = byPid(354)!;

@@ -2,7 +2,7 @@
  * Helpers for rule tests: run one rule (or all) through the real pipeline on a bundle folder, or on a
  * bundle written from strings into a temporary folder.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildTimeline } from '../../src/timeline/build.js';
@@ -37,4 +37,11 @@ export async function withBundle<T>(files: Record<string, string>, fn: (dir: str
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The files of a flat bundle folder as strings, with `extra` added: a real bundle plus one more capture, for withBundle. */
+export function bundleFiles(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(dir)) files[name] = readFileSync(join(dir, name), 'utf8');
+  return { ...files, ...extra };
 }

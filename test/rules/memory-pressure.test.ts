@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rule } from '../../src/rules/rules/memory-pressure.js';
-import { repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
-import { analyzeWith, withBundle } from './helpers.js';
+import { fixture, repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
+import { analyzeWith, bundleFiles, withBundle } from './helpers.js';
 import { top, vmstat } from './system-fixtures.js';
 
 const seed = join(repoRoot, 'samples', 'seed-case');
@@ -125,6 +126,19 @@ test('without top or vmstat the rule is skipped and says what to collect', async
   await withBundle({ 'df.txt': 'Filesystem     1K-blocks    Used Available Use% Mounted on\n/dev/sda1       30309212 8713640  21578552  29% /\n' }, async (dir) => {
     const a = await analyzeWith(dir, [rule]);
     assert.equal(a.rules[0]?.status, 'skipped');
-    assert.deepEqual(a.rules[0]?.missing, [{ label: 'top or vmstat', collect: 'vmstat -t 1 30 > vmstat.txt   (and: top -b -d 1 -n 30 > top.txt for available memory)' }]);
+    assert.deepEqual(a.rules[0]?.missing, [{ label: "top, vmstat or the kernel's OOM kills (dmesg)", collect: 'vmstat -t 1 30 > vmstat.txt   (and: top -b -d 1 -n 30 > top.txt for available memory)' }]);
+  });
+});
+
+test("the kernel's OOM kills make the finding, even when the snapshots look fine", async () => {
+  const events = readFileSync(fixture('dmesg', 'synthetic-slow-io-events.txt'), 'utf8');
+  // The seed case has 7.1 GiB of 7.8 GiB available and no finding of its own (first test).
+  await withBundle(bundleFiles(seed, { 'dmesg.txt': events }), async (dir) => {
+    const a = await analyzeWith(dir, [rule]);
+    assert.equal(a.findings.length, 1);
+    const f = a.findings[0]!;
+    assert.match(f.message, /^The kernel's OOM killer killed java \(pid 4242\) and node \(pid 4343\) at its memory cgroup's limit \(dmesg, first 3000 s after boot\); no swap is configured; the largest resident sets: 12280 /);
+    assert.deepEqual(f.evidence.slice(0, 2), [{ file: 'dmesg.txt', line: 27 }, { file: 'dmesg.txt', line: 28 }]);
+    assert.deepEqual(f.entities.pids?.slice(-2), [4242, 4343]);
   });
 });

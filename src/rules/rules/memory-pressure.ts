@@ -142,13 +142,28 @@ function swapInUse(ctx: RuleContext): string {
   return `; swap in use at the end: ${bytes(used)}${total !== undefined ? ` of ${bytes(total)}` : ''}`;
 }
 
+/**
+ * The kernel's OOM kills (dmesg `Out of memory: Killed process 4242 (java)`): memory ran out, whatever the
+ * snapshots caught. A memory cgroup's kill (`Memory cgroup out of memory: …`) is its limit, not the host's.
+ */
+function oomKills(ctx: RuleContext): { text: string; records: TimelineRecord[]; pids: number[] } | undefined {
+  const records = ctx.records('dmesg.message').filter((r) => r.event === 'oom-kill');
+  if (records.length === 0) return undefined;
+  const killed = (r: TimelineRecord): string => `${String(r.comm)} (pid ${String(r.pid)})${String(r.message).startsWith('Memory cgroup') ? " at its memory cgroup's limit" : ''}`;
+  const first = records[0]!.time;
+  const when = first?.iso ? `, first at ${first.iso}` : first?.rel !== undefined ? `, first ${first.rel} s after boot` : '';
+  const pids = [...new Set(records.map((r) => num(r, 'pid')).filter((p): p is number => p !== undefined))].sort((a, b) => a - b);
+  return { text: `the kernel's OOM killer killed ${list([...new Set(records.map(killed))], 4)} (dmesg${when})`, records, pids };
+}
+
 function evaluate(ctx: RuleContext, o: MemoryPressureOptions): FindingDraft[] {
   const level = levels(ctx);
   const low = level ? level.rows.filter((l) => (100 * l.avail) / l.total < o.avail_pct) : [];
   const lowHolds = level !== undefined && sustained(countSamples(low), countSamples(level.rows), o);
   const swap = swapping(ctx, o);
   const growth = swapGrowth(ctx, o);
-  if (!lowHolds && !swap && !growth) return [];
+  const oom = oomKills(ctx);
+  if (!lowHolds && !swap && !growth && !oom) return [];
 
   const parts: string[] = [];
   const evidence: SourceRef[] = [];
@@ -174,6 +189,10 @@ function evaluate(ctx: RuleContext, o: MemoryPressureOptions): FindingDraft[] {
     evidence.push(growth.last.source, growth.first.source);
     hotRecords.push(growth.first, growth.last);
   }
+  if (oom) {
+    parts.push(oom.text);
+    evidence.push(...oom.records.slice(0, 3).map((r) => r.source));
+  }
   const rss = largestRss(ctx);
   evidence.push(...rss.evidence);
   const message = `${parts.join('; ').replace(/^./, (c) => c.toUpperCase())}${swapInUse(ctx)}${rss.text}.`;
@@ -184,7 +203,8 @@ function evaluate(ctx: RuleContext, o: MemoryPressureOptions): FindingDraft[] {
   const finding: FindingDraft = {
     title: 'Memory pressure',
     message,
-    entities: rss.pids.length > 0 ? { pids: rss.pids } : {},
+    // The largest resident sets first, then the processes the OOM killer killed.
+    entities: rss.pids.length > 0 || oom ? { pids: [...new Set([...rss.pids, ...(oom?.pids ?? [])])] } : {},
     evidence,
     recommendation:
       'Reclaim and swapping turn memory shortage into disk I/O and stalls. Find which process grows (pidstat -r, the largest resident sets above) and cap or fix it, or add memory; keep swap for emergencies, not for the working set.',
@@ -210,8 +230,8 @@ export const rule: RuleModule<MemoryPressureOptions> = {
     defaultSeverity: 'warning',
     requires: [
       {
-        label: 'top or vmstat',
-        kinds: ['top.summary', 'vmstat.sample'],
+        label: "top, vmstat or the kernel's OOM kills (dmesg)",
+        kinds: ['top.summary', 'vmstat.sample', 'dmesg.message'],
         collect: 'vmstat -t 1 30 > vmstat.txt   (and: top -b -d 1 -n 30 > top.txt for available memory)',
       },
     ],
