@@ -361,6 +361,12 @@ function buildVerdict(input: ReportInput, ev: EvidenceRegistry): { verdict: Verd
   if (device) {
     sentences.push(deviceSentence(device, balance, bottleneck));
     refs.push(...(balance?.evidence ?? device.evidence).slice(0, 2));
+    // A failing disk looks saturated: the kernel's errors for it come before any advice on its load.
+    const failing = analysis.findings.find((f) => f.rule === 'storage-errors' && f.entities.devices?.includes(device.name));
+    if (failing) {
+      sentences.push(sentence(`The kernel also logged errors for ${device.name} (storage-errors): a device that fails requests retries and times out, which looks like saturation; check its health and path (smartctl -a /dev/${device.name}) before reducing its load.`));
+      refs.push(...failing.evidence.slice(0, 1));
+    }
   }
   if (process) {
     sentences.push(processSentence(process, device, balance));

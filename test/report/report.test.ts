@@ -4,6 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Marked } from 'marked';
 import { validate } from '../../src/timeline/schemas.js';
@@ -217,6 +219,23 @@ test('a malicious bundle: its markup stays text in HTML and Markdown, and no lin
     assert.ok(r.view.verdict.command?.includes(PAYLOADS.script));
     const valid = validate('report', r.doc);
     assert.ok(valid.valid, valid.errors.join('; '));
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('a saturated disk the kernel also logged errors for: the verdict says to check it before reducing its load', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-failing-'));
+  try {
+    cpSync(seedCase, dir, { recursive: true });
+    // The seed case's sda, failing writes as the block layer reports it (docs/parsers/dmesg.md).
+    writeFileSync(join(dir, 'dmesg.txt'), '[ 1200.000000] blk_update_request: I/O error, dev sda, sector 2048 op 0x1:(WRITE) flags 0x800 phys_seg 1 prio class 0\n');
+    const { view, md } = await buildReports(dir);
+    assert.match(md, /^## Verdict: sda is the bottleneck, driven by PID 12280$/m);
+    assert.match(view.verdict.text, /The kernel also logged errors for sda \(storage-errors\): .*check its health and path \(smartctl -a \/dev\/sda\) before reducing its load\./);
+    assert.ok(view.verdict.evidence.some((e) => e.file === 'dmesg.txt' && e.line === 1), 'the kernel line is cited');
+    const plain = await seed();
+    assert.doesNotMatch(plain.view.verdict.text, /kernel also logged/);
   } finally {
     removeDir(dir);
   }
