@@ -22,9 +22,9 @@ function writeTemp(text: string): string {
   return path;
 }
 
-const RECORDED = ['recorded-dmesg.txt', 'recorded-dmesg-T.txt', 'recorded-dmesg-x.txt', 'recorded-dmesg-r.txt'];
+const RECORDED = ['recorded-dmesg.txt', 'recorded-dmesg-T.txt', 'recorded-dmesg-x.txt', 'recorded-dmesg-r.txt', 'recorded-dmesg-iso.txt'];
 
-test('the four recorded forms: every line read, the same messages, valid records', () => {
+test('the five recorded forms: every line read, the same messages, valid records', () => {
   const results = RECORDED.map((name) => parseFile(dmesg, fixture('dmesg', name)));
   const lines = readFileSync(fixture('dmesg', 'recorded-dmesg.txt'), 'utf8').split('\n').filter((l) => l !== '');
   for (const r of results) {
@@ -35,19 +35,23 @@ test('the four recorded forms: every line read, the same messages, valid records
   }
   // One message per prefixed line: the line without a prefix joined the one before it.
   const prefixed = lines.filter((l) => l.startsWith('[')).length;
+  assert.ok(prefixed < lines.length, 'the capture has a continuation line');
   for (const r of results) assert.equal(r.records.length, prefixed, r.file);
   const messages = results.map((r) => r.records.map((x) => x.message));
   for (const m of messages.slice(1)) assert.deepEqual(m, messages[0]);
 });
 
 test('seconds since boot, local time, and levels from -x and -r agree', () => {
-  const [plain, localTime, named, raw] = RECORDED.map((name) => parseFile(dmesg, fixture('dmesg', name)).records);
+  const [plain, localTime, named, raw, iso] = RECORDED.map((name) => parseFile(dmesg, fixture('dmesg', name)).records);
   const firstLine = readFileSync(fixture('dmesg', 'recorded-dmesg.txt'), 'utf8').split('\n')[0]!;
   assert.deepEqual(plain![0]!.time, { clock: 'relative', rel: Number(/\[ *([\d.]+)\]/.exec(firstLine)![1]) });
   assert.equal(named![0]!.time!.rel, plain![0]!.time!.rel);
   const tLine = readFileSync(fixture('dmesg', 'recorded-dmesg-T.txt'), 'utf8').split('\n')[0]!;
   assert.match(tLine, /^\[Fri Nov 27 20:24:03 2026\]/);
   assert.deepEqual(localTime![0]!.time, { clock: 'local', iso: '2026-11-27T20:24:03', epoch: Date.UTC(2026, 10, 27, 20, 24, 3) / 1000 });
+  // --time-format iso: an instant with its offset (`2026-11-27T20:24:03,000000+00:00`).
+  assert.match(readFileSync(fixture('dmesg', 'recorded-dmesg-iso.txt'), 'utf8'), /^2026-11-27T20:24:03,000000\+00:00 Linux version/);
+  assert.deepEqual(iso![0]!.time, { clock: 'utc', iso: '2026-11-27T20:24:03Z', epoch: Date.UTC(2026, 10, 27, 20, 24, 3) / 1000 });
   // -x names the level and facility; -r gives the number they come from: the same for every message.
   assert.deepEqual(raw!.map((r) => [r.level, r.facility]), named!.map((r) => [r.level, r.facility]));
   assert.ok(named!.some((r) => r.level === 'warn') && named!.every((r) => r.facility === 'kern'));
