@@ -59,6 +59,12 @@ function atTime(t: RecordTime | undefined): string | undefined {
   return t?.sample !== undefined ? `sample ${t.sample + 1}` : undefined;
 }
 
+/** When a kernel message (dmesg) was logged: `at <ISO>` with dmesg -T or iso, else `<n> s after boot`. */
+export function kernelMoment(t: RecordTime | undefined): string | undefined {
+  if (t?.iso) return `at ${t.iso}`;
+  return t?.rel !== undefined ? `${t.rel} s after boot` : undefined;
+}
+
 /** An aggregate's last time (`last_time`), when it spans several events. */
 function lastTimeOf(r: TimelineRecord): RecordTime | undefined {
   const t = r.last_time;

@@ -260,6 +260,14 @@ export function cpuCount(ctx: RuleContext): { cpus: number; from: string } | und
 }
 
 /** `12280 (/usr/local/bin/python /app.py)`: the pid and the fullest name the model has. */
+/** A record's process: its own `pid`, else the one the model joined it to (a thread's, a kernel task's). */
+export function processIdOf(r: TimelineRecord): number | undefined {
+  const p = num(r, 'pid');
+  if (p !== undefined) return p;
+  const id = r.entities?.process;
+  return id ? Number(id.slice('process:'.length)) : undefined;
+}
+
 export function processLabel(model: Model, pid: number, fallback?: string): string {
   return `${pid} (${processName(model, pid) ?? fallback ?? '?'})`;
 }

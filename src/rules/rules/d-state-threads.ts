@@ -17,8 +17,8 @@ import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import { num, peakValue } from '../../model/series.js';
 import type { DeviceEntity } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
-import { list, span, window } from '../format.js';
-import { busyDevices, describeDevice, processLabel, processName, countSamples, samplesWhere, sustained, taskStates, type TaskStates } from '../system.js';
+import { kernelMoment, list, span, window } from '../format.js';
+import { busyDevices, describeDevice, processIdOf, processLabel, processName, countSamples, samplesWhere, sustained, taskStates, type TaskStates } from '../system.js';
 
 export interface DStateThreadsOptions {
   /** Snapshots in which a thread must be in D, and the share of the snapshots that show it. */
@@ -196,8 +196,7 @@ function fromKernel(ctx: RuleContext, reports: ReadonlyMap<number, TimelineRecor
   const groups = new Map<string, { pid?: number; records: TimelineRecord[] }>();
   for (const [tid, records] of reports) {
     if (stuck.has(tid)) continue;
-    const process = records[0]!.entities?.process;
-    const pid = process ? Number(process.slice('process:'.length)) : undefined;
+    const pid = processIdOf(records[0]!);
     const key = pid !== undefined ? `p${pid}` : `t${tid}`;
     const group = groups.get(key) ?? (pid !== undefined ? { pid, records: [] } : { records: [] });
     group.records.push(...records);
@@ -209,8 +208,8 @@ function fromKernel(ctx: RuleContext, reports: ReadonlyMap<number, TimelineRecor
     const name = (pid !== undefined ? processName(ctx.model, pid) : undefined) ?? String(records[0]!.comm);
     const who = pid !== undefined ? processLabel(ctx.model, pid, name) : `task ${tids[0]} (${name})`;
     const said = kernelSaid(records).slice(2);
-    const first = records[0]!.time;
-    const when = first?.iso ? ` (at ${first.iso})` : first?.rel !== undefined ? ` (${first.rel} s after boot)` : '';
+    const moment = kernelMoment(records[0]!.time);
+    const when = moment ? ` (${moment})` : '';
     const seen = tids.some((t) => shown.has(t)) ? 'the snapshots of this capture do not show it staying in D (the report may be older than them)' : `no snapshot of this capture shows ${tids.length === 1 ? 'it' : 'them'}`;
     findings.push({
       title: `Threads blocked in uninterruptible sleep: ${name}`,

@@ -13,6 +13,7 @@ import { foldPath } from '../../model/patterns.js';
 import { downsampledOf, num, presentSamples, str } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { bytes, list, rate, span, window } from '../format.js';
+import { processIdOf } from '../system.js';
 
 export interface ExcessiveLoggingOptions {
   /** Writes per second to one log file (mean over the intervals it was measured in) that count as excessive… */
@@ -54,13 +55,6 @@ function isLogPath(path: string, extra: readonly RegExp[]): boolean {
   return LOG_PATH.test(path) || extra.some((r) => r.test(path));
 }
 
-const pidOf = (r: TimelineRecord): number | undefined => {
-  const p = num(r, 'pid');
-  if (p !== undefined) return p;
-  const id = r.entities?.process;
-  return id ? Number(id.slice('process:'.length)) : undefined;
-};
-
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
 function useOf(uses: Map<string, LogUse>, pid: number | undefined, path: string, measured: number, measured_s: number, via: string): LogUse {
@@ -92,7 +86,7 @@ function fromFiletop(ctx: RuleContext, uses: Map<string, LogUse>, extra: readonl
     const path = full ?? str(r, 'file');
     if (!path || !isLogPath(path, extra)) continue;
     const measured = intervals.get(r.source.file) ?? { count: 1, seconds: r.time?.interval_s ?? 1 };
-    const u = useOf(uses, pidOf(r), path, measured.count, measured.seconds, 'filetop');
+    const u = useOf(uses, processIdOf(r), path, measured.count, measured.seconds, 'filetop');
     const tid = num(r, 'tid');
     if (tid !== undefined) u.tids.add(tid);
     u.writes += writes;
@@ -153,7 +147,7 @@ function fromStrace(ctx: RuleContext, uses: Map<string, LogUse>, extra: readonly
     if (writes <= 0 || (r.scope !== 'path' && r.scope !== 'fd')) continue;
     const w = windows.get(r.source.file);
     if (!w || secondsOf(r) === undefined) continue;
-    const pid = pidOf(r);
+    const pid = processIdOf(r);
     const fd = num(r, 'fd');
     const path = r.scope === 'path' ? str(r, 'path') : pid !== undefined && fd !== undefined ? fdPaths.get(`${pid}:${fd}`) : undefined;
     if (!path || !isLogPath(path, extra)) continue;

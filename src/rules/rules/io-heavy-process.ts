@@ -18,6 +18,7 @@ import { endEpoch, isIntervalSample, num, peakValue, str } from '../../model/ser
 import type { IoBalance, Model } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { at, bytes, list, pct, rate, span } from '../format.js';
+import { processIdOf } from '../system.js';
 
 export interface IoHeavyProcessOptions {
   /** Average write rate (bytes/s, over pidstat's samples) below which a process is never named. */
@@ -223,12 +224,6 @@ function isFilePath(path: string): boolean {
   return path.startsWith('/') && !path.startsWith('/dev/') && !path.startsWith('/proc/') && !path.startsWith('/sys/');
 }
 
-function pidOfRecord(r: TimelineRecord): number | undefined {
-  const p = num(r, 'pid');
-  if (p !== undefined) return p;
-  const id = r.entities?.process;
-  return id ? Number(id.slice('process:'.length)) : undefined;
-}
 
 class ThreadTally {
   private readonly perTid = new Map<number, { sources: Map<string, ThreadSource & { max: number }>; targets: Map<string, Map<string, number>> }>();
@@ -280,20 +275,20 @@ export function writingThreads(ctx: RuleContext, pid: number, minBytes = 1): Thr
   const patternOfPath = new Map(ctx.model.files.filter((f) => f.pattern).map((f) => [f.path, f.pattern!.slice('pattern:'.length)]));
   for (const r of ctx.records('pidstat.task')) {
     const tid = num(r, 'tid');
-    if (tid === undefined || !isIntervalSample(r) || pidOfRecord(r) !== pid) continue;
+    if (tid === undefined || !isIntervalSample(r) || processIdOf(r) !== pid) continue;
     const wr = num(r, 'write_bytes_per_s') ?? 0;
     tally.add(tid, 'pidstat -dt', 'pidstat -dt', wr * (r.time?.interval_s ?? 1), r, wr);
   }
   for (const r of ctx.records('iotop.task')) {
     const tid = num(r, 'tid');
-    if (tid === undefined || pidOfRecord(r) !== pid) continue;
+    if (tid === undefined || processIdOf(r) !== pid) continue;
     const wr = num(r, 'written_bytes_per_s');
     if (wr !== undefined) tally.add(tid, 'iotop', 'iotop', wr * (r.time?.interval_s ?? 1), r, wr);
   }
   for (const r of ctx.records('filetop.file')) {
     const tid = num(r, 'tid');
     // Regular files only: filetop -a also lists sockets and other types, which are not file I/O.
-    if (tid === undefined || pidOfRecord(r) !== pid || (r.type !== undefined && r.type !== 'R')) continue;
+    if (tid === undefined || processIdOf(r) !== pid || (r.type !== undefined && r.type !== 'R')) continue;
     const wb = num(r, 'written_bytes') ?? 0;
     const target = r.entities?.file?.slice('file:'.length) ?? r.entities?.pattern?.slice('pattern:'.length);
     const path = target ?? str(r, 'file');

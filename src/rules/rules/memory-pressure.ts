@@ -11,7 +11,7 @@
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import { isIntervalSample, lowValue, num, peakValue } from '../../model/series.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
-import { bytes, list, pct, rate, span, window } from '../format.js';
+import { bytes, kernelMoment, list, pct, rate, span, window } from '../format.js';
 import { processLabel, countSamples, sustained } from '../system.js';
 
 export interface MemoryPressureOptions {
@@ -150,8 +150,8 @@ function oomKills(ctx: RuleContext): { text: string; records: TimelineRecord[]; 
   const records = ctx.records('dmesg.message').filter((r) => r.event === 'oom-kill');
   if (records.length === 0) return undefined;
   const killed = (r: TimelineRecord): string => `${String(r.comm)} (pid ${String(r.pid)})${String(r.message).startsWith('Memory cgroup') ? " at its memory cgroup's limit" : ''}`;
-  const first = records[0]!.time;
-  const when = first?.iso ? `, first at ${first.iso}` : first?.rel !== undefined ? `, first ${first.rel} s after boot` : '';
+  const moment = kernelMoment(records[0]!.time);
+  const when = moment ? `, first ${moment}` : '';
   const pids = [...new Set(records.map((r) => num(r, 'pid')).filter((p): p is number => p !== undefined))].sort((a, b) => a - b);
   return { text: `the kernel's OOM killer killed ${list([...new Set(records.map(killed))], 4)} (dmesg${when})`, records, pids };
 }

@@ -11,7 +11,7 @@
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import type { Model } from '../../model/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
-import { list } from '../format.js';
+import { kernelMoment, list } from '../format.js';
 
 export interface StorageErrorsOptions {
   /** Error messages about a device before it is reported. */
@@ -55,11 +55,9 @@ function describeError(r: TimelineRecord): string {
 function whenText(records: readonly TimelineRecord[]): string {
   const first = records[0]!.time;
   const last = records[records.length - 1]!.time;
-  if (first?.iso && last?.iso) return first.iso === last.iso ? `at ${first.iso}` : `from ${first.iso} to ${last.iso}`;
-  if (first?.rel !== undefined && last?.rel !== undefined) {
-    return first.rel === last.rel ? `${first.rel} s after boot` : `${first.rel}–${last.rel} s after boot`;
-  }
-  return '';
+  if (first?.iso && last?.iso && first.iso !== last.iso) return `from ${first.iso} to ${last.iso}`;
+  if (first?.rel !== undefined && last?.rel !== undefined && first.rel !== last.rel) return `${first.rel}–${last.rel} s after boot`;
+  return kernelMoment(first) ?? '';
 }
 
 function counted(records: readonly TimelineRecord[], event: string, what: string): string | undefined {
