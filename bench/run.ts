@@ -8,7 +8,8 @@
  *               then the trace as `report` reads it (timeline in analysis, 2 workers): in one pass, and
  *               split into a head and a tail read on both workers (src/parsers/segments.ts); and the
  *               strace lexer alone (prefix, name, end of arguments, return part: no tracking), the
- *               floor under the parser
+ *               floor under the parser; and a byte-level aggregate pass (bench/strace-bytes-floor.ts),
+ *               the floor of a reader that makes no string per line
  *   baselines   per file of the bundle: `cat > /dev/null`, `wc -l`, node line count (createReadStream +
  *               indexOf loop) and node readline split (readline.createInterface, crlfDelay Infinity,
  *               counting lines: "a stream split into lines, nothing else")
@@ -139,6 +140,14 @@ async function childStraceLexer(file: string): Promise<ChildReport> {
   return { lines: splitter.linesEmitted, bytes: splitter.bytesSeen, records: calls, maxRssKb: process.resourceUsage().maxRSS };
 }
 
+/** The byte-level floor (bench/strace-bytes-floor.ts): what a reader on bytes could reach, not a parser. */
+async function childStraceBytes(file: string): Promise<ChildReport> {
+  const { straceBytesFloor } = await import('./strace-bytes-floor.js');
+  const r = straceBytesFloor(file);
+  if (r.writtenBytes <= 0) throw new Error('the byte-level floor read no write');
+  return { lines: r.lines, bytes: r.bytes, records: r.calls, maxRssKb: process.resourceUsage().maxRSS };
+}
+
 /**
  * Any capture file, as the timeline reads it (src/timeline/build.ts readFile): the first SNIFF_LINES
  * lines are held, sniffed, then fed with the rest to the winning tool's parser. Records counted, dropped.
@@ -199,6 +208,7 @@ const CHILDREN = {
   readline: childReadline,
   strace: childStrace,
   'strace-lexer': childStraceLexer,
+  'strace-bytes': childStraceBytes,
   parse: childParse,
   analysis: (file: string) => childAnalysis(file, false),
   'analysis-split': (file: string) => childAnalysis(file, true),
@@ -486,6 +496,7 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
   rows.push(await nodeRow('node line count', 'linecount', file));
   rows.push(await nodeRow('node readline split', 'readline', file));
   rows.push(await nodeRow('strace lexer alone (floor)', 'strace-lexer', file));
+  rows.push(await nodeRow('byte-level aggregate pass (floor of a redesign)', 'strace-bytes', file));
   rows.push(await nodeRow('perftriage strace', 'strace', file));
   rows.push(await nodeRow('as report reads it, one pass', 'analysis', file));
   rows.push(await nodeRow('as report reads it, split on 2 workers', 'analysis-split', file));
@@ -516,6 +527,7 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
       strace_analysis_split_mb_per_s: splitRead?.mb_per_s,
       strace_analysis_split_peak_rss_mb: splitRead?.peak_rss_mb,
       strace_lexer_mb_per_s: rows.find((r) => r.name === 'strace lexer alone (floor)')?.mb_per_s,
+      strace_bytes_floor_mb_per_s: rows.find((r) => r.name === 'byte-level aggregate pass (floor of a redesign)')?.mb_per_s,
     },
   };
 }
