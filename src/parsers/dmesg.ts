@@ -19,8 +19,14 @@
  *   device, filesystem;
  * - `disk-error` (SCSI `sd H:C:T:L: [sdX] … FAILED Result` / `timing out command`, NVMe `nvme nvmeN: I/O …
  *   timeout` / reset): device;
- * - `oom-kill` (mm/oom_kill.c `Out of memory: Killed process %d (%s)`, the memory cgroup's too): pid, comm;
- * - `soft-lockup` (kernel/watchdog.c `BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]`): cpu, stuck_s, comm, tid.
+ * - `oom-kill` (mm/oom_kill.c `Out of memory: Killed process %d (%s)`, the memory cgroup's too): pid, comm,
+ *   and `cgroup: true` for `Memory cgroup out of memory` (the kill was at a cgroup's limit, not for want of
+ *   the machine's memory);
+ * - `soft-lockup` (kernel/watchdog.c `BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]`): cpu, stuck_s, comm, tid;
+ * - `hard-lockup` (kernel/watchdog.c, before 6.x watchdog_hld.c: `Watchdog detected hard LOCKUP on cpu %d`): cpu;
+ * - `rcu-stall` (kernel/rcu/tree_stall.h `INFO: %s self-detected stall on CPU`, `INFO: %s detected stalls on
+ *   CPUs/tasks:` and its `expedited` form, under `rcu: ` since 4.x): rcu (the flavour: rcu_sched, rcu_preempt…), self_detected, and
+ *   cpus when the message lists them (`{ 3 5 }`, older kernels).
  *
  * A message that holds a newline goes on in lines without a prefix, indented under its text: they join its
  * `message` (with the newline). Other lines without a prefix (a note pasted into the file, a line cut at
@@ -46,9 +52,17 @@ const SD_ERROR_RE = /^sd [\d:]+: \[(\w+)\] .*(?:FAILED Result|timing out command
 const NVME_ERROR_RE = /^nvme (nvme\d+): .*(?:timeout|[Rr]eset)/;
 const OOM_RE = /^(?:Memory cgroup o|O)ut of memory: Kill(?:ed)? process (\d+) \((.*?)\)/;
 const SOFT_LOCKUP_RE = /soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.+):(\d+)\]/;
+const HARD_LOCKUP_RE = /Watchdog detected hard LOCKUP on cpu (\d+)/;
+const RCU_STALL_RE = /^(?:rcu: )?INFO: (rcu_\w+?)(?:_state)? (self-detected stall|detected (?:expedited )?stalls?) on CPU(?:s\/tasks)?:?(?: \{([\d ]*)\})?/;
+
+/** An RCU stall warning's facts: `{ 3 5 }` lists the stalled CPUs (older kernels print it inline). */
+function rcuStall(m: RegExpExecArray): Record<string, string | number | boolean | number[]> {
+  const cpus = (m[3] ?? '').trim().split(/ +/).filter((c) => c !== '').map(Number);
+  return { event: 'rcu-stall', rcu: m[1]!, self_detected: m[2] === 'self-detected stall', ...(cpus.length > 0 ? { cpus } : {}) };
+}
 
 /** The facts of a message the analysis looks for, or nothing. Exported for the tests. */
-export function classifyKernelMessage(message: string): Record<string, string | number> | undefined {
+export function classifyKernelMessage(message: string): Record<string, string | number | boolean | number[]> | undefined {
   let m = HUNG_TASK_RE.exec(message);
   if (m) return { event: 'hung-task', comm: m[1]!, tid: Number(m[2]), blocked_s: Number(m[3]) };
   if ((m = BUFFER_ERROR_RE.exec(message))) return { event: 'io-error', error: 'Buffer I/O', device: m[1]!, block: Number(m[2]) };
@@ -59,8 +73,10 @@ export function classifyKernelMessage(message: string): Record<string, string | 
   }
   if ((m = EXT_ERROR_RE.exec(message) ?? BTRFS_ERROR_RE.exec(message) ?? XFS_ERROR_RE.exec(message))) return { event: 'fs-error', filesystem: m[1]!, device: m[2]! };
   if ((m = SD_ERROR_RE.exec(message) ?? NVME_ERROR_RE.exec(message))) return { event: 'disk-error', device: m[1]! };
-  if ((m = OOM_RE.exec(message))) return { event: 'oom-kill', pid: Number(m[1]), comm: m[2]! };
+  if ((m = OOM_RE.exec(message))) return { event: 'oom-kill', pid: Number(m[1]), comm: m[2]!, ...(message.startsWith('Memory cgroup') ? { cgroup: true } : {}) };
   if ((m = SOFT_LOCKUP_RE.exec(message))) return { event: 'soft-lockup', cpu: Number(m[1]), stuck_s: Number(m[2]), comm: m[3]!, tid: Number(m[4]) };
+  if ((m = HARD_LOCKUP_RE.exec(message))) return { event: 'hard-lockup', cpu: Number(m[1]) };
+  if ((m = RCU_STALL_RE.exec(message))) return rcuStall(m);
   return undefined;
 }
 

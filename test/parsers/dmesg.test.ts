@@ -86,8 +86,12 @@ test('the messages of a slow-I/O case carry their facts', () => {
   assert.deepEqual(at(25), { event: 'disk-error', device: 'nvme0' });
   assert.deepEqual(at(26), { event: 'disk-error', device: 'sde' });
   assert.deepEqual(at(27), { event: 'oom-kill', pid: 4242, comm: 'java' });
-  assert.deepEqual(at(28), { event: 'oom-kill', pid: 4343, comm: 'node' });
+  assert.deepEqual(at(28), { event: 'oom-kill', pid: 4343, comm: 'node', cgroup: true });
   assert.deepEqual(at(29), { event: 'soft-lockup', cpu: 3, stuck_s: 23, comm: 'kworker/3:1', tid: 1234 });
+  assert.deepEqual(at(31), { event: 'hard-lockup', cpu: 2 });
+  assert.deepEqual(at(32), { event: 'rcu-stall', rcu: 'rcu_preempt', self_detected: true });
+  assert.deepEqual(at(33), { event: 'rcu-stall', rcu: 'rcu_sched', self_detected: false, cpus: [3, 5] });
+  assert.deepEqual(at(34), { event: 'rcu-stall', rcu: 'rcu_sched', self_detected: false });
   // The lines around them say nothing of their own: the call trace, the sense key, a mount.
   for (const line of [2, 5, 7, 18, 30]) assert.deepEqual(at(line), {}, `line ${line}`);
   for (const r of result.records) assert.deepEqual(validateRecord(r).errors, [], `line ${r.source.line}`);
@@ -97,6 +101,8 @@ test('no fact from a message that only mentions the words', () => {
   assert.equal(classifyKernelMessage('EXT4-fs (sda1): mounted filesystem with ordered data mode'), undefined);
   assert.equal(classifyKernelMessage('task:python state:D stack:0 pid:12280'), undefined);
   assert.equal(classifyKernelMessage('systemd[1]: Started Out of memory: daemon.'), undefined);
+  assert.equal(classifyKernelMessage('rcu: Hierarchical RCU implementation.'), undefined);
+  assert.equal(classifyKernelMessage('NMI watchdog: Enabled. Permanently consumes one hw-PMU counter.'), undefined);
 });
 
 test('lines without a dmesg prefix are unparsed, named; a file of them is not dmesg', () => {

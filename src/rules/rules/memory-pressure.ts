@@ -144,12 +144,12 @@ function swapInUse(ctx: RuleContext): string {
 
 /**
  * The kernel's OOM kills (dmesg `Out of memory: Killed process 4242 (java)`): memory ran out, whatever the
- * snapshots caught. A memory cgroup's kill (`Memory cgroup out of memory: …`) is its limit, not the host's.
+ * snapshots caught. A memory cgroup's kill (the parser's `cgroup`: `Memory cgroup out of memory: …`) is its limit, not the host's.
  */
 function oomKills(ctx: RuleContext): { text: string; records: TimelineRecord[]; pids: number[] } | undefined {
   const records = ctx.records('dmesg.message').filter((r) => r.event === 'oom-kill');
   if (records.length === 0) return undefined;
-  const killed = (r: TimelineRecord): string => `${String(r.comm)} (pid ${String(r.pid)})${String(r.message).startsWith('Memory cgroup') ? " at its memory cgroup's limit" : ''}`;
+  const killed = (r: TimelineRecord): string => `${String(r.comm)} (pid ${String(r.pid)})${r.cgroup === true ? " at its memory cgroup's limit" : ''}`;
   const moment = kernelMoment(records[0]!.time);
   const when = moment ? `, first ${moment}` : '';
   const pids = [...new Set(records.map((r) => num(r, 'pid')).filter((p): p is number => p !== undefined))].sort((a, b) => a - b);
