@@ -5,6 +5,7 @@
 import type { AnyRule } from './types.js';
 import { rule as captureQuality } from './rules/capture-quality.js';
 import { rule as cpuIowait } from './rules/cpu-iowait.js';
+import { rule as cpuLockups } from './rules/cpu-lockups.js';
 import { rule as cpuSaturation } from './rules/cpu-saturation.js';
 import { rule as dStateThreads } from './rules/d-state-threads.js';
 import { rule as diskSaturation } from './rules/disk-saturation.js';
@@ -19,6 +20,7 @@ import { rule as tempFileChurn } from './rules/temp-file-churn.js';
 export const allRules: readonly AnyRule[] = [
   captureQuality,
   cpuIowait,
+  cpuLockups,
   cpuSaturation,
   dStateThreads,
   diskSaturation,
