@@ -358,11 +358,11 @@ function buildVerdict(input: ReportInput, ev: EvidenceRegistry): { verdict: Verd
   const bottleneck = bottleneckOf(device, balance);
   const sentences: Segment[][] = [];
   const refs: SourceRef[] = [];
+  // A failing disk looks saturated: the kernel's errors for it come before any advice on its load.
+  const failing = device ? analysis.findings.find((f) => f.rule === 'storage-errors' && f.entities.devices?.includes(device.name)) : undefined;
   if (device) {
     sentences.push(deviceSentence(device, balance, bottleneck));
     refs.push(...(balance?.evidence ?? device.evidence).slice(0, 2));
-    // A failing disk looks saturated: the kernel's errors for it come before any advice on its load.
-    const failing = analysis.findings.find((f) => f.rule === 'storage-errors' && f.entities.devices?.includes(device.name));
     if (failing) {
       sentences.push(sentence(`The kernel also logged errors for ${device.name} (storage-errors): a device that fails requests retries and times out, which looks like saturation; check its health and path (smartctl -a /dev/${device.name}) before reducing its load.`));
       refs.push(...failing.evidence.slice(0, 1));
@@ -397,7 +397,9 @@ function buildVerdict(input: ReportInput, ev: EvidenceRegistry): { verdict: Verd
   const quiet = analysis.summary.error + analysis.summary.warning === 0;
   const headline =
     bottleneck === 'yes' && device
-      ? `${device.name} is the bottleneck${process ? `, driven by PID ${process.pid}` : ''}`
+      ? failing
+        ? `${device.name} looks saturated, but the kernel logged errors for it${process ? `; PID ${process.pid} drove its load` : ''}`
+        : `${device.name} is the bottleneck${process ? `, driven by PID ${process.pid}` : ''}`
       : quiet
         ? top
           ? `No problem found; ${plural(analysis.summary.note, 'note')} on the capture`

@@ -231,11 +231,12 @@ test('a saturated disk the kernel also logged errors for: the verdict says to ch
     // The seed case's sda, failing writes as the block layer reports it (docs/parsers/dmesg.md).
     writeFileSync(join(dir, 'dmesg.txt'), '[ 1200.000000] blk_update_request: I/O error, dev sda, sector 2048 op 0x1:(WRITE) flags 0x800 phys_seg 1 prio class 0\n');
     const { view, md } = await buildReports(dir);
-    assert.match(md, /^## Verdict: sda is the bottleneck, driven by PID 12280$/m);
+    assert.match(md, /^## Verdict: sda looks saturated, but the kernel logged errors for it; PID 12280 drove its load$/m);
     assert.match(view.verdict.text, /The kernel also logged errors for sda \(storage-errors\): .*check its health and path \(smartctl -a \/dev\/sda\) before reducing its load\./);
     assert.ok(view.verdict.evidence.some((e) => e.file === 'dmesg.txt' && e.line === 1), 'the kernel line is cited');
     const plain = await seed();
     assert.doesNotMatch(plain.view.verdict.text, /kernel also logged/);
+    assert.equal(plain.view.verdict.headline, 'sda is the bottleneck, driven by PID 12280');
   } finally {
     removeDir(dir);
   }
