@@ -19,8 +19,9 @@ import { parser as iotop } from './iotop.js';
 import { parser as biotop } from './biotop.js';
 import { parser as biosnoop } from './biosnoop.js';
 import { parser as dmesg } from './dmesg.js';
+import { parser as pressure } from './pressure.js';
 
-const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop, dmesg];
+const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop, dmesg, pressure];
 
 export const parsers: ReadonlyMap<string, ParserModule> = new Map(modules.map((m) => [m.meta.tool, m]));
 

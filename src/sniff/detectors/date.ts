@@ -21,6 +21,12 @@ const FORMS: readonly Form[] = [
   { name: 'date +%s', re: /^\d{9,12}(?:\.\d+)?$/, confidence: 0.5 },
 ];
 
+/** A line in one of the forms `date` prints (other detectors accept timestamp lines between snapshots). */
+export function isDateLine(line: string): boolean {
+  const text = line.trim();
+  return FORMS.some((f) => f.re.test(text));
+}
+
 function detect(head: readonly string[]): SniffResult | null {
   const lines = head.map((l) => l.trim()).filter((l) => l !== '');
   if (lines.length === 0) return null;

@@ -19,5 +19,6 @@ import { detector as iotop } from './iotop.js';
 import { detector as biotop } from './biotop.js';
 import { detector as biosnoop } from './biosnoop.js';
 import { detector as dmesg } from './dmesg.js';
+import { detector as pressure } from './pressure.js';
 
-export const detectors: readonly Detector[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop, dmesg];
+export const detectors: readonly Detector[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop, dmesg, pressure];
