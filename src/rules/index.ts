@@ -13,6 +13,7 @@ import { rule as excessiveLogging } from './rules/excessive-logging.js';
 import { rule as ioHeavyProcess } from './rules/io-heavy-process.js';
 import { rule as memoryPressure } from './rules/memory-pressure.js';
 import { rule as pageCacheAbsorbed } from './rules/page-cache-absorbed.js';
+import { rule as pressureStalls } from './rules/pressure-stalls.js';
 import { rule as storageErrors } from './rules/storage-errors.js';
 import { rule as straceMissedThreads } from './rules/strace-missed-threads.js';
 import { rule as tempFileChurn } from './rules/temp-file-churn.js';
@@ -28,6 +29,7 @@ export const allRules: readonly AnyRule[] = [
   ioHeavyProcess,
   memoryPressure,
   pageCacheAbsorbed,
+  pressureStalls,
   storageErrors,
   straceMissedThreads,
   tempFileChurn,
