@@ -3,7 +3,7 @@
 #
 #   collect.sh [-d SECONDS] [-p PID] [-s STRACE_SECONDS] [-o bundle.tar.gz] [-m MAX_MB_PER_FILE]
 #
-# Runs the monitoring tools concurrently over the same window (top, iostat, pidstat, vmstat, and where they
+# Runs the monitoring tools concurrently over the same window (top, iostat, pidstat, vmstat, PSI, and where they
 # work opensnoop and filetop), snapshots ps/df/findmnt/lsblk/uname/date before and after, and with -p traces
 # that process with `strace -f` for a bounded time. Every command is bounded in time and output size; a tool
 # that is missing or fails is noted in manifest.json and in notes.txt, never fatal. Needs only POSIX sh and
@@ -148,6 +148,12 @@ start_window() {
   if have pidstat; then run pidstat.txt $((d + 5)) pidstat pidstat -d -u -t -h 1 "$d"; else note "pidstat is missing (install sysstat): no per-process and per-thread I/O"; fi
   if have vmstat; then run vmstat.txt $((d + 5)) vmstat vmstat -t 1 "$((d + 1))"; else note "vmstat is missing (procps)"; fi
   if [ -n "$PID" ] && have top; then run top-H.txt $((d + 5)) top top -b -H -d 1 -n "$d" -w 512 -p "$PID"; fi
+  # PSI: the share of time tasks waited for I/O, memory or a CPU, timestamped each second.
+  if [ -r /proc/pressure/io ]; then
+    run pressure.txt $((d + 5)) pressure sh -c "i=0; while [ \$i -lt $d ]; do date -u +%Y-%m-%dT%H:%M:%SZ; grep -H . /proc/pressure/*; i=\$((i + 1)); sleep 1; done"
+  else
+    note "no /proc/pressure (a kernel without PSI, or booted with psi=0): stall times unknown"
+  fi
   start_ebpf
 }
 

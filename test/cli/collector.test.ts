@@ -66,6 +66,12 @@ test('collect.sh -d 2 -p PID writes a bundle perftriage reads with no unparsed l
     if (spawnSync('sh', ['-c', 'command -v iostat']).status === 0) assert.ok(tools.has('iostat'));
     if (spawnSync('dmesg', ['-x', '-T']).status === 0) assert.equal(manifest.files.find((f) => f.path === 'dmesg.txt')?.command, 'dmesg -x -T');
     if (spawnSync('dmesg', ['-x', '-T']).status === 0) assert.ok(tools.has('dmesg'), `dmesg in ${[...tools].join(', ')}`);
+    // PSI, where the kernel has it: one timestamped snapshot a second, read as pressure with its times.
+    if (existsSync('/proc/pressure/io')) {
+      const psi = timeline.files.find((f) => f.path.endsWith('pressure.txt'));
+      assert.equal(psi?.tool, 'pressure', `pressure.txt in ${timeline.files.map((f) => `${f.path}=${f.tool}`).join(', ')}`);
+      assert.match(manifest.files.find((f) => f.path === 'pressure.txt')?.command ?? '', /grep -H \. \/proc\/pressure\/\*/);
+    }
     if (spawnSync('sh', ['-c', 'command -v strace']).status === 0) {
       const strace = manifest.files.find((f) => f.path === 'strace.txt');
       assert.match(strace?.command ?? '', /^strace -f -tt -T -y -s 128 -o .*strace\.txt -p \d+$/);
