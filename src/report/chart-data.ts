@@ -112,7 +112,10 @@ function build(id: string, title: string, unit: Unit, records: readonly Timeline
   const candidates = sources.flatMap((s) => collect(records, s));
   const best = bestFile(candidates);
   if (!best) return { skipped: { title, reason: missing } };
-  let series: (ChartSeries & { total: number; peak: number; group: string })[] = [...best.series.values()].map((s) => {
+  // keepOrder: the sources' keys give the order (`1-us`, `2-sy`…), whatever order the lines came in.
+  const entries = [...best.series.entries()];
+  if (keepOrder) entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let series: (ChartSeries & { total: number; peak: number; group: string })[] = entries.map(([, s]) => {
     const points = [...s.at.entries()].map(([x, c]) => ({ x, y: c.sum / c.n })).sort((a, b) => a.x - b.x);
     return { label: s.label, group: s.group, points, total: points.reduce((t, p) => t + p.y, 0), peak: Math.max(...points.map((p) => p.y)) };
   });
@@ -286,6 +289,48 @@ function opensChart(timeline: Timeline, model: Model): Built {
   return { spec: { id: 'chart-opens', title, unit: 'per_s', xAxis: axis, series: series.map(({ label, points }) => ({ label, points })), note } };
 }
 
+/** The PSI series drawn: time every task lost on I/O or memory, some task waiting for a CPU, some on I/O. */
+const PSI_SERIES: ReadonlyArray<{ resource: string; scope: string; key: string; label: string }> = [
+  { resource: 'io', scope: 'full', key: '1-io-full', label: 'I/O, every task (io full)' },
+  { resource: 'memory', scope: 'full', key: '2-memory-full', label: 'memory, every task (memory full)' },
+  { resource: 'cpu', scope: 'some', key: '3-cpu-some', label: 'a CPU, some task (cpu some)' },
+  { resource: 'io', scope: 'some', key: '4-io-some', label: 'I/O, some task (io some)' },
+];
+
+/**
+ * Each timed PSI snapshot's share of the interval before it, from the growth of its total stall time (exact;
+ * the kernel's averages lag). The system's own files only: a cgroup's pressure is its own series.
+ */
+function pressureShares(records: readonly TimelineRecord[]): Map<TimelineRecord, number> {
+  const shares = new Map<TimelineRecord, number>();
+  const last = new Map<string, TimelineRecord>();
+  for (const r of records) {
+    if (r.kind !== 'pressure.stall' || r.cgroup !== undefined) continue;
+    const key = `${r.source.file}\u0000${String(r.resource)}\u0000${String(r.scope)}`;
+    const before = last.get(key);
+    last.set(key, r);
+    const seconds = (num(r.time?.epoch) ?? NaN) - (num(before?.time?.epoch) ?? NaN);
+    const stalled = (num(r.total_us) ?? NaN) - (num(before?.total_us) ?? NaN);
+    if (seconds > 0 && stalled >= 0) shares.set(r, Math.min(100, stalled / (seconds * 1e4)));
+  }
+  return shares;
+}
+
+function pressureSource(records: readonly TimelineRecord[]): Source {
+  const shares = pressureShares(records);
+  const timed = shares.size > 0;
+  return {
+    kinds: ['pressure.stall'],
+    accept: (r) => r.cgroup === undefined && PSI_SERIES.some((p) => p.resource === r.resource && p.scope === r.scope) && (!timed || shares.has(r)),
+    values: (r) => {
+      const p = PSI_SERIES.find((q) => q.resource === r.resource && q.scope === r.scope)!;
+      // Untimed snapshots: the kernel's 10-second average is the closest to a sample.
+      const value = timed ? shares.get(r) : num(r.avg10);
+      return value === undefined ? [] : [{ key: p.key, label: p.label, value, group: p.key }];
+    },
+  };
+}
+
 /** Every chart the timeline has data for, in reading order, and the ones skipped with why. */
 export function buildCharts(timeline: Timeline, model: Model): { charts: ChartData[]; skipped: SkippedChart[] } {
   const records = timeline.records;
@@ -299,6 +344,7 @@ export function buildCharts(timeline: Timeline, model: Model): { charts: ChartDa
     build('chart-proc-read', 'Read rate per process (pidstat -d)', 'bytes_per_s', records, [taskSource(label, 'read_bytes_per_s', false)], 'no pidstat -d samples (collect: pidstat -d 1 30)'),
     build('chart-thread-write', 'Write rate per thread (pidstat -d -t)', 'bytes_per_s', records, [taskSource(label, 'write_bytes_per_s', true)], 'no per-thread I/O samples (collect: pidstat -d -t -p PID 1 30)'),
     opensChart(timeline, model),
+    build('chart-pressure', 'Time stalled waiting (PSI)', 'pct', records, [pressureSource(records)], 'no PSI snapshots (collect: for i in $(seq 30); do date -Is; grep -H . /proc/pressure/*; sleep 1; done)', true),
   ];
   const charts: ChartData[] = [];
   const skipped: SkippedChart[] = [];

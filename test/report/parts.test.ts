@@ -18,6 +18,7 @@ import { reportCommand } from '../../src/cli/report-command.js';
 import { validate } from '../../src/timeline/schemas.js';
 import { tarArchive } from '../bundle/archives.js';
 import { buildReports, seedCase } from './helpers.js';
+import { fixture } from '../helpers.js';
 import type { ChartView } from '../../src/report/view-model.js';
 
 const gfm = (md: string): string => new Marked({ gfm: true }).parse(md) as string;
@@ -220,4 +221,27 @@ test('joinWordsCapped: a long list (the worker threads of a busy process) is cut
   const tids = Array.from({ length: 1234 + 8 }, (_, k) => String(26000 + k));
   assert.equal(joinWordsCapped(tids), '26000, 26001, 26002, 26003, 26004, 26005, 26006, 26007 and 1234 more');
   assert.equal(joinWordsCapped(['a', 'b', 'c', 'd', 'e'], 4), 'a, b, c, d and 1 more');
+});
+
+test('PSI chart: each timed snapshot\'s share of the interval before it, from the totals (recorded under load)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-psi-chart-'));
+  try {
+    cpSync(seedCase, dir, { recursive: true });
+    cpSync(fixture('pressure', 'recorded-loop-io-load.txt'), join(dir, 'pressure.txt'));
+    const { view } = await buildReports(dir);
+    const chart = view.charts.find((c) => c.id === 'chart-pressure');
+    assert.ok(chart, 'drawn');
+    // In the sources' order, whatever order the lines came in; memory stayed at 0 (not drawn, said so).
+    assert.deepEqual(chart.series.map((s) => [s.label, s.points, s.max]), [
+      ['I/O, every task (io full)', 11, '86%'],
+      ['a CPU, some task (cpu some)', 11, '1.53%'],
+      ['I/O, some task (io some)', 11, '89.1%'],
+    ]);
+    assert.match(chart.note, /From pressure\.txt, 11 interval sample\(s\)\. 1 series at zero throughout \(idle\) not drawn\./);
+    assert.match(chart.svg, />02:29:54</);
+    const plain = await buildReports(seedCase);
+    assert.ok(!plain.view.charts.some((c) => c.id === 'chart-pressure'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
