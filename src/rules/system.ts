@@ -399,3 +399,54 @@ function replaces(r: TimelineRecord, current: TimelineRecord, direction: -1 | 1)
   const cs = current.time?.sample ?? 0;
   return direction < 0 ? rs < cs : rs > cs;
 }
+
+/** One interval between two PSI snapshots of a series: its stalled share (%), from the totals. */
+export interface PsiInterval {
+  from: TimelineRecord;
+  to: TimelineRecord;
+  share: number;
+}
+
+/** Intervals between consecutive timed snapshots of one PSI series whose total grew (a reset or no time: skipped). */
+export function psiIntervals(records: readonly TimelineRecord[]): PsiInterval[] {
+  const out: PsiInterval[] = [];
+  for (let k = 1; k < records.length; k++) {
+    const from = records[k - 1]!;
+    const to = records[k]!;
+    const seconds = (to.time?.epoch ?? NaN) - (from.time?.epoch ?? NaN);
+    const stalled = Number(to.total_us) - Number(from.total_us);
+    if (!(seconds > 0) || stalled < 0) continue;
+    // The snapshot is read a little after its timestamp: the share can pass 100 % by a hair.
+    out.push({ from, to, share: Math.min(100, stalled / (seconds * 1e4)) });
+  }
+  return out;
+}
+
+/**
+ * The system's peak PSI share for one resource and scope (its /proc/pressure, not a cgroup's): from the totals
+ * of timed snapshots when a file has them, else the largest `avg60`. The file with the highest peak.
+ */
+export function psiPeak(ctx: RuleContext, resource: string, scope: 'some' | 'full'): { share: number; via: 'totals' | 'avg60'; file: string; line: SourceRef } | undefined {
+  const byFile = new Map<string, TimelineRecord[]>();
+  for (const r of ctx.records('pressure.stall')) {
+    if (r.resource !== resource || r.scope !== scope || r.cgroup !== undefined) continue;
+    const list = byFile.get(r.source.file);
+    if (list) list.push(r);
+    else byFile.set(r.source.file, [r]);
+  }
+  let best: { share: number; via: 'totals' | 'avg60'; file: string; line: SourceRef } | undefined;
+  for (const [file, records] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const timed = psiIntervals(records);
+    const found = timed.length > 0
+      ? timed.reduce((a, b) => (b.share > a.share ? b : a))
+      : undefined;
+    const candidate = found
+      ? { share: found.share, via: 'totals' as const, file, line: found.to.source }
+      : (() => {
+          const r = records.reduce((a, b) => (Number(b.avg60) > Number(a.avg60) ? b : a));
+          return { share: Number(r.avg60), via: 'avg60' as const, file, line: r.source };
+        })();
+    if (!best || candidate.share > best.share) best = candidate;
+  }
+  return best;
+}

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rule } from '../../src/rules/rules/cpu-iowait.js';
-import { repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
-import { analyzeWith, withBundle } from './helpers.js';
+import { fixture, repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
+import { analyzeWith, bundleFiles, withBundle } from './helpers.js';
 import { iostatCpu, psThreads, top, vmstat } from './system-fixtures.js';
 
 const seed = join(repoRoot, 'samples', 'seed-case');
@@ -133,4 +134,18 @@ test('the fingerprint does not depend on numbers, pids or options', async () => 
   const b = await analyzeWith(seed, [rule], { rules: { 'cpu-iowait': ['warning', { iowait_pct: 50 }] } });
   assert.equal(a.findings[0]!.fingerprint, b.findings[0]!.fingerprint);
   assert.match(a.findings[0]!.fingerprint, /^[0-9a-f]{16}$/);
+});
+
+test('with PSI beside iowait: a stall it confirms, or one it says was slight (iowait counts idle CPUs)', async () => {
+  const loop = readFileSync(fixture('pressure', 'recorded-loop-io-load.txt'), 'utf8');
+  const confirmed = await withBundle(bundleFiles(seed, { 'pressure.txt': loop }), (dir) => analyzeWith(dir, [rule]));
+  const f = confirmed.findings[0]!;
+  assert.match(f.message, /; PSI io full up to 86% in pressure\.txt: every non-idle task waited for I\/O that share of the time\.$/);
+  assert.ok(f.evidence.some((e) => e.file === 'pressure.txt' && e.line === 24));
+  assert.deepEqual(confirmed.rules[0]?.without?.map((w) => w.label), undefined);
+  const quiet = readFileSync(fixture('pressure', 'recorded-grep-all.txt'), 'utf8');
+  const slight = (await withBundle(bundleFiles(seed, { 'pressure.txt': quiet }), (dir) => analyzeWith(dir, [rule]))).findings[0]!;
+  assert.match(slight.message, /; yet PSI io full only 0\.0% \(avg60\) in pressure\.txt: the tasks seldom all waited at once \(iowait counts idle CPUs, not waiting tasks\)\.$/);
+  const plain = await analyzeWith(seed, [rule]);
+  assert.ok(plain.rules[0]?.without?.some((w) => w.label === 'PSI (tasks stalled on I/O)'));
 });

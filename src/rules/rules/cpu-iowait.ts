@@ -10,7 +10,7 @@
 import type { SourceRef } from '../../common/types.js';
 import { type FindingDraft, type RuleContext, type RuleModule, SUSTAINED_OPTIONS } from '../types.js';
 import { list, pct, span, window } from '../format.js';
-import { bestSource, CPU_SHARES_NEED, busiestDevices, cpuSources, describeDevice, mean, processLabel, countSamples, sustained, taskStates, type CpuSample, type CpuSource, type HotCpu } from '../system.js';
+import { bestSource, CPU_SHARES_NEED, busiestDevices, cpuSources, describeDevice, mean, processLabel, countSamples, psiPeak, sustained, taskStates, type CpuSample, type CpuSource, type HotCpu } from '../system.js';
 
 export interface CpuIowaitOptions {
   /** All-CPU iowait share (percent) at or above which a sample counts. */
@@ -21,6 +21,9 @@ export interface CpuIowaitOptions {
 }
 
 const defaults: CpuIowaitOptions = { iowait_pct: 20, min_samples: 1, min_fraction: 0.5 };
+
+/** PSI io full share (%) from which PSI is said to confirm the stall (pressure-stalls' default bar). */
+const PSI_CONFIRMS_PCT = 10;
 
 interface Candidate {
   source: CpuSource;
@@ -41,6 +44,17 @@ function context(ctx: RuleContext): { text: string; devices: string[]; pids: num
     });
     parts.push(`in uninterruptible sleep (D): ${list(names, 4)}`);
     for (const t of blocked.slice(0, 3)) evidence.push(...t.dRows.slice(0, 1));
+  }
+  // PSI counts the tasks that wait, where iowait counts idle CPUs: it confirms the stall or says it was slight.
+  const psi = psiPeak(ctx, 'io', 'full');
+  if (psi) {
+    const measured = psi.via === 'totals' ? `up to ${pct(psi.share)}` : `${pct(psi.share)} (avg60)`;
+    parts.push(
+      psi.share >= PSI_CONFIRMS_PCT
+        ? `PSI io full ${measured} in ${psi.file}: every non-idle task waited for I/O that share of the time`
+        : `yet PSI io full only ${measured} in ${psi.file}: the tasks seldom all waited at once (iowait counts idle CPUs, not waiting tasks)`,
+    );
+    evidence.push(psi.line);
   }
   return {
     text: parts.length > 0 ? `; ${parts.join('; ')}` : '',
@@ -112,6 +126,7 @@ export const rule: RuleModule<CpuIowaitOptions> = {
     uses: [
       { label: 'iostat -x', kinds: ['iostat.device'], fields: ['util_pct'], collect: 'iostat -dxt 1 30 > iostat.txt' },
       { label: 'task states (top, ps -eLo stat)', kinds: ['top.task', 'ps.thread', 'ps.process'], collect: 'ps -eLo pid,tid,stat,wchan:32,comm > ps-threads.txt' },
+      { label: 'PSI (tasks stalled on I/O)', kinds: ['pressure.stall'], collect: 'for i in $(seq 30); do date -Is; grep -H . /proc/pressure/*; sleep 1; done > pressure.txt' },
     ],
     optionsSchema: {
       type: 'object',

@@ -11,6 +11,7 @@
 import type { SourceRef, TimelineRecord } from '../../common/types.js';
 import type { FindingDraft, RuleContext, RuleModule } from '../types.js';
 import { pct, span } from '../format.js';
+import { psiIntervals } from '../system.js';
 
 export interface PressureStallsOptions {
   /** io and memory `full` share (%) at or above which an interval counts. */
@@ -29,13 +30,6 @@ const WATCHED: ReadonlyArray<{ resource: string; scope: 'some' | 'full' }> = [
   { resource: 'memory', scope: 'full' },
   { resource: 'cpu', scope: 'some' },
 ];
-
-/** One interval between two snapshots of a series: its stalled share from the totals. */
-interface Interval {
-  from: TimelineRecord;
-  to: TimelineRecord;
-  share: number;
-}
 
 interface Series {
   file: string;
@@ -58,21 +52,6 @@ function seriesOf(records: readonly TimelineRecord[]): Series[] {
   return [...byKey.values()];
 }
 
-/** Intervals between consecutive timed snapshots whose total grew (a counter reset or no time: skipped). */
-function intervals(records: readonly TimelineRecord[]): Interval[] {
-  const out: Interval[] = [];
-  for (let k = 1; k < records.length; k++) {
-    const from = records[k - 1]!;
-    const to = records[k]!;
-    const seconds = (to.time?.epoch ?? NaN) - (from.time?.epoch ?? NaN);
-    const stalled = Number(to.total_us) - Number(from.total_us);
-    if (!(seconds > 0) || stalled < 0) continue;
-    // The snapshot is read a little after its timestamp: the share can pass 100 % by a hair.
-    out.push({ from, to, share: Math.min(100, stalled / (seconds * 1e4)) });
-  }
-  return out;
-}
-
 const WAITING_FOR: Record<string, string> = { io: 'I/O', memory: 'memory', cpu: 'a CPU' };
 
 function who(s: Series): string {
@@ -92,7 +71,7 @@ const RECOMMENDATIONS: Record<string, string> = {
 function evaluateSeries(s: Series, o: PressureStallsOptions): FindingDraft | undefined {
   const bar = s.resource === 'cpu' ? o.cpu_some_pct : o.full_pct;
   const label = `PSI ${s.resource} ${s.scope}`;
-  const timed = intervals(s.records);
+  const timed = psiIntervals(s.records);
   let message: string;
   let evidence: SourceRef[];
   let hotRecords: TimelineRecord[];
