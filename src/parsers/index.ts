@@ -20,8 +20,9 @@ import { parser as biotop } from './biotop.js';
 import { parser as biosnoop } from './biosnoop.js';
 import { parser as dmesg } from './dmesg.js';
 import { parser as pressure } from './pressure.js';
+import { parser as meminfo } from './meminfo.js';
 
-const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop, dmesg, pressure];
+const modules: ParserModule[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop, dmesg, pressure, meminfo];
 
 export const parsers: ReadonlyMap<string, ParserModule> = new Map(modules.map((m) => [m.meta.tool, m]));
 

@@ -20,5 +20,6 @@ import { detector as biotop } from './biotop.js';
 import { detector as biosnoop } from './biosnoop.js';
 import { detector as dmesg } from './dmesg.js';
 import { detector as pressure } from './pressure.js';
+import { detector as meminfo } from './meminfo.js';
 
-export const detectors: readonly Detector[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop, dmesg, pressure];
+export const detectors: readonly Detector[] = [iostat, pidstat, top, vmstat, mpstat, uname, date, ps, lsof, df, findmnt, lsblk, strace, filetop, opensnoop, iotop, biotop, biosnoop, dmesg, pressure, meminfo];
