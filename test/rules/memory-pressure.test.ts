@@ -126,7 +126,7 @@ test('without top or vmstat the rule is skipped and says what to collect', async
   await withBundle({ 'df.txt': 'Filesystem     1K-blocks    Used Available Use% Mounted on\n/dev/sda1       30309212 8713640  21578552  29% /\n' }, async (dir) => {
     const a = await analyzeWith(dir, [rule]);
     assert.equal(a.rules[0]?.status, 'skipped');
-    assert.deepEqual(a.rules[0]?.missing, [{ label: "top, vmstat or the kernel's OOM kills (dmesg)", collect: 'vmstat -t 1 30 > vmstat.txt   (and: top -b -d 1 -n 30 > top.txt for available memory)' }]);
+    assert.deepEqual(a.rules[0]?.missing, [{ label: "top, vmstat, /proc/meminfo or the kernel's OOM kills (dmesg)", collect: 'vmstat -t 1 30 > vmstat.txt   (and: top -b -d 1 -n 30 > top.txt for available memory)' }]);
   });
 });
 
@@ -141,4 +141,20 @@ test("the kernel's OOM kills make the finding, even when the snapshots look fine
     assert.deepEqual(f.evidence.slice(0, 2), [{ file: 'dmesg.txt', line: 27 }, { file: 'dmesg.txt', line: 28 }]);
     assert.deepEqual(f.entities.pids?.slice(-2), [4242, 4343]);
   });
+});
+
+test('/proc/meminfo: MemAvailable against MemTotal, snapshot by snapshot (the recorded loop, then squeezed)', async () => {
+  const loop = readFileSync(fixture('meminfo', 'recorded-loop-write-load.txt'), 'utf8');
+  const roomy = await withBundle({ 'meminfo.txt': loop }, (dir) => analyzeWith(dir, [rule]));
+  assert.deepEqual(roomy.findings, []);
+  assert.equal(roomy.rules[0]?.status, 'ran');
+  // The same snapshots with 3% of MemTotal available (MemTotal 24683620 kB): only the figures changed.
+  const squeezed = loop.replace(/^MemAvailable:\s+\d+ kB$/gm, 'MemAvailable:     740517 kB');
+  const a = await withBundle({ 'meminfo.txt': squeezed }, (dir) => analyzeWith(dir, [rule]));
+  assert.equal(a.findings.length, 1);
+  const f = a.findings[0]!;
+  assert.match(f.message, /meminfo\.txt/);
+  assert.match(f.message, /MemAvailable/);
+  assert.match(f.message, /no swap is configured/);
+  assert.ok(f.evidence.every((e) => e.file === 'meminfo.txt'));
 });

@@ -2,8 +2,8 @@
  * memory-pressure: the system ran short of memory — little memory available over most snapshots, or pages
  * moved to and from swap (vmstat si/so, or swap use growing between top snapshots).
  *
- * "Available" is top's `avail Mem` (the kernel's MemAvailable: free memory plus what can be reclaimed
- * without swapping) against `Mem total`. vmstat has no total and no MemAvailable: free + buff + cache is
+ * "Available" is top's `avail Mem` or /proc/meminfo's MemAvailable (free memory plus what can be reclaimed
+ * without swapping) against the total. vmstat has no total and no MemAvailable: free + buff + cache is
  * used against top's total when both ran, and is an upper bound (not all cache can be dropped). Memory
  * levels are instantaneous, so top's first iteration and vmstat's first row count; swap rates are per
  * interval, so vmstat's since-boot row does not.
@@ -52,6 +52,8 @@ function levels(ctx: RuleContext): { file: string; label: string; rows: Level[] 
     if (total !== undefined) topTotal = Math.max(topTotal ?? 0, total);
     add(r, num(r, 'avail_mem_bytes'), total, "top's avail Mem", lowValue(r, 'avail_mem_bytes'));
   }
+  // /proc/meminfo: MemAvailable against MemTotal, the kernel's own figures (what top's avail Mem prints).
+  for (const r of ctx.records('meminfo.snapshot')) add(r, num(r, 'mem_available_bytes'), num(r, 'mem_total_bytes'), "/proc/meminfo's MemAvailable");
   for (const r of ctx.records('vmstat.sample')) {
     const free = num(r, 'free_bytes');
     if (free === undefined) continue;
@@ -135,6 +137,15 @@ function swapInUse(ctx: RuleContext): string {
   for (const r of ctx.records('top.summary')) {
     used = num(r, 'swap_used_bytes') ?? used;
     total = num(r, 'swap_total_bytes') ?? total;
+  }
+  if (used === undefined) {
+    for (const r of ctx.records('meminfo.snapshot')) {
+      const swapTotal = num(r, 'swap_total_bytes');
+      const swapFree = num(r, 'swap_free_bytes');
+      if (swapTotal === undefined || swapFree === undefined) continue;
+      used = swapTotal - swapFree;
+      total = swapTotal;
+    }
   }
   if (used === undefined) for (const r of ctx.records('vmstat.sample')) used = num(r, 'swpd_bytes') ?? used;
   if (used === undefined) return '';
@@ -230,8 +241,8 @@ export const rule: RuleModule<MemoryPressureOptions> = {
     defaultSeverity: 'warning',
     requires: [
       {
-        label: "top, vmstat or the kernel's OOM kills (dmesg)",
-        kinds: ['top.summary', 'vmstat.sample', 'dmesg.message'],
+        label: "top, vmstat, /proc/meminfo or the kernel's OOM kills (dmesg)",
+        kinds: ['top.summary', 'vmstat.sample', 'meminfo.snapshot', 'dmesg.message'],
         collect: 'vmstat -t 1 30 > vmstat.txt   (and: top -b -d 1 -n 30 > top.txt for available memory)',
       },
     ],
