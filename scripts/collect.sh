@@ -3,7 +3,7 @@
 #
 #   collect.sh [-d SECONDS] [-p PID] [-s STRACE_SECONDS] [-o bundle.tar.gz] [-m MAX_MB_PER_FILE]
 #
-# Runs the monitoring tools concurrently over the same window (top, iostat, pidstat, vmstat, PSI, and where they
+# Runs the monitoring tools concurrently over the same window (top, iostat, pidstat, vmstat, PSI, meminfo, and where they
 # work opensnoop and filetop), snapshots ps/df/findmnt/lsblk/uname/date before and after, and with -p traces
 # that process with `strace -f` for a bounded time. Every command is bounded in time and output size; a tool
 # that is missing or fails is noted in manifest.json and in notes.txt, never fatal. Needs only POSIX sh and
@@ -153,6 +153,10 @@ start_window() {
     run pressure.txt $((d + 5)) pressure sh -c "i=0; while [ \$i -lt $d ]; do date -u +%Y-%m-%dT%H:%M:%SZ; grep -H . /proc/pressure/*; i=\$((i + 1)); sleep 1; done"
   else
     note "no /proc/pressure (a kernel without PSI, or booted with psi=0): stall times unknown"
+  fi
+  # The kernel's memory counters each second: Dirty and Writeback are the page cache's backlog.
+  if [ -r /proc/meminfo ]; then
+    run meminfo.txt $((d + 5)) meminfo sh -c "i=0; while [ \$i -lt $d ]; do date -u +%Y-%m-%dT%H:%M:%SZ; cat /proc/meminfo; i=\$((i + 1)); sleep 1; done"
   fi
   start_ebpf
 }

@@ -72,6 +72,7 @@ test('collect.sh -d 2 -p PID writes a bundle perftriage reads with no unparsed l
       assert.equal(psi?.tool, 'pressure', `pressure.txt in ${timeline.files.map((f) => `${f.path}=${f.tool}`).join(', ')}`);
       assert.match(manifest.files.find((f) => f.path === 'pressure.txt')?.command ?? '', /grep -H \. \/proc\/pressure\/\*/);
     }
+    assert.equal(timeline.files.find((f) => f.path.endsWith('meminfo.txt'))?.tool, 'meminfo');
     if (spawnSync('sh', ['-c', 'command -v strace']).status === 0) {
       const strace = manifest.files.find((f) => f.path === 'strace.txt');
       assert.match(strace?.command ?? '', /^strace -f -tt -T -y -s 128 -o .*strace\.txt -p \d+$/);
