@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rule } from '../../src/rules/rules/page-cache-absorbed.js';
-import { repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
+import { fixture, repoRoot, sharedDir, skipWithoutShared } from '../helpers.js';
 import { analyzeWith, withBundle } from './helpers.js';
 
 const seed = join(repoRoot, 'samples', 'seed-case');
@@ -68,6 +69,16 @@ test('an idle virtio disk under 40 MiB/s of writes that are deleted: fires, with
     assert.deepEqual(stricter.findings, []);
     const loud = await analyzeWith(dir, [rule], { rules: { 'page-cache-absorbed': 'warning' } });
     assert.equal(loud.findings[0]?.severity, 'warning');
+  });
+});
+
+test('with /proc/meminfo: the dirty data still waiting in the cache, from the snapshot with the most', async () => {
+  const meminfo = readFileSync(fixture('meminfo', 'recorded-loop-write-load.txt'), 'utf8');
+  await withBundle({ 'pidstat-d.txt': pidstatD(4242, 40960, [0, 0, 122880]), 'iostat.txt': iostat('vdb', 0, 0, 0.5), 'meminfo.txt': meminfo }, async (dir) => {
+    const f = (await analyzeWith(dir, [rule])).findings[0]!;
+    // The recorded loop: Dirty peaked at 1537324 kB in its last snapshot (line 380 starts it).
+    assert.match(f.message, /and memory \(Dirty up to 1\.5 GiB with 0 B in Writeback, per \/proc\/meminfo\), not disk time\.$/);
+    assert.ok(f.evidence.some((e) => e.file === 'meminfo.txt' && e.line === 380));
   });
 });
 

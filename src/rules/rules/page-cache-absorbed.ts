@@ -55,10 +55,21 @@ function memoryText(ctx: RuleContext): { text: string; evidence?: SourceRef } {
     if (avail !== undefined && (availMin === undefined || avail < availMin)) availMin = avail;
     total ??= num(r, 'mem_total_bytes');
   }
-  if (!cacheMax) return { text: '' };
-  const parts = [`buff/cache up to ${bytes(num(cacheMax, 'mem_buff_cache_bytes')!)}${total ? ` of ${bytes(total)}` : ''}`];
-  if (availMin !== undefined) parts.push(`available memory at least ${bytes(availMin)}`);
-  return { text: ` (${parts.join(', ')})`, evidence: cacheMax.source };
+  const parts: string[] = [];
+  if (cacheMax) parts.push(`buff/cache up to ${bytes(num(cacheMax, 'mem_buff_cache_bytes')!)}${total ? ` of ${bytes(total)}` : ''}`);
+  if (cacheMax && availMin !== undefined) parts.push(`available memory at least ${bytes(availMin)}`);
+  // /proc/meminfo's Dirty is the data still waiting in the cache: the writes the disk has not been asked for yet.
+  const dirty = dirtiest(ctx);
+  if (dirty) parts.push(`Dirty up to ${bytes(num(dirty, 'dirty_bytes')!)} with ${bytes(num(dirty, 'writeback_bytes') ?? 0)} in Writeback, per /proc/meminfo`);
+  if (parts.length === 0) return { text: '' };
+  return { text: ` (${parts.join(', ')})`, evidence: (cacheMax ?? dirty)!.source };
+}
+
+/** The meminfo snapshot with the most dirty data. */
+function dirtiest(ctx: RuleContext): TimelineRecord | undefined {
+  let best: TimelineRecord | undefined;
+  for (const r of ctx.records('meminfo.snapshot')) if (num(r, 'dirty_bytes') !== undefined && (!best || num(r, 'dirty_bytes')! > num(best, 'dirty_bytes')!)) best = r;
+  return best;
 }
 
 function cpuText(ctx: RuleContext, pid: number): string {
@@ -159,6 +170,7 @@ export const rule: RuleModule<PageCacheAbsorbedOptions> = {
     uses: [
       { label: 'df or findmnt', kinds: ['df.filesystem', 'findmnt.mount'], collect: 'df -T > df.txt' },
       { label: 'top (memory)', kinds: ['top.summary'], collect: 'top -b -d 1 -n 30 > top.txt' },
+      { label: '/proc/meminfo (Dirty, Writeback)', kinds: ['meminfo.snapshot'], collect: 'for i in $(seq 30); do date -Is; cat /proc/meminfo; sleep 1; done > meminfo.txt' },
       { label: 'per-thread I/O (pidstat -dt, iotop, filetop or strace -f)', kinds: ['pidstat.task', 'iotop.task', 'filetop.file', 'strace.aggregate'], fields: ['tid'], collect: 'pidstat -dt -p PID 1 30 > pidstat-dt.txt' },
     ],
     optionsSchema: {
