@@ -11,6 +11,7 @@ import type { Model } from '../model/types.js';
 import { downsampledOf, presentSamples } from '../model/series.js';
 import type { Unit } from './format.js';
 import { clockLabel } from './format.js';
+import { psiIntervals } from '../rules/system.js';
 import type { ChartSeries, ChartSpec, XAxis } from './charts.js';
 
 export interface ChartData extends ChartSpec {
@@ -302,17 +303,16 @@ const PSI_SERIES: ReadonlyArray<{ resource: string; scope: string; key: string; 
  * the kernel's averages lag). The system's own files only: a cgroup's pressure is its own series.
  */
 function pressureShares(records: readonly TimelineRecord[]): Map<TimelineRecord, number> {
-  const shares = new Map<TimelineRecord, number>();
-  const last = new Map<string, TimelineRecord>();
+  const series = new Map<string, TimelineRecord[]>();
   for (const r of records) {
     if (r.kind !== 'pressure.stall' || r.cgroup !== undefined) continue;
     const key = `${r.source.file}\u0000${String(r.resource)}\u0000${String(r.scope)}`;
-    const before = last.get(key);
-    last.set(key, r);
-    const seconds = (num(r.time?.epoch) ?? NaN) - (num(before?.time?.epoch) ?? NaN);
-    const stalled = (num(r.total_us) ?? NaN) - (num(before?.total_us) ?? NaN);
-    if (seconds > 0 && stalled >= 0) shares.set(r, Math.min(100, stalled / (seconds * 1e4)));
+    const list = series.get(key);
+    if (list) list.push(r);
+    else series.set(key, [r]);
   }
+  const shares = new Map<TimelineRecord, number>();
+  for (const list of series.values()) for (const i of psiIntervals(list)) shares.set(i.to, i.share);
   return shares;
 }
 
