@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parser as meminfo } from '../../src/parsers/meminfo.js';
+import { MEMINFO_FIELDS, parser as meminfo } from '../../src/parsers/meminfo.js';
 import { detector } from '../../src/sniff/detectors/meminfo.js';
 import { validateRecord } from '../../src/timeline/schemas.js';
 import { assertCoverageInvariant, fixture, parseFile } from '../helpers.js';
@@ -63,4 +63,19 @@ test('without timestamps a MemTotal seen again starts the next snapshot; damaged
 test('sniffing: the recorded forms are meminfo; key-value lines without MemTotal are not', () => {
   for (const name of RECORDED) assert.equal(detector.detect(readFileSync(fixture('meminfo', name), 'utf8').split('\n').slice(0, 64))?.tool, 'meminfo', name);
   assert.equal(detector.detect(['Name:   bash', 'Pid:    12', 'VmRSS:  1234 kB']), null);
+});
+
+test("jc's meminfo fixture: every counter jc reads, perftriage reads the same (bytes for kB, counts as they are)", () => {
+  const jc = JSON.parse(readFileSync(fixture('meminfo', 'jc-meminfo.json'), 'utf8')) as Record<string, number>;
+  const r = parseFile(meminfo, fixture('meminfo', 'jc-meminfo.txt'));
+  assert.equal(r.coverage.unparsed, 0);
+  assert.equal(r.records.length, 1);
+  const record = r.records[0]!;
+  assert.deepEqual(validateRecord(record).errors, []);
+  const named = Object.fromEntries(Object.entries(MEMINFO_FIELDS).map(([key, field]) => [field, key]));
+  const ours: Record<string, number> = { ...(record.other as Record<string, number>) };
+  for (const [field, value] of Object.entries(record)) if (named[field] !== undefined) ours[named[field]] = value as number;
+  assert.deepEqual(Object.keys(ours).sort(), Object.keys(jc).sort());
+  for (const [key, kb] of Object.entries(jc)) assert.equal(ours[key], key.startsWith('HugePages_') ? kb : kb * 1024, key);
+  assert.equal(record.swap_total_bytes, 3996668 * 1024);
 });
