@@ -30,10 +30,6 @@ import type { LineOutcome, LineParser, ParseContext, ParserModule } from './type
 export const PSI_RESOURCES = ['cpu', 'io', 'memory', 'irq'] as const;
 export type PsiResource = (typeof PSI_RESOURCES)[number];
 
-const STALL_RE = PSI_STALL_RE;
-const GREP_PREFIX_RE = PSI_GREP_PREFIX_RE;
-const HEAD_HEADER_RE = PSI_HEADER_RE;
-
 /** The resource a file's name tells (`pressure-io.txt`, `psi_memory`, `io.pressure`), if one and only one. */
 export function resourceFromFileName(file: string): PsiResource | undefined {
   const base = (file.split('/').pop() ?? file).toLowerCase();
@@ -41,7 +37,7 @@ export function resourceFromFileName(file: string): PsiResource | undefined {
   return found.length === 1 ? found[0] : undefined;
 }
 
-export interface StallLine {
+interface StallLine {
   scope: 'some' | 'full';
   avg10: number;
   avg60: number;
@@ -49,9 +45,9 @@ export interface StallLine {
   total_us: number;
 }
 
-/** One `some|full avg10=… total=…` line, or undefined. Exported for the detector and the tests. */
-export function readStallLine(text: string): StallLine | undefined {
-  const m = STALL_RE.exec(text);
+/** One `some|full avg10=… total=…` line (the detector's pattern), or undefined. */
+function readStallLine(text: string): StallLine | undefined {
+  const m = PSI_STALL_RE.exec(text);
   if (!m) return undefined;
   const total = Number(m[5]);
   if (!Number.isSafeInteger(total)) return undefined;
@@ -86,14 +82,14 @@ class PressureReader implements LineParser {
   line(text: string, lineNo: number): LineOutcome {
     const trimmed = text.trim();
     if (trimmed === '') return 'skip';
-    const header = HEAD_HEADER_RE.exec(trimmed);
+    const header = PSI_HEADER_RE.exec(trimmed);
     if (header) {
       this.current = sourceOf(header);
       return 'skip';
     }
     let body = trimmed;
     let source: Source | undefined;
-    const prefix = GREP_PREFIX_RE.exec(trimmed);
+    const prefix = PSI_GREP_PREFIX_RE.exec(trimmed);
     if (prefix) {
       source = sourceOf(prefix);
       body = trimmed.slice(prefix[0].length);
