@@ -40,8 +40,9 @@ import { isReadLike, isWriteLike, PATH_OP_MKDIR, PATH_OP_NONE, PATH_OP_OPEN, PAT
 import { applyEffects, attribute, CallFacts, writeAttribution, type FsState, type FsTrack, isTracked, linkChild, newTableTrack, newTask, pidOf, type SegmentSink, SINGLE_OWNER, type Task, TrackedTable } from './strace/tracker.js';
 import { sameTime, shiftAggregate, shiftRecord, type TailResult, type TaskCategory } from './strace/segments.js';
 import { ArgList } from './strace/values.js';
-import { type Aggregate, addTo, MAX_PATH_AGGREGATES, mergeBuckets, mergeLater, newAggregate, PathAggregates } from './strace/aggregates.js';
+import { type Aggregate, addTo, MAX_PATH_AGGREGATES, mergeBuckets, mergeLater, newAggregate, opFields, PathAggregates } from './strace/aggregates.js';
 export type { TailResult } from './strace/segments.js';
+import { captureRecord } from './strace/capture.js';
 import type { LineOutcome, ParseContext, ParserModule } from './types.js';
 
 /** Records held back while the first task's TID is not known yet (unprefixed single-task output). */
@@ -236,18 +237,6 @@ function secondOf(time: RecordTime | undefined): number {
   return (d(0) * 10 + d(1)) * 3600 + (d(3) * 10 + d(4)) * 60 + d(6) * 10 + d(7);
 }
 
-/** The operation counters of a path aggregate, those that are not zero. */
-function pathOpFields(record: TimelineRecord, a: Aggregate): void {
-  if (a.opens > 0) record.opens = a.opens;
-  if (a.creates > 0) record.creates = a.creates;
-  if (a.unlinks > 0) record.unlinks = a.unlinks;
-  if (a.mkdirs > 0) record.mkdirs = a.mkdirs;
-  if (a.rmdirs > 0) record.rmdirs = a.rmdirs;
-  if (a.renames > 0) record.renames = a.renames;
-  if (a.read_calls > 0) record.read_calls = a.read_calls;
-  if (a.write_calls > 0) record.write_calls = a.write_calls;
-  if (a.write_seconds > 0) record.write_seconds = a.write_seconds;
-}
 
 /**
  * A tail's views (fd tables, cwds), grouped by the head's state they stand for: threads that share one
@@ -1727,13 +1716,13 @@ export class StraceReader {
       for (const [path, a] of paths.map) {
         const record = this.aggRecord('path', a, line);
         record.path = path;
-        pathOpFields(record, a);
+        opFields(record, a);
         this.finishAggregate(record, task);
       }
       if (paths.other) {
         const record = this.aggRecord('path', paths.other, line);
         record.folded_paths = paths.foldedPaths;
-        pathOpFields(record, paths.other);
+        opFields(record, paths.other);
         this.finishAggregate(record, task);
       }
     }
@@ -1741,7 +1730,7 @@ export class StraceReader {
       for (const [fd, a] of task.fdAggs!) {
         const record = this.aggRecord('fd', a, line);
         record.fd = fd;
-        pathOpFields(record, a);
+        opFields(record, a);
         this.finishAggregate(record, task);
       }
     }
@@ -1784,67 +1773,38 @@ export class StraceReader {
   }
 
   private emitCapture(): void {
-    const record: TimelineRecord = { kind: 'strace.capture', source: { file: this.ctx.file, line: Math.max(1, this.lastLine) } };
     const pidStyle: PidStyle = this.sawBracket ? 'bracket' : this.sawColumn ? 'column' : this.pidStyle;
-    record.pid_style = pidStyle;
-    const followed = this.sawBracket || this.sawColumn || this.cloneChildren > 0 && this.allTasks.some((t) => t.origin === 'clone' && t.calls > 0);
-    record.followed_forks = followed;
-    record.tasks = this.allTasks
-      .filter((t) => t.calls > 0 || t.origin === 'attach')
-      .map((t) => {
-        const entry: Record<string, unknown> = { origin: t.origin, calls: t.calls };
-        if (t.tid !== undefined) entry.tid = t.tid;
-        const pid = pidOf(t);
-        if (pid !== undefined) entry.pid = pid;
-        return entry;
-      });
-    record.attach_targets = this.attachTargets;
-    record.timestamps = this.tsKind ?? 'none';
-    record.has_durations = this.hasDurations;
-    record.has_y_annotations = this.yStyle !== undefined;
-    if (this.yStyle) record.y_style = this.yStyle;
-    if (this.firstTime) record.first_time = this.firstTime;
-    if (this.lastTime) record.last_time = this.lastTime;
-    record.syscalls_seen = [...this.syscalls].sort();
-    record.calls = this.calls;
-    record.failed_calls = this.failedCalls;
-    record.unfinished_calls = this.unfinishedCalls;
-    record.signals = this.signals;
-    record.exits = this.exits;
-    record.read_calls = this.readCalls;
-    record.write_calls = this.writeCalls;
-    record.file_write_calls = this.fileWriteCalls;
-    record.summary_rows = this.summaryRows;
-    record.stack_frame_lines = this.stackFrameLines;
-    record.hex_dump_lines = this.hexDumpLines;
-    const hint = this.filterHint();
-    if (hint) record.filter_hint = hint;
-    const notes: string[] = [];
-    if (this.attachTargets.length > 0 && !followed) {
-      notes.push('attached with -p but without -f: only the attached thread is traced; the other threads of the process (and any children) are invisible, so their I/O is missing');
-    }
-    if (this.anonymous && this.anonymous.tid === undefined && this.anonymous.calls > 0) {
-      notes.push('the traced task never printed its TID (no prefix, no set_tid_address/gettid): calls have no tid');
-    }
-    if (this.pidStyle === 'file-name') notes.push(`-ff output: TID ${this.fileTid} taken from the file name; its parent and thread group are in the sibling files`);
-    if (this.pathAggs.folded > 0) {
-      notes.push(`${this.pathAggs.folded} (task, path) aggregates with the fewest bytes were folded into per-task "other paths" aggregates (scope 'path' without path) to bound memory; totals are exact`);
-    }
-    record.notes = notes;
-    this.ctx.emit(record);
-  }
-
-  private filterHint(): string | undefined {
-    if (this.calls === 0) return this.summaryRows > 0 ? '-c: summary table only, no individual calls' : undefined;
-    if (this.calls < 20) return undefined;
-    const seen = new Set(this.syscalls);
-    if (this.failedCalls === this.calls) return '-Z (or -e status=failed): only failing calls are shown';
-    const io = [...seen].some((n) => isReadLike(n) || isWriteLike(n));
-    // strace's %file class: the path-taking calls plus getcwd.
-    const onlyPaths = [...seen].every((n) => takesPath(n) || n === 'getcwd');
-    if (onlyPaths && !io) return '-e trace=file (%file): only path-taking calls are shown; reads, writes and closes are invisible';
-    if (io && !seen.has('close')) return 'no close() seen (e.g. -e trace=%file,write): fd reuse cannot be followed, fd paths may be stale';
-    if (io && !seen.has('openat') && !seen.has('open')) return 'no open() seen (e.g. -e trace=read,write): fds have no paths unless -y annotates them';
-    return undefined;
+    this.ctx.emit(
+      captureRecord({
+        file: this.ctx.file,
+        line: Math.max(1, this.lastLine),
+        pidStyle,
+        followed: this.sawBracket || this.sawColumn || (this.cloneChildren > 0 && this.allTasks.some((t) => t.origin === 'clone' && t.calls > 0)),
+        tasks: this.allTasks.filter((t) => t.calls > 0 || t.origin === 'attach').map((t) => ({ origin: t.origin, calls: t.calls, tid: t.tid, pid: pidOf(t) })),
+        attachTargets: this.attachTargets,
+        tsKind: this.tsKind,
+        hasDurations: this.hasDurations,
+        yStyle: this.yStyle,
+        firstTime: this.firstTime,
+        lastTime: this.lastTime,
+        syscalls: this.syscalls,
+        counts: {
+          calls: this.calls,
+          failedCalls: this.failedCalls,
+          unfinishedCalls: this.unfinishedCalls,
+          signals: this.signals,
+          exits: this.exits,
+          readCalls: this.readCalls,
+          writeCalls: this.writeCalls,
+          fileWriteCalls: this.fileWriteCalls,
+          summaryRows: this.summaryRows,
+          stackFrameLines: this.stackFrameLines,
+          hexDumpLines: this.hexDumpLines,
+        },
+        anonymousWithoutTid: this.anonymous !== undefined && this.anonymous.tid === undefined && this.anonymous.calls > 0,
+        fileNameTid: this.fileTid,
+        foldedPaths: this.pathAggs.folded,
+      }),
+    );
   }
 }

@@ -74,6 +74,54 @@ export function addTo(agg: Aggregate, ret: ReturnInfo | undefined, time: RecordT
   }
 }
 
+/** The per-path operation counters of an aggregate (the string reader's Aggregate or the fast reader's). */
+export interface OpCounters {
+  opens: number;
+  creates: number;
+  unlinks: number;
+  mkdirs: number;
+  rmdirs: number;
+  renames: number;
+  read_calls: number;
+  write_calls: number;
+  write_seconds: number;
+}
+
+/** The operation counters of a path aggregate, those that are not zero, onto its record. */
+export function opFields(record: Record<string, unknown>, a: OpCounters): void {
+  if (a.opens > 0) record.opens = a.opens;
+  if (a.creates > 0) record.creates = a.creates;
+  if (a.unlinks > 0) record.unlinks = a.unlinks;
+  if (a.mkdirs > 0) record.mkdirs = a.mkdirs;
+  if (a.rmdirs > 0) record.rmdirs = a.rmdirs;
+  if (a.renames > 0) record.renames = a.renames;
+  if (a.read_calls > 0) record.read_calls = a.read_calls;
+  if (a.write_calls > 0) record.write_calls = a.write_calls;
+  if (a.write_seconds > 0) record.write_seconds = a.write_seconds;
+}
+
+/**
+ * The order in which a fold keeps path aggregates: most bytes first, then most calls, then the earliest
+ * first call; the first MAX_PATH_AGGREGATES / 2 stay. The sort keys are copied once into columns (the
+ * comparator runs ~n log n times); Array.prototype.sort is stable.
+ */
+export function foldOrder(aggs: ReadonlyArray<{ read_bytes: number; written_bytes: number; calls: number; first_line: number }>): number[] {
+  const n = aggs.length;
+  const bytes = new Float64Array(n);
+  const calls = new Float64Array(n);
+  const lines = new Float64Array(n);
+  const order: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const agg = aggs[k]!;
+    bytes[k] = agg.read_bytes + agg.written_bytes;
+    calls[k] = agg.calls;
+    lines[k] = agg.first_line;
+    order.push(k);
+  }
+  order.sort((x, y) => bytes[y]! - bytes[x]! || calls[y]! - calls[x]! || lines[x]! - lines[y]!);
+  return order;
+}
+
 /** Add `from` into `into` (both cover disjoint calls; times follow the line order). */
 function merge(into: Aggregate, from: Aggregate): void {
   const empty = into.calls === 0;
@@ -234,18 +282,7 @@ export class PathAggregates<K> {
       });
     }
     const n = aggs.length;
-    const bytes = new Float64Array(n);
-    const calls = new Float64Array(n);
-    const lines = new Float64Array(n);
-    const order: number[] = [];
-    for (let k = 0; k < n; k++) {
-      const agg = aggs[k]!;
-      bytes[k] = agg.read_bytes + agg.written_bytes;
-      calls[k] = agg.calls;
-      lines[k] = agg.first_line;
-      order.push(k);
-    }
-    order.sort((x, y) => bytes[y]! - bytes[x]! || calls[y]! - calls[x]! || lines[x]! - lines[y]!);
+    const order = foldOrder(aggs);
     const keep = this.max >> 1;
     for (let k = keep; k < n; k++) {
       const at = order[k]!;

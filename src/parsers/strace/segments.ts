@@ -25,6 +25,7 @@
 import type { RecordTime, TimelineRecord } from '../../common/types.js';
 import type { Aggregate } from './aggregates.js';
 import type { TaskOrigin } from './tracker.js';
+import type { TraceShapeFacts } from './capture.js';
 
 /**
  * How a tail segment came to know a task: from a line before the cut, a TID first seen after it, created
@@ -92,16 +93,10 @@ export interface TailResult {
   callRecords: number;
   callClock: string;
   lastCall: { record: TimelineRecord; task: number } | undefined;
-  facts: {
+  facts: TraceShapeFacts & {
     lastLine: number;
     sawBracket: boolean;
     sawColumn: boolean;
-    attachTargets: number[];
-    tsKind: 't' | 'tt' | 'ttt' | 'r' | undefined;
-    hasDurations: boolean;
-    yStyle: 'y' | 'yy' | undefined;
-    firstTime: RecordTime | undefined;
-    lastTime: RecordTime | undefined;
     counts: Record<'calls' | 'failedCalls' | 'unfinishedCalls' | 'signals' | 'exits' | 'writeCalls' | 'fileWriteCalls' | 'readCalls' | 'stackFrameLines' | 'hexDumpLines' | 'summaryRows' | 'cloneChildren', number>;
   };
 }

@@ -330,13 +330,19 @@ function fdView(task: Task, ref: FdRef): FdView {
     v.kind = entry.kind;
     v.source = 'fd-table';
     v.relative = entry.relative === true;
-  } else if (entry && entry.kind !== 'unknown') {
-    v.kind = entry.kind;
-    v.reason = `fd ${ref.fd} is a ${entry.kind} without a path (capture with -y or -yy to name it)`;
-  } else if (entry) v.reason = `fd ${ref.fd} is a copy of an fd whose target is unknown`;
-  else if (ref.fd >= 0 && ref.fd <= 2) v.reason = `fd ${ref.fd} is a standard stream that was open before the trace began (-y names it)`;
-  else v.reason = `fd ${ref.fd} was not opened in the trace (opened before it began, by an untraced task, or its open was filtered out)`;
+  } else {
+    if (entry && entry.kind !== 'unknown') v.kind = entry.kind;
+    v.reason = unknownFdReason(ref.fd, entry);
+  }
   return v;
+}
+
+/** Why an fd without a -y annotation has no path: its table entry (if any) has none. */
+export function unknownFdReason(fd: number, entry: { kind: FdKind | 'unknown' } | undefined): string {
+  if (entry && entry.kind !== 'unknown') return `fd ${fd} is a ${entry.kind} without a path (capture with -y or -yy to name it)`;
+  if (entry) return `fd ${fd} is a copy of an fd whose target is unknown`;
+  if (fd >= 0 && fd <= 2) return `fd ${fd} is a standard stream that was open before the trace began (-y names it)`;
+  return `fd ${fd} was not opened in the trace (opened before it began, by an untraced task, or its open was filtered out)`;
 }
 
 /**

@@ -18,7 +18,7 @@ export interface DecodedString {
   end: number;
 }
 
-function hexValue(code: number): number {
+export function hexValue(code: number): number {
   if (code >= 48 && code <= 57) return code - 48;
   if (code >= 97 && code <= 102) return code - 87;
   if (code >= 65 && code <= 70) return code - 55;
