@@ -70,6 +70,13 @@ export class LineSplitter {
     private readonly wants?: (lineNo: number) => boolean,
   ) {}
 
+  /**
+   * When set, the lines a reader can take as bytes go here instead of `sink`, undecoded: those of ASCII
+   * without NUL or CR, up to MAX_LINE_BYTES (the others still go to `sink` as text). `buf[start, end)` is
+   * the line; `buf` may be the chunk it was cut from (valid only during the call).
+   */
+  bytesSink: ((buf: Buffer, start: number, end: number, lineNo: number) => void) | undefined;
+
   get linesEmitted(): number {
     return this.lineNo;
   }
@@ -198,6 +205,10 @@ export class LineSplitter {
       return;
     }
     this.lineNo++;
+    if (this.bytesSink !== undefined && !crlf) {
+      this.bytesSink(buf, start, stop, this.lineNo);
+      return;
+    }
     this.sink((buf as Buffer & Latin1Slicer).latin1Slice(start, stop), this.lineNo, crlf ? flagsFor(buf, start, stop, true, 0) : NO_FLAGS);
   }
 
@@ -218,6 +229,11 @@ export class LineSplitter {
       ]);
       this.lineNo++;
       this.sink(decode(joined, 0, joined.length), this.lineNo, flagsFor(joined, 0, joined.length, crlf, stop - start));
+      return;
+    }
+    if (this.bytesSink !== undefined && cutFromBytes === 0 && !crlf && isCleanAscii(buf.subarray(start, stop))) {
+      this.lineNo++;
+      this.bytesSink(buf, start, stop, this.lineNo);
       return;
     }
     const text = decode(buf, start, stop);
@@ -262,6 +278,10 @@ function looksLikeUtf16(head: Buffer, le: boolean): boolean {
     if (hi === 0 && lo !== 0 && lo < 0x80) ascii++;
   }
   return ascii * 4 >= units * 3;
+}
+
+function isCleanAscii(bytes: Buffer): boolean {
+  return isAscii(bytes) && bytes.indexOf(0) === -1;
 }
 
 function decode(buf: Buffer, start: number, end: number): string {

@@ -60,10 +60,10 @@ port.on('message', (message: ToWorker) => {
           .then((output) => port.postMessage({ t: 'tail-done', id, output } satisfies FromWorker), fail);
         break;
       }
-      const { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, source, rest } = message;
+      const { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, noFastStrace, source, rest } = message;
       const tail = new Promise<TailOutput | undefined>((resolve) => (tailArrived = resolve));
       const headOf: HeadOf | undefined = message.role === 'head' && rest ? { tail: () => tail, rest: () => readSource(id, rest) } : undefined;
-      readFile(entry, source ? readSource(id, source) : chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, ...(headOf ? { headOf } : {}) }).then((outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker), fail);
+      readFile(entry, source ? readSource(id, source) : chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, noFastStrace, ...(headOf ? { headOf } : {}), ...(source && !headOf ? { reread: () => readRange(source.path, source.start, source.end) } : {}) }).then((outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker), fail);
       break;
     }
     case 'tail':

@@ -47,6 +47,7 @@ export interface OpenFile {
   recordBudget: number;
   seriesBudget: SeriesBudget | undefined;
   seriesShare: number;
+  noFastStrace?: boolean | undefined;
   /** A split file's head: reads `source` itself, then `rest` when the tail's output cannot be merged. */
   role?: 'head';
   /** The bytes to read from the disk (a folder bundle's file, or a split file's head); else they are posted. */
@@ -129,11 +130,13 @@ export interface PoolFile {
   seriesBudget: SeriesBudget | undefined;
   /** The file's share of its bundle's series rows (build.ts seriesShare). */
   seriesShare: number;
+  /** Read strace with the string reader only (TimelineOptions.noFastStrace). */
+  noFastStrace?: boolean | undefined;
 }
 
 /** The message that opens a file on a worker. */
 function openMessage(id: number, file: PoolFile): OpenFile {
-  return { t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget, seriesBudget: file.seriesBudget, seriesShare: file.seriesShare };
+  return { t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget, seriesBudget: file.seriesBudget, seriesShare: file.seriesShare, noFastStrace: file.noFastStrace };
 }
 
 interface Lane {

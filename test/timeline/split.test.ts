@@ -26,24 +26,28 @@ test('a strace file split in two gives the one-pass timeline, merged, on one thr
   // A second file, so that the bundle is not only the trace.
   copyFileSync(fixture('strace', 'c.txt'), join(dir, 'summary.txt'));
   try {
-    const onePass = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: Infinity }));
-    const oneThread = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB }));
-    const twoWorkers = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, jobs: 2 }));
+    // The string reader: a trace the fast reader takes (parsers/strace/fast.ts) is read in one pass by it, never split.
+    const onePass = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: Infinity, noFastStrace: true }));
+    const oneThread = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, noFastStrace: true }));
+    const twoWorkers = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, jobs: 2, noFastStrace: true }));
+    const fastReader = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, jobs: 2 }));
     assert.equal(oneThread, onePass);
     assert.equal(twoWorkers, onePass);
+    assert.equal(fastReader, onePass);
 
     // The split merged (the equality above would also hold if the head had read the tail's lines again).
     const bundle = await openBundle(dir);
     let outcome: Awaited<ReturnType<typeof readFile>> | undefined;
     await bundle.forEach(async (entry, stream, ranges) => {
       if (!entry.path.startsWith('strace')) return;
-      const file = { summarize: true, forced: undefined, manifestTool: undefined, manifestCommand: undefined };
+      const file = { summarize: true, forced: undefined, manifestTool: undefined, manifestCommand: undefined, noFastStrace: true };
       const plan = await planSplit(entry, ranges!, file, { bytes: entry.size ?? 0, minBytes: MIB });
       assert.ok(plan, 'a plan for the trace');
+      assert.equal(await planSplit(entry, ranges!, { ...file, noFastStrace: false }, { bytes: entry.size ?? 0, minBytes: MIB }), undefined, 'no plan: the fast reader takes the trace');
       assert.ok(plan.cut > 2.9 * MIB && plan.cut < 3.1 * MIB, `cut at ${plan.cut}`);
       assert.ok(plan.warmStart < plan.cut && plan.cut - plan.warmStart <= 2 * MIB);
       const progress: number[] = [];
-      outcome = await readSplit(entry, ranges!, plan, { summarize: true, onBytes: (b) => progress.push(b) });
+      outcome = await readSplit(entry, ranges!, plan, { summarize: true, noFastStrace: true, onBytes: (b) => progress.push(b) });
       // Progress covers the tail, then the head on top of it, never going back, ending at the size.
       assert.ok(progress.every((b, k) => k === 0 || b >= progress[k - 1]!));
       assert.equal(progress.at(-1), entry.size);
@@ -65,7 +69,7 @@ test('only a strace file from the split size on, two thirds of its bundle, in an
     const bundle = await openBundle(dir);
     const plans: Array<string | undefined> = [];
     await bundle.forEach(async (entry, stream, ranges) => {
-      const file = { summarize: true, forced: undefined, manifestTool: undefined, manifestCommand: undefined };
+      const file = { summarize: true, forced: undefined, manifestTool: undefined, manifestCommand: undefined, noFastStrace: true };
       const plan = await planSplit(entry, ranges!, file, { bytes: entry.size ?? 0, minBytes: 1024 });
       plans.push(plan ? entry.path : undefined);
       // Under the size: not split.

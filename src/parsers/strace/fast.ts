@@ -1,0 +1,1332 @@
+/**
+ * The fast analysis reader of strace files: the records `report`, `check` and `analyze` take from a
+ * trace (the first and the last call, attach and exit records, the per-(task, path), per-fd, per-task
+ * and per-syscall aggregates and the capture facts), read from the file's bytes with its state kept as
+ * numbers and shared strings, where the string reader (../strace.ts) makes a string per line, per
+ * argument and per time.
+ *
+ * It reads the common shape of a long trace, `strace -f -tt [-T] [-y]`: every line `[pid N]
+ * HH:MM:SS.uuuuuu` then a complete call, an `<unfinished ...>` or `<... NAME resumed>` half, or a
+ * `+++ exited +++` / `+++ killed +++` line, and `strace: Process N attached|detached` lines. On anything
+ * else (another prefix or timestamp form, a signal, a summary table, a call whose effect on the fd
+ * tables it does not follow, an escape in a path, non-ASCII bytes, CRLF…) it gives the file up at once
+ * (`bailed` says why), and the caller reads the file again with the string reader. So what it emits is
+ * the string reader's, record for record and byte for byte: test/parsers/strace-fast.test.ts holds the
+ * two together on every capture and on generated traces.
+ */
+import type { Coverage, Diagnostic, RecordTime, TimelineRecord } from '../../common/types.js';
+import { round } from '../../common/units.js';
+import { newReturnInfo, readReturnInto } from './lexer.js';
+import { CallFacts, unknownFdReason, writeAttribution } from './tracker.js';
+import { type SyscallInfo, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_WRITE, PATH_OP_UNLINK, PATH_OP_MKDIR, PATH_OP_RMDIR, PATH_OP_RENAME, syscallInfo } from './syscalls.js';
+import { MAX_PATH_AGGREGATES, foldOrder, opFields } from './aggregates.js';
+import { captureRecord, type CaptureFacts } from './capture.js';
+import { decodeCString, resolvePath } from './values.js';
+import {
+  AT_FDCWD,
+  type ByteFdRef,
+  ByteArgs,
+  type ByteReturn,
+  SPACE,
+  annotationKindBytes,
+  ascii,
+  findArgsEndBytes,
+  includesBytes,
+  isDigit,
+  nameEndBytes,
+  newByteReturn,
+  readFdRefBytes,
+  readReturnBytes,
+  sameText,
+  setLineEnd,
+  startsWithAt,
+  argScan,
+  hasMessage,
+  scanArgsBytes,
+} from './fast-bytes.js';
+
+type FdKind = 'file' | 'pipe' | 'socket' | 'anon' | 'memfd';
+type Origin = 'first' | 'attach' | 'attach-thread' | 'clone' | 'unknown';
+
+/** Counters of one aggregate; times as the line whose prefix gave them (-1: none) and its microseconds of the day. */
+class Agg {
+  calls = 0;
+  errors = 0;
+  read_bytes = 0;
+  written_bytes = 0;
+  time_s = 0;
+  firstT = -1;
+  firstUs = 0;
+  lastT = -1;
+  lastUs = 0;
+  first_line: number;
+  last_line: number;
+  folded = false;
+  opens = 0;
+  creates = 0;
+  unlinks = 0;
+  mkdirs = 0;
+  rmdirs = 0;
+  renames = 0;
+  read_calls = 0;
+  write_calls = 0;
+  write_seconds = 0;
+  lastWriteSecond = NaN;
+  firstWriteSecond = NaN;
+  constructor(line: number) {
+    this.first_line = line;
+    this.last_line = line;
+  }
+}
+
+interface Entry {
+  path: string | undefined;
+  relative: boolean | undefined;
+  kind: FdKind | 'unknown';
+  cloexec: boolean;
+  agg: Agg | undefined;
+  aggPaths: Paths | undefined;
+}
+
+function entry(path: string | undefined, relative: boolean | undefined, kind: Entry['kind'], cloexec: boolean): Entry {
+  return { path, relative, kind, cloexec, agg: undefined, aggPaths: undefined };
+}
+
+class Paths {
+  readonly map = new Map<string, Agg>();
+  lastPath: string | undefined = undefined;
+  lastAgg: Agg | undefined = undefined;
+  other: Agg | undefined = undefined;
+  foldedPaths = 0;
+}
+
+interface Pending {
+  call: Call;
+  /** The entry half's argument bytes (a copy). */
+  args: Uint8Array;
+  /** Their largest -y marker (argScan.yMark). */
+  yMark: number;
+  timeLine: number;
+  timeUs: number;
+  line: number;
+}
+
+interface Task {
+  tid: number;
+  pid: number | undefined;
+  threadOf: Task | undefined;
+  files: Map<number, Entry>;
+  fs: { cwd?: string };
+  alive: boolean;
+  origin: Origin;
+  linked: boolean;
+  pending: Pending | undefined;
+  cloneArgs: string | undefined;
+  maybeLeader: boolean;
+  leader: boolean;
+  calls: number;
+  paths: Paths | undefined;
+  agg: Agg | undefined;
+  fdAggs: Map<number, Agg> | undefined;
+}
+
+interface Call {
+  readonly info: SyscallInfo;
+  readonly bytes: Uint8Array;
+  agg: Agg | undefined;
+  seen: boolean;
+  /** Why this reader does not follow the call (it gives the file up when one is read). */
+  readonly unsupported: string | undefined;
+  next: Call | undefined;
+}
+
+/** The call being kept as the last one (only its record is ever built, at the end). */
+class Slot {
+  task: Task | undefined = undefined;
+  call: Call | undefined = undefined;
+  src: Uint8Array = new Uint8Array(0);
+  argsStart = 0;
+  argsEnd = 0;
+  textEnd = 0;
+  returned = false;
+  timeLine = -1;
+  timeUs = 0;
+  line = 0;
+  unfinishedNote: string | undefined = undefined;
+  resumedLine = 0;
+  facts = new CallFacts();
+  tid: number | undefined = undefined;
+  pid: number | undefined = undefined;
+}
+
+const TABLE_SIZE = 512;
+
+function pidOf(task: Task): number | undefined {
+  let t: Task = task;
+  for (let hops = 0; t.threadOf && hops < 64; hops++) t = t.threadOf;
+  return t.pid ?? (t.leader ? t.tid : undefined);
+}
+
+function cloneFlags(args: string): string {
+  const at = args.indexOf('flags=');
+  if (at < 0) return '';
+  let end = at + 6;
+  while (end < args.length && args.charCodeAt(end) !== 44 && args.charCodeAt(end) !== 125) end++;
+  return args.slice(at + 6, end);
+}
+
+/** `HH:MM:SS.uuuuuu` of microseconds of the day (the reader takes only six-digit fractions: the text printed). */
+function timeText(us: number): string {
+  const frac = us % 1e6;
+  const secs = (us - frac) / 1e6;
+  const s = secs % 60;
+  const m = ((secs - s) / 60) % 60;
+  const h = (secs - s - m * 60) / 3600;
+  return `${two(h)}:${two(m)}:${two(s)}.${String(frac).padStart(6, '0')}`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+export interface FastResult {
+  diagnostics: Diagnostic[];
+  coverage: Coverage;
+}
+
+export class StraceFastReader {
+  /** Why the file was given up (undefined while the reader follows it). */
+  bailed: string | undefined = undefined;
+  private readonly coverage: Coverage = { lines: 0, data: 0, skipped: 0, unparsed: 0 };
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly tasks = new Map<number, Task>();
+  private readonly allTasks: Task[] = [];
+  private readonly live = new Set<Task>();
+  private attachThreadsLeft = 0;
+  private attachLeader: Task | undefined;
+  private lastLine = 0;
+  private sawBracket = false;
+  private readonly attachTargets: number[] = [];
+  private hasDurations = false;
+  private yStyle: 'y' | 'yy' | undefined;
+  private tsSeen = false;
+  private firstTimeLine = -1;
+  private firstTimeUs = 0;
+  private lastTimeLine = -1;
+  private lastTimeUs = 0;
+  private readonly syscalls: string[] = [];
+  private readonly table: Array<Call | undefined> = new Array<Call | undefined>(TABLE_SIZE).fill(undefined);
+  private calls = 0;
+  private failedCalls = 0;
+  private unfinishedCalls = 0;
+  private exits = 0;
+  private writeCalls = 0;
+  private fileWriteCalls = 0;
+  private readCalls = 0;
+  private cloneChildren = 0;
+  private syscallAggs: Call[] = [];
+  private readonly pathTasks = new Map<Task, Paths>();
+  private pathCount = 0;
+  private folded = 0;
+  private fdAggTasks: Task[] = [];
+  private firstCallOut = false;
+  private slot = new Slot();
+  private spare = new Slot();
+  private hasSlot = false;
+  private counted = 0;
+  private countedClock = '';
+  /** Time objects handed out, by the line whose prefix gave them: records share them as the string reader's do. */
+  private readonly times = new Map<number, RecordTime>();
+  // scratch
+  private facts = new CallFacts();
+  private factsEntry: Entry | undefined;
+  private readonly ret: ByteReturn = newByteReturn();
+  private readonly args = new ByteArgs();
+  private readonly ref: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false };
+  private readonly ref2: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false };
+  private viewPath: string | undefined;
+  private viewKind: Entry['kind'] | undefined;
+  private viewSource: 'y-annotation' | 'fd-table' | undefined;
+  private viewRelative = false;
+  private viewReason: string | undefined;
+  private viewEntry: Entry | undefined;
+  /** The buffer the last line was read from (the kept call's text is copied out when it changes). */
+  private scanBuf: Uint8Array | undefined;
+
+  /**
+   * @param summarized told how many call records were left out of the sink, per clock (as StraceReader.summarizeCallsTo)
+   */
+  constructor(
+    private readonly file: string,
+    private readonly emitRecord: (record: TimelineRecord) => void,
+    private readonly summarized: (kind: string, clock: string, count: number) => void,
+    private readonly maxPaths = MAX_PATH_AGGREGATES,
+  ) {
+    this.fileTid = /\.(\d{1,7})$/.test(file);
+  }
+
+  /** The file's name ends in a TID (`trace.N` of -ff): its unprefixed lines are that task's. */
+  private readonly fileTid: boolean;
+
+  /** Give the file up (the caller reads it again with the string reader). */
+  private bail(why: string, lineNo: number): void {
+    this.bailed ??= `line ${lineNo}: ${why}`;
+  }
+
+  /**
+   * One line: buf[s, e), ASCII, without its newline or a CR. `buf` is the chunk it was cut from, so the
+   * `strace: ` messages are searched once per buffer.
+   */
+  line(buf: Uint8Array, s: number, e: number, lineNo: number): void {
+    if (this.bailed !== undefined) return;
+    this.lastLine = lineNo;
+    this.coverage.lines++;
+    if (s === e) {
+      this.coverage.skipped++;
+      return;
+    }
+    const c0 = buf[s]!;
+    if (c0 === SPACE) {
+      for (let k = s; k < e; k++) {
+        const c = buf[k]!;
+        if (c !== SPACE && !(c >= 9 && c <= 13)) return this.bail('a line starting with a space', lineNo);
+      }
+      this.coverage.skipped++;
+      return;
+    }
+    if (buf !== this.scanBuf) {
+      this.detachSlot();
+      this.scanBuf = buf;
+    }
+    if (c0 === 115 /* s */ && startsWithAt(buf, s, e, 'strace: ')) return this.message(buf, s, e, lineNo);
+    let i = s;
+    let tid = -1;
+    if (c0 === 91 /* [ */) {
+      if (!startsWithAt(buf, s, e, '[pid ')) return this.bail('a line starting with "[" that is not a [pid N] prefix', lineNo);
+      i = s + 5;
+      while (i < e && buf[i] === SPACE) i++;
+      const d0 = i;
+      tid = 0;
+      while (i < e && isDigit(buf[i]!)) tid = tid * 10 + (buf[i++]! - 48);
+      if (i === d0 || buf[i] !== 93 /* ] */) return this.bail('a line starting with "[" that is not a [pid N] prefix', lineNo);
+      i++;
+      while (i < e && buf[i] === SPACE) i++;
+    } else if (!isDigit(c0) || buf[s + 2] !== 58) return this.bail('a line without a [pid N] prefix or a -tt timestamp', lineNo);
+    // -tt: HH:MM:SS.uuuuuu and a space.
+    if (i + 16 > e || buf[i + 2] !== 58 || buf[i + 5] !== 58 || buf[i + 8] !== 46 || buf[i + 15] !== SPACE) return this.bail('not an -tt timestamp', lineNo);
+    for (let k = 0; k < TIME_DIGITS.length; k++) {
+      if (!isDigit(buf[i + TIME_DIGITS[k]!]!)) return this.bail('not an -tt timestamp', lineNo);
+    }
+    const hh = (buf[i]! - 48) * 10 + buf[i + 1]! - 48;
+    const mm = (buf[i + 3]! - 48) * 10 + buf[i + 4]! - 48;
+    const ss = (buf[i + 6]! - 48) * 10 + buf[i + 7]! - 48;
+    let frac = 0;
+    for (let k = 9; k < 15; k++) frac = frac * 10 + buf[i + k]! - 48;
+    const us = ((hh * 60 + mm) * 60 + ss) * 1e6 + frac;
+    const b = i + 16;
+    const c = buf[b];
+    if (c === undefined || b >= e) return this.bail('a line without a body', lineNo);
+    if (!(c === 60 || c === 43 || (c >= 97 && c <= 122) || c === 95)) return this.bail('not a call, a resumed half or an exit', lineNo);
+    this.tsSeen = true;
+    const task = tid >= 0 ? this.taskFor(tid, lineNo) : this.unprefixedTask();
+    if (task === undefined) return this.bail('a line without a [pid N] prefix while it is not clear which task it is', lineNo);
+    if (this.firstTimeLine < 0) {
+      this.firstTimeLine = lineNo;
+      this.firstTimeUs = us;
+    }
+    this.lastTimeLine = lineNo;
+    this.lastTimeUs = us;
+    setLineEnd(e);
+    if (c === 60) {
+      if (!startsWithAt(buf, b, e, '<... ')) return this.bail('a line starting with "<" that is not "<... NAME resumed>"', lineNo);
+      this.resumed(buf, b, e, task, lineNo, us);
+    } else if (c === 43) this.exit(buf, b, e, task, lineNo, us);
+    else this.callBody(buf, s, b, e, task, lineNo, us);
+    if (this.bailed === undefined) this.coverage.data++;
+  }
+
+  private callBody(buf: Uint8Array, s: number, b: number, e: number, task: Task, lineNo: number, us: number): void {
+    const ne = nameEndBytes(buf, b, e);
+    if (ne === b || buf[ne] !== 40) return this.bail('not a syscall name followed by "("', lineNo);
+    const call = this.callEntry(buf, b, ne);
+    if (call.unsupported !== undefined) return this.bail(call.unsupported, lineNo);
+    let end = e;
+    while (end > s && buf[end - 1] === SPACE) end--;
+    if (buf[end - 1] === 62 && buf[end - 2] === 46) {
+      if (end - 16 >= ne + 1 && startsWithAt(buf, end - 16, end, '<unfinished ...>')) {
+        let argsEnd = end - 16;
+        if (argsEnd > ne + 1 && buf[argsEnd - 1] === SPACE) argsEnd--;
+        scanArgsBytes(buf, s, ne + 1, argsEnd);
+        if (argScan.spliced || argScan.odd) return this.bail('a strace message or an odd annotation in the arguments', lineNo);
+        const yMark = argScan.yMark;
+        this.flushPending(task, 'a new call began on this task before the previous one resumed');
+        const args = copyOf(buf, ne + 1, argsEnd);
+        task.pending = { call, args, yMark, timeLine: lineNo, timeUs: us, line: lineNo };
+        if (call.info.clone) task.cloneArgs = ascii(args, 0, args.length);
+        return;
+      }
+      if (startsWithAt(buf, end - 14, end, '<detached ...>') || startsWithAt(buf, end - 5, end, ' ...>')) return this.bail('a detached or pid-changed call', lineNo);
+    }
+    const close = findArgsEndBytes(buf, s, ne + 1, e);
+    if (close < 0) return this.bail('a call line without its end', lineNo);
+    if (argScan.spliced || argScan.odd || hasMessage(buf, s, close, e)) return this.bail('a strace message or an odd annotation in the line', lineNo);
+    const yMark = argScan.yMark;
+    const r = readReturnBytes(buf, close, e, this.ret);
+    if (r !== 1) return this.bail(r === 0 ? 'an unreadable return value' : 'a return value this reader leaves to the string reader', lineNo);
+    this.emitCall(task, call, buf, s, ne + 1, close, e, true, yMark, lineNo, us, lineNo, undefined, 0);
+  }
+
+  private resumed(buf: Uint8Array, b: number, e: number, task: Task, lineNo: number, us: number): void {
+    const nameStart = b + 5;
+    let close = -1;
+    for (let k = nameStart; k + 9 <= e; k++) {
+      if (buf[k] === SPACE) {
+        if (startsWithAt(buf, k, e, ' resumed>')) close = k;
+        break;
+      }
+    }
+    if (close < 0 || nameEndBytes(buf, nameStart, close) !== close) return this.bail('not "<... NAME resumed>"', lineNo);
+    const call = this.callEntry(buf, nameStart, close);
+    if (call.unsupported !== undefined) return this.bail(call.unsupported, lineNo);
+    const restStart = close + 9;
+    const pending = task.pending;
+    const matched = pending !== undefined && pending.call === call;
+    if (pending && !matched) this.flushPending(task, `its resumed half is missing (a "${call.info.name}" resumed instead)`);
+    if (this.bailed !== undefined) return;
+    task.pending = undefined;
+    let src: Uint8Array = buf;
+    let lo = restStart;
+    let end = e;
+    if (matched) {
+      const joined = Buffer.allocUnsafe(pending.args.length + e - restStart);
+      joined.set(pending.args, 0);
+      joined.set(buf.subarray(restStart, e), pending.args.length);
+      src = joined;
+      lo = 0;
+      end = joined.length;
+    }
+    // The flushed call above read its own text: the literals of this one run to its end.
+    setLineEnd(end);
+    const timeLine = matched ? pending.timeLine : lineNo;
+    const timeUs = matched ? pending.timeUs : us;
+    const startLine = matched ? pending.line : lineNo;
+    let trimmed = end;
+    while (trimmed > lo && src[trimmed - 1] === SPACE) trimmed--;
+    if (src[trimmed - 1] === 62 && src[trimmed - 2] === 46) {
+      if (trimmed - 16 >= lo && startsWithAt(src, trimmed - 16, trimmed, '<unfinished ...>')) {
+        let argsEnd = trimmed - 16;
+        if (argsEnd > lo && src[argsEnd - 1] === SPACE) argsEnd--;
+        scanArgsBytes(src, lo, lo, argsEnd);
+        if (argScan.spliced || argScan.odd) return this.bail('a strace message or an odd annotation in the arguments', lineNo);
+        task.pending = { call, args: copyOf(src, lo, argsEnd), yMark: argScan.yMark, timeLine, timeUs, line: startLine };
+        return;
+      }
+      if (startsWithAt(src, trimmed - 14, trimmed, '<detached ...>') || startsWithAt(src, trimmed - 5, trimmed, ' ...>')) return this.bail('a detached or pid-changed call', lineNo);
+    }
+    const argsEnd = findArgsEndBytes(src, lo, lo, end);
+    if (argsEnd < 0) return this.bail('a resumed call without ") = RET"', lineNo);
+    if (argScan.spliced || argScan.odd || hasMessage(src, lo, argsEnd, end)) return this.bail('a strace message or an odd annotation in the line', lineNo);
+    const yMark = argScan.yMark;
+    const r = readReturnBytes(src, argsEnd, end, this.ret);
+    if (r !== 1) return this.bail(r === 0 ? 'an unreadable return value' : 'a return value this reader leaves to the string reader', lineNo);
+    this.emitCall(task, call, src, lo, lo, argsEnd, end, true, yMark, timeLine, timeUs, startLine, undefined, matched ? lineNo : -1);
+  }
+
+  private exit(buf: Uint8Array, b: number, e: number, task: Task, lineNo: number, us: number): void {
+    let end = e;
+    while (end > b && buf[end - 1] === SPACE) end--;
+    if (!startsWithAt(buf, b, e, '+++ ') || end - b < 8 || !startsWithAt(buf, end - 4, end, ' +++') || hasMessage(buf, b, b, e)) return this.bail('not "+++ ... +++"', lineNo);
+    const bs = b + 4;
+    const be = end - 4;
+    const record = this.base('strace.exit', lineNo, lineNo, us);
+    let how: string;
+    if (startsWithAt(buf, bs, be, 'exited with ')) {
+      let v = 0;
+      let k = bs + 12;
+      if (k >= be) return this.bail('an exit code that is not a number', lineNo);
+      for (; k < be; k++) {
+        const c = buf[k]!;
+        if (!isDigit(c)) return this.bail('an exit code this reader leaves to the string reader', lineNo);
+        v = v * 10 + c - 48;
+      }
+      record.how = how = 'exited';
+      record.exit_code = v;
+    } else if (startsWithAt(buf, bs, be, 'killed by ')) {
+      let sigEnd = be;
+      if (be - 14 > bs + 10 && startsWithAt(buf, be - 14, be, ' (core dumped)')) {
+        sigEnd = be - 14;
+        record.core_dumped = true;
+      }
+      record.how = how = 'killed';
+      record.signal = ascii(buf, bs + 10, sigEnd);
+    } else return this.bail('a task end this reader leaves to the string reader', lineNo);
+    this.exits++;
+    this.flushPending(task, `the task ${how === 'killed' ? 'was killed' : 'exited'} during the call`);
+    task.alive = false;
+    this.live.delete(task);
+    this.releaseTables(task);
+    this.finish(record, task);
+  }
+
+  private message(buf: Uint8Array, s: number, e: number, lineNo: number): void {
+    // /^strace: Process (\d+) (attached|detached)(?: with (\d+) threads)?/
+    let i = s + 8;
+    if (!startsWithAt(buf, i, e, 'Process ')) return this.bail('a strace message this reader leaves to the string reader', lineNo);
+    i += 8;
+    const d0 = i;
+    let tid = 0;
+    while (i < e && isDigit(buf[i]!)) tid = tid * 10 + buf[i++]! - 48;
+    if (i === d0 || i - d0 > 15 || buf[i] !== SPACE) return this.bail('a strace message this reader leaves to the string reader', lineNo);
+    i++;
+    let action: 'attached' | 'detached';
+    if (startsWithAt(buf, i, e, 'attached')) action = 'attached';
+    else if (startsWithAt(buf, i, e, 'detached')) action = 'detached';
+    else return this.bail('a strace message this reader leaves to the string reader', lineNo);
+    i += 8;
+    let threads: number | undefined;
+    if (startsWithAt(buf, i, e, ' with ')) {
+      let k = i + 6;
+      const t0 = k;
+      let n = 0;
+      while (k < e && isDigit(buf[k]!)) n = n * 10 + buf[k++]! - 48;
+      if (k > t0 && k - t0 <= 15 && startsWithAt(buf, k, e, ' threads')) threads = n;
+    }
+    this.coverage.data++;
+    const record = this.base('strace.attach', lineNo, -1, 0);
+    record.action = action;
+    if (threads !== undefined) record.threads = threads;
+    let task = this.tasks.get(tid);
+    if (action === 'attached') {
+      const parent = task ? undefined : this.cloneInFlight();
+      if (!task && parent) {
+        task = this.createTask(tid, 'clone');
+        this.linkChild(parent, task, parent.pending?.call.info.name ?? 'clone', parent.cloneArgs ?? '');
+        this.cloneChildren++;
+        record.follows_clone_of = parent.tid;
+      } else if (!task) {
+        task = this.createTask(tid, 'attach');
+        task.pid = tid;
+        this.attachTargets.push(tid);
+        record.target = true;
+        if (threads !== undefined) {
+          this.attachThreadsLeft += threads - 1;
+          this.attachLeader = task;
+        }
+      }
+    } else if (task) {
+      task.alive = false;
+      this.live.delete(task);
+    }
+    if (task) this.finish(record, task);
+    else {
+      record.tid = tid;
+      this.emitRecord(record);
+    }
+  }
+
+  // ---- tasks ---------------------------------------------------------------------------------------
+
+  private createTask(tid: number, origin: Origin): Task {
+    const task: Task = { tid, pid: undefined, threadOf: undefined, files: new Map(), fs: {}, alive: true, origin, linked: false, pending: undefined, cloneArgs: undefined, maybeLeader: false, leader: false, calls: 0, paths: undefined, agg: undefined, fdAggs: undefined };
+    this.tasks.set(tid, task);
+    this.allTasks.push(task);
+    this.live.add(task);
+    return task;
+  }
+
+  private taskFor(tid: number, lineNo: number): Task {
+    this.sawBracket = true;
+    const known = this.tasks.get(tid);
+    if (known) return known;
+    const parent = this.cloneInFlight();
+    if (parent) {
+      const child = this.createTask(tid, 'clone');
+      this.linkChild(parent, child, parent.pending?.call.info.name ?? 'clone', parent.cloneArgs ?? '');
+      this.cloneChildren++;
+      return child;
+    }
+    if (this.attachThreadsLeft > 0 && this.attachLeader) {
+      this.attachThreadsLeft--;
+      const thread = this.createTask(tid, 'attach-thread');
+      thread.threadOf = this.attachLeader;
+      thread.files = this.attachLeader.files;
+      thread.fs = this.attachLeader.fs;
+      return thread;
+    }
+    void lineNo;
+    const task = this.createTask(tid, this.allTasks.length === 0 ? 'first' : 'unknown');
+    task.maybeLeader = task.origin === 'first';
+    return task;
+  }
+
+  /**
+   * The task of a line without a prefix (strace.ts taskFor): the one task alive. The other cases (the
+   * first task of a command strace started, a -ff file's TID from its name, several tasks) are the
+   * string reader's.
+   */
+  private unprefixedTask(): Task | undefined {
+    if (this.fileTid || this.live.size !== 1) return undefined;
+    for (const t of this.live) return t;
+    return undefined;
+  }
+
+  private cloneInFlight(): Task | undefined {
+    let found: Task | undefined;
+    for (const t of this.live) if (t.cloneArgs !== undefined) found = t;
+    return found;
+  }
+
+  private linkChild(parent: Task, child: Task, name: string, args: string): void {
+    if (child.linked) return;
+    child.linked = true;
+    child.origin = 'clone';
+    const flags = name === 'clone' || name === 'clone3' ? cloneFlags(args) : '';
+    if (flags.includes('CLONE_THREAD')) child.threadOf = parent;
+    else child.pid = child.tid;
+    child.files = flags.includes('CLONE_FILES') ? parent.files : new Map(parent.files);
+    child.fs = flags.includes('CLONE_FS') ? parent.fs : { ...parent.fs };
+  }
+
+  private releaseTables(task: Task): void {
+    if (this.live.size > 4096) return;
+    let filesShared = false;
+    let fsShared = false;
+    for (const t of this.live) {
+      if (t.files === task.files) filesShared = true;
+      if (t.fs === task.fs) fsShared = true;
+      if (filesShared && fsShared) return;
+    }
+    if (!filesShared) task.files = new Map();
+    if (!fsShared) task.fs = {};
+  }
+
+  private callEntry(buf: Uint8Array, start: number, end: number): Call {
+    let h = 0;
+    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + buf[k]!) | 0;
+    const bucket = h & (TABLE_SIZE - 1);
+    outer: for (let c = this.table[bucket]; c !== undefined; c = c.next) {
+      const n = c.bytes;
+      if (n.length !== end - start) continue;
+      for (let k = 0; k < n.length; k++) if (n[k] !== buf[start + k]) continue outer;
+      return c;
+    }
+    const name = ascii(buf, start, end);
+    const info = syscallInfo(name);
+    const call: Call = { info, bytes: Buffer.from(name, 'latin1'), agg: undefined, seen: false, unsupported: unsupportedCall(info), next: this.table[bucket] };
+    this.table[bucket] = call;
+    return call;
+  }
+
+  // ---- calls ---------------------------------------------------------------------------------------
+
+  private flushPending(task: Task, why: string): void {
+    const p = task.pending;
+    if (!p) return;
+    task.pending = undefined;
+    setLineEnd(p.args.length);
+    this.emitCall(task, p.call, p.args, 0, 0, p.args.length, p.args.length, false, p.yMark, p.timeLine, p.timeUs, p.line, why, 0);
+  }
+
+  /**
+   * One call, as StraceReader.emitCall: `src[lo, textEnd)` is the text the string reader would see, the
+   * arguments are src[argsStart, argsEnd) and, when `returned`, this.ret holds the return part.
+   */
+  private emitCall(task: Task, call: Call, src: Uint8Array, lo: number, argsStart: number, argsEnd: number, textEnd: number, returned: boolean, yMark: number, timeLine: number, timeUs: number, line: number, unfinishedNote: string | undefined, resumedLine: number): void {
+    const info = call.info;
+    const ret = this.ret;
+    if (returned && ret.durationS !== undefined) this.hasDurations = true;
+    if (unfinishedNote !== undefined) this.unfinishedCalls++;
+    task.calls++;
+    this.calls++;
+    if (!call.seen) {
+      call.seen = true;
+      this.syscalls.push(info.name);
+    }
+    const hasErrno = returned && ret.errnoStart >= 0;
+    const failed = returned && (hasErrno || (ret.ret !== undefined && ret.ret < 0));
+    if (failed) this.failedCalls++;
+    const hasRetAnn = returned && ret.annStart >= 0;
+    if (this.yStyle !== 'yy' && (hasRetAnn || yMark >= 0)) {
+      if (yMark === 2) this.yStyle = 'yy';
+      else if (yMark === 1 || hasRetAnn) this.yStyle ??= 'y';
+    }
+    const args = this.args;
+    args.reset(src, lo, argsStart, argsEnd);
+    this.attribute(task, info, returned, line);
+    if (this.bailed !== undefined) return;
+    if (returned) {
+      const child = this.applyEffects(task, info, src, argsStart, argsEnd, line);
+      if (this.bailed !== undefined) return;
+      if (child !== undefined) this.cloneReturned(task, info.name, ascii(src, argsStart, argsEnd), child);
+      if (task.maybeLeader && info.name === 'execve' && ret.ret === 0) task.leader = true;
+    }
+    if (info.clone) task.cloneArgs = undefined;
+    task.maybeLeader = false;
+    this.countIo(info);
+    this.aggregate(task, call, src, argsStart, argsEnd, returned, timeLine, timeUs, line);
+    const facts = this.facts;
+    if ((info.read || info.write) && facts.path === undefined && facts.fd !== undefined) this.aggregateFd(task, info, facts.fd, returned, timeLine, timeUs, line);
+    this.keep(task, call, src, argsStart, argsEnd, textEnd, returned, timeLine, timeUs, line, unfinishedNote, resumedLine);
+  }
+
+  /** tracker.ts attribute(): what the call's fd and path arguments designate, into this.facts. */
+  private attribute(task: Task, info: SyscallInfo, returned: boolean, lineNo: number): void {
+    const facts = this.facts;
+    facts.reset();
+    this.factsEntry = undefined;
+    const shape = info.shape;
+    if (!shape) return;
+    const args = this.args;
+    let hasFd = false;
+    if (shape.fd !== undefined) {
+      const ref = this.fdRef(shape.fd, this.ref, lineNo);
+      if (ref && ref.fd >= 0) {
+        facts.fd = ref.fd;
+        hasFd = true;
+        this.fdView(task, ref);
+        facts.fdPath = this.viewSource === 'y-annotation' ? this.viewPath : undefined;
+        facts.fdDeleted = ref.deleted;
+        const kind = this.viewKind;
+        if (kind !== undefined && kind !== 'unknown') facts.fdKind = kind;
+        if (this.viewPath !== undefined) {
+          facts.path = this.viewPath;
+          facts.pathSource = this.viewSource;
+          this.factsEntry = this.viewEntry;
+          if (this.viewRelative) facts.pathRelative = true;
+        } else if (this.viewReason) facts.pathUnknownReason = this.viewReason;
+      }
+    }
+    if (this.bailed !== undefined) return;
+    if (shape.path !== undefined) {
+      const resolved = this.resolveArg(task, shape.path, shape.dirfd, lineNo);
+      if (this.bailed !== undefined) return;
+      if (resolved !== undefined) {
+        facts.path = resolved;
+        facts.pathSource = 'argument';
+        this.factsEntry = undefined;
+        if (this.resolvedRelative) facts.pathRelative = true;
+        facts.pathUnknownReason = undefined;
+      }
+      if (shape.dirfd !== undefined && !hasFd) {
+        const ref = this.fdRef(shape.dirfd, this.ref2, lineNo);
+        if (ref && ref.fd >= 0) {
+          facts.fd = ref.fd;
+          facts.fdIsDirfd = true;
+          facts.fdPath = ref.annStart < 0 ? undefined : this.annotationString(task, ref);
+        }
+      }
+    }
+    const ret = this.ret;
+    if (returned && ret.ret !== undefined && ret.ret >= 0 && ret.errnoStart < 0 && (shape.io !== undefined || shape.copy !== undefined)) facts.bytes = ret.ret;
+    void args;
+  }
+
+  /** Argument i as an fd reference (ArgList.fdRef), or undefined. */
+  private fdRef(i: number, out: ByteFdRef, lineNo: number): ByteFdRef | undefined {
+    const r = this.args.fdRef(i, out);
+    if (r < 0) {
+      this.bail('an fd annotation this reader leaves to the string reader', lineNo);
+      return undefined;
+    }
+    return r === 1 ? out : undefined;
+  }
+
+  /** The annotation of `ref` as a string: the fd entry's when it has the same text (no new string). */
+  private annotationString(task: Task, ref: ByteFdRef): string {
+    const buf = this.args.buf;
+    const known = task.files.get(ref.fd);
+    if (known !== undefined && sameText(buf, ref.annStart, ref.annEnd, known.path)) return known.path!;
+    return ascii(buf, ref.annStart, ref.annEnd);
+  }
+
+  /** tracker.ts fdView(). */
+  private fdView(task: Task, ref: ByteFdRef): void {
+    this.viewPath = undefined;
+    this.viewKind = undefined;
+    this.viewSource = undefined;
+    this.viewRelative = false;
+    this.viewReason = undefined;
+    this.viewEntry = undefined;
+    const buf = this.args.buf;
+    const fd = ref.fd;
+    if (ref.annStart >= 0) {
+      const kind = annotationKindBytes(buf, ref.annStart, ref.annEnd);
+      const known = task.files.get(fd);
+      let e: Entry;
+      if (known !== undefined && sameText(buf, ref.annStart, ref.annEnd, known.path)) e = known;
+      else {
+        e = entry(ascii(buf, ref.annStart, ref.annEnd), undefined, kind, known?.cloexec ?? false);
+        task.files.set(fd, e);
+      }
+      this.viewPath = e.path;
+      this.viewEntry = e;
+      this.viewKind = kind;
+      this.viewSource = 'y-annotation';
+      return;
+    }
+    const e = task.files.get(fd);
+    if (e?.path !== undefined) {
+      this.viewPath = e.path;
+      this.viewEntry = e;
+      this.viewKind = e.kind;
+      this.viewSource = 'fd-table';
+      this.viewRelative = e.relative === true;
+    } else {
+      if (e && e.kind !== 'unknown') this.viewKind = e.kind;
+      this.viewReason = unknownFdReason(fd, e);
+    }
+  }
+
+  private resolvedRelative = false;
+
+  /** tracker.ts resolveArg(): the path argument, resolved against its dirfd or the cwd. */
+  private resolveArg(task: Task, pathIndex: number, dirfdIndex: number | undefined, lineNo: number): string | undefined {
+    this.resolvedRelative = false;
+    const args = this.args;
+    if (!args.bounds(pathIndex)) return undefined;
+    const buf = args.buf;
+    const s = args.itemStart;
+    const e = args.itemEnd;
+    if (buf[s] !== 34) return undefined;
+    let p: string | undefined;
+    let q = s + 1;
+    while (q < e && buf[q] !== 34 && buf[q] !== 92) q++;
+    if (q < e && buf[q] === 34) p = ascii(buf, s + 1, q);
+    else p = decodeCString(ascii(buf, s, e))?.text;
+    if (p === undefined) return undefined;
+    if (p.charCodeAt(0) === 47) return p;
+    let dir: string | undefined;
+    if (dirfdIndex !== undefined) {
+      const ref = this.fdRef(dirfdIndex, this.ref2, lineNo);
+      if (this.bailed !== undefined) return undefined;
+      if (ref) {
+        if (ref.fd === AT_FDCWD) {
+          if (ref.annStart >= 0 && !sameText(buf, ref.annStart, ref.annEnd, task.fs.cwd)) task.fs.cwd = ascii(buf, ref.annStart, ref.annEnd);
+          dir = task.fs.cwd;
+        } else {
+          this.fdView(task, ref);
+          dir = this.viewPath;
+        }
+      }
+    } else dir = task.fs.cwd;
+    if (dir === undefined || dir.charCodeAt(0) !== 47) {
+      this.resolvedRelative = true;
+      return p;
+    }
+    return p === '' ? dir : resolvePath(dir, p);
+  }
+
+  /** tracker.ts applyEffects() for the calls this reader follows. Returns the child TID of a clone. */
+  private applyEffects(task: Task, info: SyscallInfo, src: Uint8Array, argsStart: number, argsEnd: number, lineNo: number): number | undefined {
+    const effect = info.effect;
+    if (effect === 'none') return undefined;
+    const ret = this.ret;
+    const files = task.files;
+    if (effect === 'close') {
+      const ref = this.fdRef(0, this.ref2, lineNo);
+      const ebadf = ret.errnoStart >= 0 && ret.errnoEnd - ret.errnoStart === 5 && startsWithAt(src, ret.errnoStart, ret.errnoEnd, 'EBADF');
+      if (ref && !ebadf) files.delete(ref.fd);
+      return undefined;
+    }
+    const ok = ret.errnoStart < 0 && ret.ret !== undefined && ret.ret >= 0;
+    if (!ok) return undefined;
+    const r = ret.ret!;
+    switch (effect) {
+      case 'open': {
+        const facts = this.facts;
+        let path = facts.path;
+        let kind: Entry['kind'] = 'file';
+        const fromRet = ret.annStart >= 0;
+        if (fromRet) {
+          if (!sameText(src, ret.annStart, ret.annEnd, path)) path = ascii(src, ret.annStart, ret.annEnd);
+          kind = annotationKindBytes(src, ret.annStart, ret.annEnd);
+        }
+        const args = this.args;
+        const flagsAt = info.name === 'open' || info.name === 'creat' ? 1 : 2;
+        const cloexec = args.bounds(flagsAt) && includesBytes(src, args.itemStart, args.itemEnd, 'O_CLOEXEC');
+        const relative = !fromRet && facts.pathRelative ? true : undefined;
+        files.set(r, entry(path, relative, kind, cloexec));
+        return undefined;
+      }
+      case 'fcntl': {
+        const args = this.args;
+        if (args.bounds(1)) {
+          const s = args.itemStart;
+          const e = args.itemEnd;
+          if (sameText(src, s, e, 'F_DUPFD') || sameText(src, s, e, 'F_DUPFD_CLOEXEC') || sameText(src, s, e, 'F_SETFD')) this.bail('an fcntl that copies an fd or sets its flags', lineNo);
+        }
+        return undefined;
+      }
+      case 'socket':
+      case 'anon': {
+        const cloexec = includesBytes(src, argsStart, argsEnd, 'CLOEXEC');
+        if (ret.annStart >= 0) files.set(r, entry(ascii(src, ret.annStart, ret.annEnd), undefined, annotationKindBytes(src, ret.annStart, ret.annEnd), cloexec));
+        else files.set(r, entry(effect === 'anon' ? info.anonPath : undefined, undefined, effect, cloexec));
+        return undefined;
+      }
+      case 'recvfds':
+        if (includesBytes(src, argsStart, argsEnd, 'cmsg_type=SCM_RIGHTS, cmsg_data=[')) this.bail('fds received with SCM_RIGHTS', lineNo);
+        return undefined;
+      case 'chdir':
+        if (this.facts.path !== undefined && !this.facts.pathRelative) task.fs.cwd = this.facts.path;
+        return undefined;
+      case 'fchdir':
+        if (this.facts.path !== undefined) task.fs.cwd = this.facts.path;
+        return undefined;
+      case 'exec': {
+        const kept = new Map<number, Entry>();
+        for (const [fd, e] of files) if (!e.cloexec) kept.set(fd, e);
+        task.files = kept;
+        task.fs = { ...task.fs };
+        return undefined;
+      }
+      case 'clone':
+        return r > 0 ? r : undefined;
+      default:
+        this.bail(`"${info.name}" changes fd tables in a way this reader does not follow`, lineNo);
+        return undefined;
+    }
+  }
+
+  private cloneReturned(parent: Task, name: string, args: string, childTid: number): void {
+    let child = this.tasks.get(childTid);
+    if (!child) child = this.createTask(childTid, 'clone');
+    if (!child.linked) {
+      this.linkChild(parent, child, name, args);
+      this.cloneChildren++;
+    }
+  }
+
+  private countIo(info: SyscallInfo): void {
+    if (info.write) {
+      this.writeCalls++;
+      const f = this.facts;
+      if (f.fdKind === 'file' || (f.pathSource !== undefined && f.fdKind !== 'pipe' && f.fdKind !== 'socket' && f.path !== undefined && f.path.startsWith('/'))) this.fileWriteCalls++;
+    } else if (info.read) this.readCalls++;
+  }
+
+  private addTo(a: Agg, returned: boolean, timeLine: number, timeUs: number, read: number, written: number, line: number): void {
+    a.calls++;
+    const ret = this.ret;
+    if (returned) {
+      if (ret.errnoStart >= 0) a.errors++;
+      if (ret.durationS !== undefined) a.time_s += ret.durationS;
+    }
+    a.read_bytes += read;
+    a.written_bytes += written;
+    a.last_line = line;
+    if (timeLine >= 0) {
+      if (a.firstT < 0) {
+        a.firstT = timeLine;
+        a.firstUs = timeUs;
+      }
+      a.lastT = timeLine;
+      a.lastUs = timeUs;
+    }
+  }
+
+  private aggregate(task: Task, call: Call, src: Uint8Array, argsStart: number, argsEnd: number, returned: boolean, timeLine: number, timeUs: number, line: number): void {
+    const info = call.info;
+    const facts = this.facts;
+    let s = call.agg;
+    if (!s) {
+      s = call.agg = new Agg(line);
+      this.syscallAggs.push(call);
+    }
+    const bytes = facts.bytes >= 0 ? facts.bytes : 0;
+    const read = info.read ? bytes : 0;
+    const written = info.write ? bytes : 0;
+    this.addTo(s, returned, timeLine, timeUs, read, written, line);
+    this.addTo((task.agg ??= new Agg(line)), returned, timeLine, timeUs, read, written, line);
+    const path = facts.path;
+    if (path === undefined) return;
+    let paths = task.paths;
+    if (paths === undefined) {
+      paths = this.pathTasks.get(task);
+      if (paths === undefined) this.pathTasks.set(task, (paths = new Paths()));
+      task.paths = paths;
+    }
+    const a = this.addPath(paths, path, line, returned, timeLine, timeUs, read, written, this.factsEntry);
+    if (info.pathOp !== PATH_OP_NONE) this.countPathOp(a, info, src, argsStart, argsEnd, returned, timeLine, timeUs);
+  }
+
+  private aggregateFd(task: Task, info: SyscallInfo, fd: number, returned: boolean, timeLine: number, timeUs: number, line: number): void {
+    let aggs = task.fdAggs;
+    if (!aggs) {
+      aggs = task.fdAggs = new Map();
+      this.fdAggTasks.push(task);
+    }
+    let a = aggs.get(fd);
+    if (!a) aggs.set(fd, (a = new Agg(line)));
+    const bytes = this.facts.bytes >= 0 ? this.facts.bytes : 0;
+    this.addTo(a, returned, timeLine, timeUs, info.read ? bytes : 0, info.write ? bytes : 0, line);
+    this.countOp(a, info.read ? PATH_OP_READ : PATH_OP_WRITE, info, undefined, 0, 0, returned, timeLine, timeUs);
+  }
+
+  private countPathOp(a: Agg, info: SyscallInfo, src: Uint8Array, argsStart: number, argsEnd: number, returned: boolean, timeLine: number, timeUs: number): void {
+    this.countOp(a, info.pathOp, info, src, argsStart, argsEnd, returned, timeLine, timeUs);
+  }
+
+  /** strace.ts countPathOp(). */
+  private countOp(a: Agg, op: number, info: SyscallInfo, src: Uint8Array | undefined, argsStart: number, argsEnd: number, returned: boolean, timeLine: number, timeUs: number): void {
+    if (op === PATH_OP_READ) {
+      a.read_calls++;
+      return;
+    }
+    if (op === PATH_OP_WRITE) {
+      a.write_calls++;
+      if (timeLine < 0) return;
+      const second = Math.floor(timeUs / 1e6);
+      if (second !== a.lastWriteSecond) {
+        if (a.write_seconds++ === 0) a.firstWriteSecond = second;
+        a.lastWriteSecond = second;
+      }
+      return;
+    }
+    const ret = this.ret;
+    if (returned && (ret.errnoStart >= 0 || (ret.ret !== undefined && ret.ret < 0))) return;
+    const has = (t: string): boolean => src !== undefined && includesBytes(src, argsStart, argsEnd, t);
+    switch (op) {
+      case PATH_OP_OPEN:
+        a.opens++;
+        if (info.name === 'creat' || has('O_CREAT')) a.creates++;
+        break;
+      case PATH_OP_UNLINK:
+        if (info.name === 'unlinkat' && has('AT_REMOVEDIR')) a.rmdirs++;
+        else a.unlinks++;
+        break;
+      case PATH_OP_MKDIR:
+        a.mkdirs++;
+        break;
+      case PATH_OP_RMDIR:
+        a.rmdirs++;
+        break;
+      case PATH_OP_RENAME:
+        a.renames++;
+        break;
+    }
+  }
+
+  /** aggregates.ts PathAggregates.add(). */
+  private addPath(paths: Paths, path: string, line: number, returned: boolean, timeLine: number, timeUs: number, read: number, written: number, e: Entry | undefined): Agg {
+    let a: Agg | undefined;
+    const cached = e?.agg;
+    if (cached !== undefined && e!.aggPaths === paths && !cached.folded && e!.path === path) a = cached;
+    else if (path === paths.lastPath && paths.lastAgg !== undefined && !paths.lastAgg.folded) a = paths.lastAgg;
+    else {
+      a = paths.map.get(path);
+      if (!a) {
+        paths.map.set(path, (a = new Agg(line)));
+        if (++this.pathCount > this.maxPaths) {
+          this.fold();
+          if (a.folded) paths.map.set(path, (a = new Agg(line)));
+          this.pathCount++;
+        }
+      }
+      paths.lastPath = path;
+      paths.lastAgg = a;
+    }
+    if (e !== undefined && e.agg !== a) {
+      e.agg = a;
+      e.aggPaths = paths;
+    }
+    this.addTo(a, returned, timeLine, timeUs, read, written, line);
+    return a;
+  }
+
+  /** aggregates.ts PathAggregates.fold(): the smaller half of the path aggregates into their task's bucket. */
+  private fold(): void {
+    const owners: Paths[] = [];
+    const keys: string[] = [];
+    const aggs: Agg[] = [];
+    for (const paths of this.pathTasks.values()) {
+      paths.map.forEach((agg, path) => {
+        owners.push(paths);
+        keys.push(path);
+        aggs.push(agg);
+      });
+    }
+    const n = aggs.length;
+    const order = foldOrder(aggs);
+    const keep = this.maxPaths >> 1;
+    for (let k = keep; k < n; k++) {
+      const at = order[k]!;
+      const paths = owners[at]!;
+      const agg = aggs[at]!;
+      paths.map.delete(keys[at]!);
+      agg.folded = true;
+      if (agg.calls === 0) continue;
+      mergeInto((paths.other ??= new Agg(agg.first_line)), agg);
+      paths.foldedPaths++;
+      this.folded++;
+    }
+    this.pathCount = Math.min(n, keep);
+  }
+
+  // ---- records -------------------------------------------------------------------------------------
+
+  /** The time object of the line `timeLine` (one per line, shared by every record that has it). */
+  private time(timeLine: number, us: number): RecordTime | undefined {
+    if (timeLine < 0) return undefined;
+    let t = this.times.get(timeLine);
+    if (t === undefined) this.times.set(timeLine, (t = { clock: 'time-of-day', iso: timeText(us) }));
+    return t;
+  }
+
+  private base(kind: string, line: number, timeLine: number, us: number): TimelineRecord {
+    const record: TimelineRecord = { kind, source: { file: this.file, line } };
+    const time = this.time(timeLine, us);
+    if (time) record.time = time;
+    return record;
+  }
+
+  private finish(record: TimelineRecord, task: Task): void {
+    record.tid = task.tid;
+    const pid = pidOf(task);
+    if (pid !== undefined) record.pid = pid;
+    this.emitRecord(record);
+  }
+
+  /** The call just read: the first goes out at once, the others replace the last one kept (counted). */
+  private keep(task: Task, call: Call, src: Uint8Array, argsStart: number, argsEnd: number, textEnd: number, returned: boolean, timeLine: number, timeUs: number, line: number, unfinishedNote: string | undefined, resumedLine: number): void {
+    const r = this.spare;
+    r.task = task;
+    r.call = call;
+    r.src = src;
+    r.argsStart = argsStart;
+    r.argsEnd = argsEnd;
+    r.textEnd = textEnd;
+    r.returned = returned;
+    r.timeLine = timeLine;
+    r.timeUs = timeUs;
+    r.line = line;
+    r.unfinishedNote = unfinishedNote;
+    r.resumedLine = resumedLine;
+    r.tid = task.tid;
+    r.pid = pidOf(task);
+    const facts = r.facts;
+    r.facts = this.facts;
+    this.facts = facts;
+    if (!this.firstCallOut) {
+      this.firstCallOut = true;
+      this.emitRecord(this.callRecord(r));
+      return;
+    }
+    if (this.hasSlot) this.countLast();
+    this.spare = this.slot;
+    this.slot = r;
+    this.hasSlot = true;
+  }
+
+  /** The kept call's text, copied out of the buffer being left (the caller may reuse it). */
+  private detachSlot(): void {
+    const r = this.slot;
+    if (!this.hasSlot || r.src !== this.scanBuf) return;
+    const lo = Math.min(r.argsStart, r.argsEnd);
+    r.src = copyOf(r.src, lo, r.textEnd);
+    r.argsStart -= lo;
+    r.argsEnd -= lo;
+    r.textEnd -= lo;
+  }
+
+  /** Give the file up from outside (a line the splitter could not hand over as ASCII bytes). */
+  giveUp(why: string, lineNo: number): void {
+    this.bail(why, lineNo);
+  }
+
+  private countLast(): void {
+    const clock = this.slot.timeLine >= 0 ? 'time-of-day' : 'none';
+    if (clock !== this.countedClock) {
+      this.tellCounted();
+      this.countedClock = clock;
+    }
+    this.counted++;
+  }
+
+  private tellCounted(): void {
+    if (this.counted > 0) this.summarized('strace.call', this.countedClock, this.counted);
+    this.counted = 0;
+  }
+
+  /** strace.ts callRecord() of a kept call; its return part is read again from its text by the string lexer. */
+  private callRecord(r: Slot): TimelineRecord {
+    const record = this.base('strace.call', r.line, r.timeLine, r.timeUs);
+    record.syscall = r.call!.info.name;
+    record.args = ascii(r.src, r.argsStart, r.argsEnd).trimEnd();
+    if (r.returned) {
+      const text = ascii(r.src, r.argsStart, r.textEnd);
+      const info = newReturnInfo();
+      readReturnInto(text, r.argsEnd - r.argsStart, info);
+      if (info.ret !== undefined) record.ret = info.ret;
+      if (info.hex || (info.ret === undefined && info.retText !== '?')) record.ret_text = info.retText;
+      if (info.errno !== undefined) record.errno = info.errno;
+      if (info.errnoText !== undefined) record.errno_text = info.errnoText;
+      if (info.note !== undefined) record.ret_note = info.note;
+      if (info.durationS !== undefined) record.duration_s = info.durationS;
+    }
+    if (r.unfinishedNote !== undefined) {
+      record.unfinished = true;
+      record.ret_note = r.unfinishedNote;
+    }
+    if (r.resumedLine > 0) record.resumed_line = r.resumedLine;
+    else if (r.resumedLine < 0) record.partial = 'resumed-only';
+    writeAttribution(record, r.facts);
+    if (r.tid !== undefined) record.tid = r.tid;
+    if (r.pid !== undefined) record.pid = r.pid;
+    return record;
+  }
+
+  /** The file's end: calls in flight, the last call, the aggregates, the capture facts. */
+  end(): FastResult {
+    if (this.bailed === undefined) {
+      for (const task of this.allTasks) this.flushPending(task, 'the trace ends before the call returned');
+    }
+    if (this.bailed === undefined) {
+      this.tellCounted();
+      if (this.hasSlot) this.emitRecord(this.callRecord(this.slot));
+      this.hasSlot = false;
+      this.emitAggregates();
+      this.emitCapture();
+    }
+    return { diagnostics: this.diagnostics, coverage: this.coverage };
+  }
+
+  private aggRecord(scope: 'path' | 'syscall' | 'task' | 'fd', a: Agg, line: number): TimelineRecord {
+    const record: TimelineRecord = { kind: 'strace.aggregate', source: { file: this.file, line: a.first_line || line }, scope, calls: a.calls, errors: a.errors, read_bytes: a.read_bytes, written_bytes: a.written_bytes };
+    if (this.hasDurations) record.time_s = round(a.time_s, 9);
+    const first = this.time(a.firstT, a.firstUs);
+    if (first) record.time = { ...first };
+    if (first) record.first_time = first;
+    if (a.last_line > a.first_line) record.last_line = a.last_line;
+    const last = this.time(a.lastT, a.lastUs);
+    if (last) record.last_time = last;
+    return record;
+  }
+
+  private emitAggregates(): void {
+    const line = Math.max(1, this.lastLine);
+    for (const [task, paths] of this.pathTasks) {
+      for (const [path, a] of paths.map) {
+        const record = this.aggRecord('path', a, line);
+        record.path = path;
+        opFields(record, a);
+        this.finish(record, task);
+      }
+      if (paths.other) {
+        const record = this.aggRecord('path', paths.other, line);
+        record.folded_paths = paths.foldedPaths;
+        opFields(record, paths.other);
+        this.finish(record, task);
+      }
+    }
+    for (const task of this.fdAggTasks) {
+      for (const [fd, a] of task.fdAggs!) {
+        const record = this.aggRecord('fd', a, line);
+        record.fd = fd;
+        opFields(record, a);
+        this.finish(record, task);
+      }
+    }
+    for (const task of this.allTasks) {
+      if (task.agg === undefined) continue;
+      this.finish(this.aggRecord('task', task.agg, line), task);
+    }
+    for (const call of this.syscallAggs) {
+      const record = this.aggRecord('syscall', call.agg!, line);
+      record.syscall = call.info.name;
+      this.emitRecord(record);
+    }
+    if (this.folded > 0) {
+      this.diagnostics.push({
+        severity: 'info',
+        code: 'strace-paths-folded',
+        message: `${this.folded} (task, path) aggregate(s) with the fewest bytes were folded into their task's "other paths" aggregate (a scope 'path' aggregate without path) to keep memory bounded (at most ${this.maxPaths} held)`,
+        file: this.file,
+      });
+    }
+  }
+
+  private emitCapture(): void {
+    const facts: CaptureFacts = {
+      file: this.file,
+      line: Math.max(1, this.lastLine),
+      pidStyle: this.sawBracket ? 'bracket' : 'none',
+      followed: this.sawBracket || (this.cloneChildren > 0 && this.allTasks.some((t) => t.origin === 'clone' && t.calls > 0)),
+      tasks: this.allTasks.filter((t) => t.calls > 0 || t.origin === 'attach').map((t) => ({ origin: t.origin, calls: t.calls, tid: t.tid, pid: pidOf(t) })),
+      attachTargets: this.attachTargets,
+      tsKind: this.tsSeen ? 'tt' : undefined,
+      hasDurations: this.hasDurations,
+      yStyle: this.yStyle,
+      firstTime: this.time(this.firstTimeLine, this.firstTimeUs),
+      lastTime: this.time(this.lastTimeLine, this.lastTimeUs),
+      syscalls: this.syscalls,
+      counts: { calls: this.calls, failedCalls: this.failedCalls, unfinishedCalls: this.unfinishedCalls, signals: 0, exits: this.exits, readCalls: this.readCalls, writeCalls: this.writeCalls, fileWriteCalls: this.fileWriteCalls, summaryRows: 0, stackFrameLines: 0, hexDumpLines: 0 },
+      anonymousWithoutTid: false,
+      fileNameTid: undefined,
+      foldedPaths: this.folded,
+    };
+    this.emitRecord(captureRecord(facts));
+  }
+}
+
+/**
+ * A copy of buf[start, end): kept text must not hold on to the chunk it was cut from (a call in flight
+ * on each of a thousand threads would keep a thousand chunks alive).
+ */
+function copyOf(buf: Uint8Array, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  out.set(buf.subarray(start, end), 0);
+  return out;
+}
+
+/** The six digits of `HH:MM:SS` and the six of the fraction, as offsets in an -tt timestamp. */
+const TIME_DIGITS = [0, 1, 3, 4, 6, 7, 9, 10, 11, 12, 13, 14];
+
+/** Why this reader leaves a call to the string reader (undefined: it follows it). */
+function unsupportedCall(info: SyscallInfo): string | undefined {
+  const shape = info.shape;
+  if (shape && (shape.fd2 !== undefined || shape.path2 !== undefined || shape.copy !== undefined)) return `"${info.name}" has two fds or two paths`;
+  switch (info.effect) {
+    case 'dup':
+    case 'pipe':
+    case 'socketpair':
+    case 'memfd':
+    case 'close_range':
+      return `"${info.name}" changes fd tables in a way this reader does not follow`;
+    default:
+      return undefined;
+  }
+}
+
+/** aggregates.ts merge() (a folded aggregate into its task's bucket). */
+function mergeInto(into: Agg, from: Agg): void {
+  const empty = into.calls === 0;
+  into.calls += from.calls;
+  into.errors += from.errors;
+  into.read_bytes += from.read_bytes;
+  into.written_bytes += from.written_bytes;
+  into.time_s += from.time_s;
+  into.opens += from.opens;
+  into.creates += from.creates;
+  into.unlinks += from.unlinks;
+  into.mkdirs += from.mkdirs;
+  into.rmdirs += from.rmdirs;
+  into.renames += from.renames;
+  into.read_calls += from.read_calls;
+  into.write_calls += from.write_calls;
+  into.write_seconds += from.write_seconds;
+  if (empty || from.first_line < into.first_line) {
+    into.first_line = from.first_line;
+    if (from.firstT >= 0) {
+      into.firstT = from.firstT;
+      into.firstUs = from.firstUs;
+    }
+  }
+  if (empty || from.last_line > into.last_line) {
+    into.last_line = from.last_line;
+    if (from.lastT >= 0) {
+      into.lastT = from.lastT;
+      into.lastUs = from.lastUs;
+    }
+  }
+}

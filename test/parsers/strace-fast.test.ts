@@ -1,0 +1,132 @@
+/**
+ * The fast analysis reader of strace (src/parsers/strace/fast.ts) must give what the string reader
+ * gives: the same analysis timeline, byte for byte, whether it reads a file to its end or gives it up
+ * (the file is then read again by the string reader). Held on generated `-f -tt -T -y` traces (the
+ * bench's shapes), on traces with a line it does not read put in their middle, and on every real
+ * capture and fixture.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { generateStraceTrace } from '../../bench/gen-strace.js';
+import { buildTimeline } from '../../src/timeline/build.js';
+import { StraceFastReader } from '../../src/parsers/strace/fast.js';
+import { LineSplitter } from '../../src/bundle/lines.js';
+
+const SHARED = join(process.cwd(), '..', 'shared', 'captures');
+
+/** Both readings of a bundle for analysis, as JSON. */
+async function bothReadings(path: string, jobs = 1): Promise<{ string: string; fast: string }> {
+  const options = { summarize: true, jobs, splitMinBytes: Infinity };
+  const slow = await buildTimeline(path, { ...options, noFastStrace: true });
+  const fast = await buildTimeline(path, options);
+  return { string: JSON.stringify(slow), fast: JSON.stringify(fast) };
+}
+
+/** Why the fast reader gives `file` up (undefined: it reads it to its end). */
+function fastVerdict(file: string): string | undefined {
+  const reader = new StraceFastReader(file, () => {}, () => {});
+  const splitter = new LineSplitter((_text, lineNo) => reader.giveUp('not plain ASCII', lineNo));
+  splitter.bytesSink = (buf, start, end, lineNo) => reader.line(buf, start, end, lineNo);
+  splitter.push(readFileSync(file));
+  splitter.end();
+  reader.end();
+  return reader.bailed;
+}
+
+function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-fast-'));
+  return fn(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+for (const seed of [1, 0x5eed, 977]) {
+  test(`fast strace reader: a generated -f -tt -T -y trace (seed ${seed}) is read to its end, and its analysis is the string reader's`, () =>
+    withDir(async (dir) => {
+      const file = join(dir, 'strace-f-tt-T-y.txt');
+      generateStraceTrace(file, { bytes: 3 << 20, seed });
+      assert.equal(fastVerdict(file), undefined);
+      const { string, fast } = await bothReadings(file);
+      assert.equal(fast, string);
+      const timeline = JSON.parse(fast) as { records: Array<Record<string, unknown>> };
+      // Real content, not two empty readings: paths with bytes written, tasks, the capture facts.
+      const written = timeline.records.filter((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && Number(r.written_bytes) > 0);
+      assert.ok(written.length > 100);
+      const capture = timeline.records.find((r) => r.kind === 'strace.capture')!;
+      assert.equal(capture.timestamps, 'tt');
+      assert.equal(capture.y_style, 'y');
+      assert.ok(Number(capture.calls) > 10000);
+    }));
+}
+
+test('fast strace reader: read on a pool worker (a folder bundle), the analysis is the string reader\'s', () =>
+  withDir(async (dir) => {
+    generateStraceTrace(join(dir, 'strace.txt'), { bytes: 2 << 20, seed: 31 });
+    writeFileSync(join(dir, 'notes.txt'), 'hello\n');
+    const options = { summarize: true, jobs: 2, poolMinBytes: 0, splitMinBytes: Infinity };
+    const slow = await buildTimeline(dir, { ...options, noFastStrace: true });
+    const fast = await buildTimeline(dir, options);
+    assert.equal(JSON.stringify(fast), JSON.stringify(slow));
+  }));
+
+/** Lines the fast reader leaves to the string reader, each put in the middle of a generated trace. */
+const UNREAD_LINES: Array<[string, string]> = [
+  ['a signal', '[pid 26246] 17:35:30.100000 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9, si_uid=0, si_status=0} ---'],
+  ['a dup', '[pid 26246] 17:35:30.100000 dup(3</tmp/x.txt>) = 9</tmp/x.txt> <0.000004>'],
+  ['an escape in a path', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/a\\nb", O_RDONLY) = 9</tmp/a\\nb> <0.000004>'],
+  ['a line cut in two by a strace message', '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}strace: Process 9999 attached'],
+  ['non-ASCII bytes', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/caf\u00e9", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000004>'],
+  ['a CRLF line', '[pid 26246] 17:35:30.100000 getpid() = 26246 <0.000002>\r'],
+];
+
+for (const [what, line] of UNREAD_LINES) {
+  test(`fast strace reader: a trace with ${what} in its middle is given up and read again, with the string reader's result`, () =>
+    withDir(async (dir) => {
+      const file = join(dir, 'strace.txt');
+      generateStraceTrace(join(dir, 'gen.txt'), { bytes: 1 << 20, seed: 5 });
+      const lines = readFileSync(join(dir, 'gen.txt'), 'latin1').split('\n');
+      const middle = lines.length >> 1;
+      writeFileSync(file, Buffer.from([...lines.slice(0, middle), line, ...lines.slice(middle)].join('\n'), line.includes('\u00e9') ? 'utf8' : 'latin1'));
+      const why = fastVerdict(file);
+      assert.ok(why !== undefined && why.startsWith(`line ${middle + 1}:`), `given up at the inserted line, not: ${why}`);
+      const { string, fast } = await bothReadings(file);
+      assert.equal(fast, string);
+      // Nothing was lost to the retry: every line is accounted for once.
+      const files = (JSON.parse(fast) as { files: Array<{ coverage: { lines: number } }> }).files;
+      assert.equal(files[0]!.coverage.lines, lines.length + (lines[lines.length - 1] === '' ? 0 : 1));
+    }));
+}
+
+test('fast strace reader: a trace whose last call never returned ends it as the string reader does', () =>
+  withDir(async (dir) => {
+    const file = join(dir, 'strace.txt');
+    generateStraceTrace(file, { bytes: 256 << 10, seed: 11 });
+    appendFileSync(file, '[pid 26246] 17:59:59.000001 read(6</tmp/last.txt>, <unfinished ...>\n');
+    assert.equal(fastVerdict(file), undefined);
+    const { string, fast } = await bothReadings(file);
+    assert.equal(fast, string);
+    assert.match(fast, /"ret_note":"the trace ends before the call returned"/);
+  }));
+
+/** Every strace capture and fixture: read to its end or given up, the result is the string reader's. */
+function straceFiles(): string[] {
+  const dirs = [join(process.cwd(), 'test', 'fixtures', 'strace'), join(process.cwd(), 'test', 'fixtures', 'strace', 'ff_o'), join(SHARED, 'strace'), join(SHARED, 'strace', 'ff_o')];
+  const files = dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d).filter((n) => n.endsWith('.txt') || /^trace\.\d+$/.test(n)).map((n) => join(d, n)));
+  for (const n of ['strace-f.txt', 'strace-main.txt']) if (existsSync(join(SHARED, 'popularity', n))) files.push(join(SHARED, 'popularity', n));
+  return files;
+}
+
+test('fast strace reader: every strace capture and fixture gives the string reader\'s analysis', () =>
+  withDir(async (dir) => {
+    const files = straceFiles();
+    assert.ok(files.length >= 10);
+    for (const [k, source] of files.entries()) {
+      // One file per bundle folder: the reader reads it again from the folder when it gives it up.
+      const bundle = join(dir, String(k));
+      mkdirSync(bundle);
+      copyFileSync(source, join(bundle, basename(source)));
+      const { string, fast } = await bothReadings(bundle);
+      assert.equal(fast, string, source);
+    }
+  }));
