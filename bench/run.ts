@@ -196,9 +196,10 @@ async function childParse(file: string): Promise<ChildReport> {
  * The trace as `report` reads it: the timeline in analysis (aggregates, calls summarized) with two
  * workers, the file read as a head and a tail on both (src/parsers/segments.ts) or in one pass.
  */
-async function childAnalysis(file: string, split: boolean): Promise<ChildReport> {
+async function childAnalysis(file: string, split: boolean, stringReader = split): Promise<ChildReport> {
   const { buildTimeline } = await import('../src/timeline/build.js');
-  const timeline = await buildTimeline(file, { summarize: true, jobs: 2, ...(split ? {} : { splitMinBytes: Infinity }) });
+  // The split is planned only for a trace the fast reader does not read: measured with the string reader.
+  const timeline = await buildTimeline(file, { summarize: true, jobs: 2, noFastStrace: stringReader, ...(split ? {} : { splitMinBytes: Infinity }) });
   const f = timeline.files[0]!;
   return { lines: f.coverage.lines, bytes: f.bytes, records: f.records, unparsed: f.coverage.unparsed, maxRssKb: process.resourceUsage().maxRSS };
 }
@@ -211,6 +212,7 @@ const CHILDREN = {
   'strace-bytes': childStraceBytes,
   parse: childParse,
   analysis: (file: string) => childAnalysis(file, false),
+  'analysis-string': (file: string) => childAnalysis(file, false, true),
   'analysis-split': (file: string) => childAnalysis(file, true),
 } as const;
 type ChildKind = keyof typeof CHILDREN;
@@ -498,8 +500,9 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
   rows.push(await nodeRow('strace lexer alone (floor)', 'strace-lexer', file));
   rows.push(await nodeRow('byte-level aggregate pass (floor of a redesign)', 'strace-bytes', file));
   rows.push(await nodeRow('perftriage strace', 'strace', file));
-  rows.push(await nodeRow('as report reads it, one pass', 'analysis', file));
-  rows.push(await nodeRow('as report reads it, split on 2 workers', 'analysis-split', file));
+  rows.push(await nodeRow('as report reads it, one pass (fast reader)', 'analysis', file));
+  rows.push(await nodeRow('as report reads it, one pass (string reader)', 'analysis-string', file));
+  rows.push(await nodeRow('as report reads it, split on 2 workers (string reader)', 'analysis-split', file));
   for (const r of rows) if (r.lines !== undefined && r.lines !== lines && r.name !== 'cat > /dev/null') r.note = `counted ${r.lines} lines, wc -l says ${lines}`;
   for (const r of rows) if (r.unparsed) r.note = `${r.unparsed} unparsed line(s)`;
   const base = rows.find((r) => r.name === 'node line count');
@@ -512,8 +515,9 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
     ),
   );
   const parse = rows.find((r) => r.name === 'perftriage strace')!;
-  const analysis = rows.find((r) => r.name === 'as report reads it, one pass');
-  const splitRead = rows.find((r) => r.name === 'as report reads it, split on 2 workers');
+  const analysis = rows.find((r) => r.name === 'as report reads it, one pass (fast reader)');
+  const stringAnalysis = rows.find((r) => r.name === 'as report reads it, one pass (string reader)');
+  const splitRead = rows.find((r) => r.name === 'as report reads it, split on 2 workers (string reader)');
   return {
     trace: { file: relative(root, file), bytes, lines, generator_version: GENERATOR_VERSION, seed },
     measurements: rows,
@@ -524,6 +528,7 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
       strace_vs_node_readline: ratio(parse.seconds, split?.seconds),
       records: parse.records,
       strace_analysis_mb_per_s: analysis?.mb_per_s,
+      strace_analysis_string_mb_per_s: stringAnalysis?.mb_per_s,
       strace_analysis_split_mb_per_s: splitRead?.mb_per_s,
       strace_analysis_split_peak_rss_mb: splitRead?.peak_rss_mb,
       strace_lexer_mb_per_s: rows.find((r) => r.name === 'strace lexer alone (floor)')?.mb_per_s,
