@@ -6,7 +6,7 @@
  * after the listing is neither followed nor blocks the read.
  */
 import { constants as fsConstants, type Dirent } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { BundleEntry, EntryVisitor, ReadContext } from './types.js';
 import { Listing, type ListingResult, type RawKind } from './listing.js';
@@ -165,11 +165,54 @@ export async function walkFiles(entries: readonly BundleEntry[], handles: Readon
 export async function* readRange(path: string, start: number, end: number): AsyncGenerator<Buffer> {
   if (end <= start) return;
   const handle = await openRegular(path);
-  const stream = handle.createReadStream({ start, end: end - 1 });
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
+    yield* readAhead(handle, start, end, READ_AHEAD_BYTES);
   } finally {
-    stream.destroy();
+    await handle.close();
+  }
+}
+
+/**
+ * Bytes per read of a local file. A parser keeps the main thread busy, so the next read is issued
+ * before a chunk is handed on (readAhead): the disk or page cache works while the chunk is parsed. At
+ * 64 KiB (Node's stream default) the parse of a 200 MB strace file spent ~6 % of its time idle, waiting
+ * for reads; larger chunks also mean fewer lines cut at a chunk's end.
+ */
+export const READ_AHEAD_BYTES = 1024 * 1024;
+
+/**
+ * The bytes [start, end) of an open file, in chunks of `chunkBytes`, with the next chunk's read in
+ * flight while the consumer works on the current one. Stops early at the end of a file that shrank.
+ * Each chunk is a buffer of its own (a consumer may keep it). The handle stays open: the caller closes it,
+ * after this generator has finished (its `finally` waits for the read in flight).
+ */
+export async function* readAhead(handle: FileHandle, start: number, end: number, chunkBytes: number): AsyncGenerator<Buffer> {
+  const readAt = async (at: number): Promise<Buffer> => {
+    const want = Math.min(chunkBytes, end - at);
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(buf, 0, want, at);
+    return bytesRead === want ? buf : buf.subarray(0, bytesRead);
+  };
+  // Each read is marked handled when issued: a consumer that stops early never awaits the last one.
+  const issue = (at: number): Promise<Buffer> => {
+    const read = readAt(at);
+    read.catch(() => undefined);
+    return read;
+  };
+  let next: Promise<Buffer> | undefined = start < end ? issue(start) : undefined;
+  try {
+    let pos = start;
+    while (next !== undefined) {
+      const chunk: Buffer = await next;
+      next = undefined;
+      if (chunk.length === 0) return;
+      pos += chunk.length;
+      if (pos < end) next = issue(pos);
+      yield chunk;
+    }
+  } finally {
+    // A consumer that stopped early leaves a read in flight: let it settle before the handle is closed.
+    if (next !== undefined) await next.catch(() => undefined);
   }
 }
 
@@ -185,8 +228,8 @@ async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>,
   // Read as listed: a file still being written is read up to the size it had then, as its parse worker
   // reads it (RangeReader), so the bytes read do not depend on --jobs.
   const listed = entry.size;
-  const stream = listed === 0 ? undefined : handle.createReadStream({ ...(chunkBytes === undefined ? {} : { highWaterMark: chunkBytes }), ...(listed === undefined ? {} : { end: listed - 1 }) });
-  const chunks = meter.metered(entry, memberChunks(entry, stream ?? noChunks(), ctx), {
+  const stream = listed === 0 ? noChunks() : readAhead(handle, 0, listed ?? Number.POSITIVE_INFINITY, chunkBytes ?? READ_AHEAD_BYTES);
+  const chunks = meter.metered(entry, memberChunks(entry, stream, ctx), {
     onError: (err) =>
       ctx.sink.add({ severity: 'error', code: READ_ERROR, message: `${ctx.archive}: reading ${JSON.stringify(entry.path)} stopped: ${errorText(err)}`, file: entry.path }),
   });
@@ -194,8 +237,7 @@ async function walkOne(entry: BundleEntry, handles: ReadonlyMap<string, string>,
     // A .gz file is read through its inflater only: no ranges of its bytes for a worker or a split.
     await deliver(entry, chunks, visit, entry.compression ? undefined : { read: (start, end) => readRange(path, start, end), localPath: path });
   } finally {
-    if (stream) stream.destroy();
-    else await handle.close();
+    await handle.close();
   }
 }
 
