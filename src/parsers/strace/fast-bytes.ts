@@ -153,7 +153,44 @@ export function scanArgsBytes(buf: Uint8Array, lo: number, from: number, end: nu
   scanArgs(buf, lo, from, end, false);
 }
 
+/**
+ * The plain annotations the last argument scan walked, by the index of their `<`: the index after their
+ * `>`, and whether they are plain (plainAnnotation). readFdRefBytes then takes an fd's annotation from here
+ * instead of walking it twice more. Keyed by the buffer object: positions of another buffer never match.
+ */
+const MAX_SCANNED_ANNOTATIONS = 16;
+const scanned = { buf: undefined as Uint8Array | undefined, count: 0, at: new Int32Array(MAX_SCANNED_ANNOTATIONS), after: new Int32Array(MAX_SCANNED_ANNOTATIONS), plain: new Uint8Array(MAX_SCANNED_ANNOTATIONS) };
+
+function rememberAnnotation(buf: Uint8Array, at: number, close: number, gtInside: boolean): void {
+  const n = scanned.count;
+  if (n === MAX_SCANNED_ANNOTATIONS) return;
+  scanned.at[n] = at;
+  scanned.after[n] = close + 1;
+  scanned.plain[n] = gtInside || endsWithDeleted(buf, at + 1, close) ? 0 : 1;
+  scanned.count = n + 1;
+}
+
+/** The index after the scanned annotation whose `<` is at `at` in `buf` (-1: not scanned); its plainness in scannedPlain. */
+function scannedAnnotationEnd(buf: Uint8Array, at: number): number {
+  if (scanned.buf !== buf) return -1;
+  for (let k = 0; k < scanned.count; k++) {
+    if (scanned.at[k] === at) {
+      scannedPlain = scanned.plain[k] === 1;
+      return scanned.after[k]!;
+    }
+  }
+  return -1;
+}
+
+let scannedPlain = false;
+
+function endsWithDeleted(buf: Uint8Array, s: number, e: number): boolean {
+  return e > s && buf[e - 1] === 41 && e - s >= 10 && startsWithAt(buf, e - 10, e, ' (deleted)');
+}
+
 function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findClose: boolean): number {
+  scanned.buf = buf;
+  scanned.count = 0;
   let depth = 1;
   let lastCandidate = -1;
   let markAtCandidate = -1;
@@ -183,15 +220,20 @@ function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findCl
         // A plain annotation: to its first `>` outside `[...]`.
         let k = i + 1;
         let square = 0;
+        let gtInside = false;
         while (k < end) {
           const d = buf[k]!;
           if (d === 91) square++;
           else if (d === 93 && square > 0) square--;
           else if (d === BACKSLASH || d === QUOTE || d === LT) odd = true;
           else if (d === 58 && messageAt(buf, k, lo, end)) spliced = true;
-          else if (d === GT && square === 0) break;
+          else if (d === GT) {
+            if (square === 0) break;
+            gtInside = true;
+          }
           k++;
         }
+        if (k < end) rememberAnnotation(buf, i, k, gtInside);
         i = k < end ? k + 1 : end;
         continue;
       }
@@ -379,7 +421,7 @@ export function plainAnnotation(buf: Uint8Array, s: number, e: number): boolean 
     const c = buf[k]!;
     if (c === BACKSLASH || c === LT || c === GT) return false;
   }
-  return !(e > s && buf[e - 1] === 41 && e - s >= 10 && startsWithAt(buf, e - 10, e, ' (deleted)'));
+  return !endsWithDeleted(buf, s, e);
 }
 
 /** Where the arguments' top-level commas are, scanned lazily (values.ts ArgList on bytes). */
@@ -541,6 +583,19 @@ export function readFdRefBytes(buf: Uint8Array, start: number, end: number, out:
   out.deleted = false;
   fdRefEnd = i;
   if (i < end && buf[i] === LT) {
+    // An annotation the argument scan walked (nothing odd in it, so it ends where skipAnnotationBytes ends it).
+    const after = scannedAnnotationEnd(buf, i);
+    if (after > i + 1 && after <= end) {
+      if (!scannedPlain) return -1;
+      out.annStart = i + 1;
+      out.annEnd = after - 1;
+      fdRefEnd = after;
+      if (after + 9 <= end && startsWithAt(buf, after, end, '(deleted)')) {
+        out.deleted = true;
+        fdRefEnd = after + 9;
+      }
+      return 1;
+    }
     const close = skipAnnotationBytes(buf, i, end);
     if (buf[close - 1] !== GT || close - 1 <= i) return -1;
     if (!plainAnnotation(buf, i + 1, close - 1)) return -1;
