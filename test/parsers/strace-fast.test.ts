@@ -72,8 +72,9 @@ test('fast strace reader: read on a pool worker (a folder bundle), the analysis 
 
 /** Lines the fast reader leaves to the string reader, each put in the middle of a generated trace. */
 const UNREAD_LINES: Array<[string, string]> = [
-  ['a signal', '[pid 26246] 17:35:30.100000 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9, si_uid=0, si_status=0} ---'],
-  ['a dup', '[pid 26246] 17:35:30.100000 dup(3</tmp/x.txt>) = 9</tmp/x.txt> <0.000004>'],
+  ['a -ttt timestamp', '[pid 26246] 1764174930.100000 getpid() = 26246 <0.000002>'],
+  ['a pipe2', '[pid 26246] 17:35:30.100000 pipe2([9<pipe:[4711]>, 10<pipe:[4711]>], O_CLOEXEC) = 0 <0.000004>'],
+  ['a line without the timestamp the others have', '[pid 26246] getpid() = 26246 <0.000002>'],
   ['an escape in a path', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/a\\nb", O_RDONLY) = 9</tmp/a\\nb> <0.000004>'],
   ['a line cut in two by a strace message', '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}strace: Process 9999 attached'],
   ['non-ASCII bytes', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/caf\u00e9", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000004>'],
@@ -108,6 +109,53 @@ test('fast strace reader: a trace whose last call never returned ends it as the 
     assert.equal(fast, string);
     assert.match(fast, /"ret_note":"the trace ends before the call returned"/);
   }));
+
+/**
+ * A generated trace rewritten as `strace -f -o FILE` writes it (a TID column, `%-5d ` as strace prints
+ * it, instead of `[pid N] `), without its timestamps when `untimed`, with lines of the kinds the string
+ * reader's tests hold (signals, dup, fcntl) put among the calls of the task 26246.
+ */
+function columnTrace(from: string, untimed: boolean): string {
+  const extra = [
+    '26246 17:35:30.100000 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
+    '26246 17:35:30.100001 --- stopped by SIGSTOP ---',
+    '26246 17:35:30.100002 dup(6</tmp/dup-source.txt>) = 42</tmp/dup-source.txt> <0.000004>',
+    '26246 17:35:30.100003 write(42</tmp/dup-source.txt>, "abc", 3) = 3 <0.000004>',
+    '26246 17:35:30.100004 fcntl(42</tmp/dup-source.txt>, F_DUPFD_CLOEXEC, 50) = 50</tmp/dup-source.txt> <0.000004>',
+    '26246 17:35:30.100005 fcntl(50</tmp/dup-source.txt>, F_SETFD, 0) = 0 <0.000004>',
+    '26246 17:35:30.100006 dup2(50</tmp/dup-source.txt>, 51) = 51</tmp/dup-source.txt> <0.000004>',
+    '26246 17:35:30.100007 write(51</tmp/dup-source.txt>, "abcdef", 6) = 6 <0.000004>',
+    '26246 17:35:30.100008 close(42</tmp/dup-source.txt>) = 0 <0.000004>',
+  ];
+  const lines = readFileSync(from, 'latin1').split('\n').map((line) => line.replace(/^\[pid +(\d+)\] /, (_m, tid: string) => `${tid.padEnd(5)} `));
+  const middle = lines.length >> 1;
+  const all = [...lines.slice(0, middle), ...extra, ...lines.slice(middle)];
+  return (untimed ? all.map((line) => line.replace(/^(\d+ +)\d\d:\d\d:\d\d\.\d{6} /, '$1')) : all).join('\n');
+}
+
+for (const untimed of [false, true]) {
+  test(`fast strace reader: a -f -o trace (TID column${untimed ? ', no timestamps' : ', -tt'}) with signals, dup and fcntl is read to its end, and its analysis is the string reader's`, () =>
+    withDir(async (dir) => {
+      generateStraceTrace(join(dir, 'gen.txt'), { bytes: 2 << 20, seed: 23 });
+      const file = join(dir, 'strace-f-o.txt');
+      writeFileSync(file, columnTrace(join(dir, 'gen.txt'), untimed), 'latin1');
+      rmSync(join(dir, 'gen.txt'));
+      assert.equal(fastVerdict(file), undefined);
+      const { string, fast } = await bothReadings(dir);
+      assert.equal(fast, string);
+      const records = (JSON.parse(fast) as { records: Array<Record<string, unknown>> }).records;
+      const capture = records.find((r) => r.kind === 'strace.capture')!;
+      assert.equal(capture.pid_style, 'column');
+      assert.equal(capture.timestamps, untimed ? 'none' : 'tt');
+      assert.equal(capture.signals, 2);
+      const signals = records.filter((r) => r.kind === 'strace.signal');
+      assert.deepEqual(signals.map((r) => [r.signal, r.tid, r.stopped ?? false]), [['SIGCHLD', 26246, false], ['SIGSTOP', 26246, true]]);
+      assert.equal(signals.some((r) => 'time' in r), !untimed);
+      // The copies are followed: the writes through fd 42 and fd 51 land on the path dup named.
+      const dupPath = records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === '/tmp/dup-source.txt')!;
+      assert.equal(dupPath.written_bytes, 9);
+    }));
+}
 
 /** Every strace capture and fixture: read to its end or given up, the result is the string reader's. */
 function straceFiles(): string[] {

@@ -206,6 +206,10 @@ export class StraceFastReader {
   private attachLeader: Task | undefined;
   private lastLine = 0;
   private sawBracket = false;
+  private sawColumn = false;
+  /** Whether the file's lines have -tt timestamps (undefined until its first task line). */
+  private timedLines: boolean | undefined = undefined;
+  private signals = 0;
   private readonly attachTargets: number[] = [];
   private hasDurations = false;
   private yStyle: 'y' | 'yy' | undefined;
@@ -301,6 +305,7 @@ export class StraceFastReader {
     if (c0 === 115 /* s */ && startsWithAt(buf, s, e, 'strace: ')) return this.message(buf, s, e, lineNo);
     let i = s;
     let tid = -1;
+    let column = false;
     if (c0 === 91 /* [ */) {
       if (!startsWithAt(buf, s, e, '[pid ')) return this.bail('a line starting with "[" that is not a [pid N] prefix', lineNo);
       i = s + 5;
@@ -311,41 +316,63 @@ export class StraceFastReader {
       if (i === d0 || buf[i] !== 93 /* ] */) return this.bail('a line starting with "[" that is not a [pid N] prefix', lineNo);
       i++;
       while (i < e && buf[i] === SPACE) i++;
-    } else if (!isDigit(c0) || buf[s + 2] !== 58) return this.bail('a line without a [pid N] prefix or a -tt timestamp', lineNo);
-    // -tt: HH:MM:SS.uuuuuu and a space.
-    if (i + 16 > e || buf[i + 2] !== 58 || buf[i + 5] !== 58 || buf[i + 8] !== 46 || buf[i + 15] !== SPACE) return this.bail('not an -tt timestamp', lineNo);
-    for (let k = 0; k < TIME_DIGITS.length; k++) {
-      if (!isDigit(buf[i + TIME_DIGITS[k]!]!)) return this.bail('not an -tt timestamp', lineNo);
+    } else if (isDigit(c0)) {
+      // A TID column (`strace -f -o FILE`): up to 7 digits and a space (lexer.ts readPrefixInto). Two
+      // digits and a colon are an -tt timestamp without a prefix.
+      let k = s;
+      let v = 0;
+      while (k < e && isDigit(buf[k]!)) v = v * 10 + (buf[k++]! - 48);
+      if (k - s <= 7 && buf[k] === SPACE) {
+        tid = v;
+        column = true;
+        i = k;
+        while (i < e && buf[i] === SPACE) i++;
+      } else if (k - s !== 2 || buf[k] !== 58) return this.bail('a line without a [pid N] prefix, a TID column or an -tt timestamp', lineNo);
+    } else if (!isBodyStart(c0)) return this.bail('a line that is not a call, a resumed half or an exit', lineNo);
+    // -tt (HH:MM:SS.uuuuuu and a space), or no timestamp at all: one or the other for the whole file.
+    const timed = i < e && isDigit(buf[i]!);
+    if (timed !== (this.timedLines ??= timed)) return this.bail(timed ? 'a timestamp after lines without one' : 'a line without the timestamp the lines before had', lineNo);
+    let us = 0;
+    if (timed) {
+      if (i + 16 > e || buf[i + 2] !== 58 || buf[i + 5] !== 58 || buf[i + 8] !== 46 || buf[i + 15] !== SPACE) return this.bail('not an -tt timestamp', lineNo);
+      for (let k = 0; k < TIME_DIGITS.length; k++) {
+        if (!isDigit(buf[i + TIME_DIGITS[k]!]!)) return this.bail('not an -tt timestamp', lineNo);
+      }
+      const hh = (buf[i]! - 48) * 10 + buf[i + 1]! - 48;
+      const mm = (buf[i + 3]! - 48) * 10 + buf[i + 4]! - 48;
+      const ss = (buf[i + 6]! - 48) * 10 + buf[i + 7]! - 48;
+      let frac = 0;
+      for (let k = 9; k < 15; k++) frac = frac * 10 + buf[i + k]! - 48;
+      us = ((hh * 60 + mm) * 60 + ss) * 1e6 + frac;
     }
-    const hh = (buf[i]! - 48) * 10 + buf[i + 1]! - 48;
-    const mm = (buf[i + 3]! - 48) * 10 + buf[i + 4]! - 48;
-    const ss = (buf[i + 6]! - 48) * 10 + buf[i + 7]! - 48;
-    let frac = 0;
-    for (let k = 9; k < 15; k++) frac = frac * 10 + buf[i + k]! - 48;
-    const us = ((hh * 60 + mm) * 60 + ss) * 1e6 + frac;
-    const b = i + 16;
+    const b = timed ? i + 16 : i;
     const c = buf[b];
     if (c === undefined || b >= e) return this.bail('a line without a body', lineNo);
-    if (!(c === 60 || c === 43 || (c >= 97 && c <= 122) || c === 95)) return this.bail('not a call, a resumed half or an exit', lineNo);
-    this.tsSeen = true;
-    const task = tid >= 0 ? this.taskFor(tid, lineNo) : this.unprefixedTask();
+    if (!isBodyStart(c) && !(c === 45 && tid >= 0)) return this.bail('not a call, a resumed half, a signal or an exit', lineNo);
+    const task = tid >= 0 ? this.taskFor(tid, lineNo, column) : this.unprefixedTask();
     if (task === undefined) return this.bail('a line without a [pid N] prefix while it is not clear which task it is', lineNo);
-    if (this.firstTimeLine < 0) {
-      this.firstTimeLine = lineNo;
-      this.firstTimeUs = us;
+    // The time of the line (-1: none), as the line that printed it.
+    const timeLine = timed ? lineNo : -1;
+    if (timed) {
+      this.tsSeen = true;
+      if (this.firstTimeLine < 0) {
+        this.firstTimeLine = lineNo;
+        this.firstTimeUs = us;
+      }
+      this.lastTimeLine = lineNo;
+      this.lastTimeUs = us;
     }
-    this.lastTimeLine = lineNo;
-    this.lastTimeUs = us;
     setLineEnd(e);
     if (c === 60) {
       if (!startsWithAt(buf, b, e, '<... ')) return this.bail('a line starting with "<" that is not "<... NAME resumed>"', lineNo);
-      this.resumed(buf, b, e, task, lineNo, us);
-    } else if (c === 43) this.exit(buf, b, e, task, lineNo, us);
-    else this.callBody(buf, s, b, e, task, lineNo, us);
+      this.resumed(buf, b, e, task, lineNo, timeLine, us);
+    } else if (c === 43) this.exit(buf, b, e, task, lineNo, timeLine, us);
+    else if (c === 45) this.signal(buf, s, b, e, task, lineNo, timeLine, us);
+    else this.callBody(buf, s, b, e, task, lineNo, timeLine, us);
     if (this.bailed === undefined) this.coverage.data++;
   }
 
-  private callBody(buf: Uint8Array, s: number, b: number, e: number, task: Task, lineNo: number, us: number): void {
+  private callBody(buf: Uint8Array, s: number, b: number, e: number, task: Task, lineNo: number, timeLine: number, us: number): void {
     const ne = nameEndBytes(buf, b, e);
     if (ne === b || buf[ne] !== 40) return this.bail('not a syscall name followed by "("', lineNo);
     const call = this.callEntry(buf, b, ne);
@@ -361,7 +388,7 @@ export class StraceFastReader {
         const yMark = argScan.yMark;
         this.flushPending(task, 'a new call began on this task before the previous one resumed');
         const args = copyOf(buf, ne + 1, argsEnd);
-        task.pending = { call, args, yMark, timeLine: lineNo, timeUs: us, line: lineNo };
+        task.pending = { call, args, yMark, timeLine, timeUs: us, line: lineNo };
         if (call.info.clone) task.cloneArgs = ascii(args, 0, args.length);
         return;
       }
@@ -373,10 +400,10 @@ export class StraceFastReader {
     const yMark = argScan.yMark;
     const r = readReturnBytes(buf, close, e, this.ret);
     if (r !== 1) return this.bail(r === 0 ? 'an unreadable return value' : 'a return value this reader leaves to the string reader', lineNo);
-    this.emitCall(task, call, buf, s, ne + 1, close, e, true, yMark, lineNo, us, lineNo, undefined, 0);
+    this.emitCall(task, call, buf, s, ne + 1, close, e, true, yMark, timeLine, us, lineNo, undefined, 0);
   }
 
-  private resumed(buf: Uint8Array, b: number, e: number, task: Task, lineNo: number, us: number): void {
+  private resumed(buf: Uint8Array, b: number, e: number, task: Task, lineNo: number, lineTime: number, us: number): void {
     const nameStart = b + 5;
     let close = -1;
     for (let k = nameStart; k + 9 <= e; k++) {
@@ -407,7 +434,7 @@ export class StraceFastReader {
     }
     // The flushed call above read its own text: the literals of this one run to its end.
     setLineEnd(end);
-    const timeLine = matched ? pending.timeLine : lineNo;
+    const timeLine = matched ? pending.timeLine : lineTime;
     const timeUs = matched ? pending.timeUs : us;
     const startLine = matched ? pending.line : lineNo;
     let trimmed = end;
@@ -432,13 +459,39 @@ export class StraceFastReader {
     this.emitCall(task, call, src, lo, lo, argsEnd, end, true, yMark, timeLine, timeUs, startLine, undefined, matched ? lineNo : -1);
   }
 
-  private exit(buf: Uint8Array, b: number, e: number, task: Task, lineNo: number, us: number): void {
+  /** strace.ts signal(): `--- SIGNAME {siginfo} ---` or `--- stopped by SIG ---`. */
+  private signal(buf: Uint8Array, s: number, b: number, e: number, task: Task, lineNo: number, timeLine: number, us: number): void {
+    let end = e;
+    while (end > b && buf[end - 1] === SPACE) end--;
+    if (!startsWithAt(buf, b, e, '--- ') || end - b < 8 || !startsWithAt(buf, end - 4, end, ' ---') || hasMessage(buf, s, b, e)) return this.bail('not "--- SIGNAL {...} ---"', lineNo);
+    const bs = b + 4;
+    const be = end - 4;
+    let sigEnd: number;
+    let stopped = false;
+    if (startsWithAt(buf, bs, be, 'stopped by ')) {
+      stopped = true;
+      sigEnd = be;
+    } else {
+      sigEnd = bs;
+      while (sigEnd < be && buf[sigEnd] !== SPACE) sigEnd++;
+    }
+    const sigStart = stopped ? bs + 11 : bs;
+    if (!isSignalName(buf, sigStart, sigEnd)) return this.bail('not a signal name', lineNo);
+    const record = this.base('strace.signal', lineNo, timeLine, us);
+    record.signal = ascii(buf, sigStart, sigEnd);
+    if (stopped) record.stopped = true;
+    else if (sigEnd < be) record.info = ascii(buf, sigEnd + 1, be);
+    this.signals++;
+    this.finish(record, task);
+  }
+
+  private exit(buf: Uint8Array, b: number, e: number, task: Task, lineNo: number, timeLine: number, us: number): void {
     let end = e;
     while (end > b && buf[end - 1] === SPACE) end--;
     if (!startsWithAt(buf, b, e, '+++ ') || end - b < 8 || !startsWithAt(buf, end - 4, end, ' +++') || hasMessage(buf, b, b, e)) return this.bail('not "+++ ... +++"', lineNo);
     const bs = b + 4;
     const be = end - 4;
-    const record = this.base('strace.exit', lineNo, lineNo, us);
+    const record = this.base('strace.exit', lineNo, timeLine, us);
     let how: string;
     if (startsWithAt(buf, bs, be, 'exited with ')) {
       let v = 0;
@@ -534,8 +587,9 @@ export class StraceFastReader {
     return task;
   }
 
-  private taskFor(tid: number, lineNo: number): Task {
-    this.sawBracket = true;
+  private taskFor(tid: number, lineNo: number, column: boolean): Task {
+    if (column) this.sawColumn = true;
+    else this.sawBracket = true;
     const known = this.tasks.get(tid);
     if (known) return known;
     const parent = this.cloneInFlight();
@@ -848,12 +902,25 @@ export class StraceFastReader {
         files.set(r, entry(path, relative, kind, cloexec));
         return undefined;
       }
-      case 'fcntl': {
+      case 'dup': {
+        const old = this.fdRef(0, this.ref2, lineNo);
+        if (!old || old.fd === r) return undefined;
         const args = this.args;
-        if (args.bounds(1)) {
-          const s = args.itemStart;
-          const e = args.itemEnd;
-          if (sameText(src, s, e, 'F_DUPFD') || sameText(src, s, e, 'F_DUPFD_CLOEXEC') || sameText(src, s, e, 'F_SETFD')) this.bail('an fcntl that copies an fd or sets its flags', lineNo);
+        this.setCopy(task, old, r, info.name === 'dup3' && args.bounds(2) && includesBytes(src, args.itemStart, args.itemEnd, 'O_CLOEXEC'), src);
+        return undefined;
+      }
+      case 'fcntl': {
+        // tracker.ts: the command is argument 1 as printed; F_DUPFD copies the fd, F_SETFD sets its close-on-exec.
+        const args = this.args;
+        const hasCmd = args.bounds(1);
+        const cs = args.itemStart;
+        const ce = args.itemEnd;
+        const ref = this.fdRef(0, this.ref2, lineNo);
+        if (!ref || !hasCmd) return undefined;
+        if (sameText(src, cs, ce, 'F_DUPFD') || sameText(src, cs, ce, 'F_DUPFD_CLOEXEC')) this.setCopy(task, ref, r, ce - cs === 15, src);
+        else if (sameText(src, cs, ce, 'F_SETFD')) {
+          const e = files.get(ref.fd);
+          if (e) e.cloexec = args.bounds(2) && includesBytes(src, args.itemStart, args.itemEnd, 'FD_CLOEXEC');
         }
         return undefined;
       }
@@ -886,6 +953,28 @@ export class StraceFastReader {
         this.bail(`"${info.name}" changes fd tables in a way this reader does not follow`, lineNo);
         return undefined;
     }
+  }
+
+  /**
+   * tracker.ts setCopy(): fd `to` becomes a copy of `old` (dup, F_DUPFD). Named by the returned fd's
+   * annotation or else the old one's; without either it is the old entry's path, kind and `relative`.
+   */
+  private setCopy(task: Task, old: ByteFdRef, to: number, cloexec: boolean, src: Uint8Array): void {
+    const ret = this.ret;
+    const known = task.files.get(old.fd);
+    let path = known?.path;
+    let relative = known?.relative;
+    let kind: Entry['kind'] = known?.kind ?? 'unknown';
+    const fromRet = ret.annStart >= 0;
+    if (fromRet || old.annStart >= 0) {
+      const buf = fromRet ? src : this.args.buf;
+      const s = fromRet ? ret.annStart : old.annStart;
+      const e = fromRet ? ret.annEnd : old.annEnd;
+      kind = annotationKindBytes(buf, s, e);
+      if (!sameText(buf, s, e, path)) path = ascii(buf, s, e);
+      relative = undefined;
+    }
+    task.files.set(to, entry(path, relative, kind, cloexec));
   }
 
   private cloneReturned(parent: Task, name: string, args: string, childTid: number): void {
@@ -1250,8 +1339,8 @@ export class StraceFastReader {
     const facts: CaptureFacts = {
       file: this.file,
       line: Math.max(1, this.lastLine),
-      pidStyle: this.sawBracket ? 'bracket' : 'none',
-      followed: this.sawBracket || (this.cloneChildren > 0 && this.allTasks.some((t) => t.origin === 'clone' && t.calls > 0)),
+      pidStyle: this.sawBracket ? 'bracket' : this.sawColumn ? 'column' : 'none',
+      followed: this.sawBracket || this.sawColumn || (this.cloneChildren > 0 && this.allTasks.some((t) => t.origin === 'clone' && t.calls > 0)),
       tasks: this.allTasks.filter((t) => t.calls > 0 || t.origin === 'attach').map((t) => ({ origin: t.origin, calls: t.calls, tid: t.tid, pid: pidOf(t) })),
       attachTargets: this.attachTargets,
       tsKind: this.tsSeen ? 'tt' : undefined,
@@ -1260,7 +1349,7 @@ export class StraceFastReader {
       firstTime: this.time(this.firstTimeLine, this.firstTimeUs),
       lastTime: this.time(this.lastTimeLine, this.lastTimeUs),
       syscalls: this.syscalls,
-      counts: { calls: this.calls, failedCalls: this.failedCalls, unfinishedCalls: this.unfinishedCalls, signals: 0, exits: this.exits, readCalls: this.readCalls, writeCalls: this.writeCalls, fileWriteCalls: this.fileWriteCalls, summaryRows: 0, stackFrameLines: 0, hexDumpLines: 0 },
+      counts: { calls: this.calls, failedCalls: this.failedCalls, unfinishedCalls: this.unfinishedCalls, signals: this.signals, exits: this.exits, readCalls: this.readCalls, writeCalls: this.writeCalls, fileWriteCalls: this.fileWriteCalls, summaryRows: 0, stackFrameLines: 0, hexDumpLines: 0 },
       anonymousWithoutTid: false,
       fileNameTid: undefined,
       foldedPaths: this.folded,
@@ -1287,7 +1376,6 @@ function unsupportedCall(info: SyscallInfo): string | undefined {
   const shape = info.shape;
   if (shape && (shape.fd2 !== undefined || shape.path2 !== undefined || shape.copy !== undefined)) return `"${info.name}" has two fds or two paths`;
   switch (info.effect) {
-    case 'dup':
     case 'pipe':
     case 'socketpair':
     case 'memfd':
@@ -1329,4 +1417,19 @@ function mergeInto(into: Agg, from: Agg): void {
       into.lastUs = from.lastUs;
     }
   }
+}
+
+/** The first character of a call, a resumed half (`<`) or an exit (`+`). */
+function isBodyStart(c: number): boolean {
+  return c === 60 || c === 43 || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** strace.ts's signal name test, /^SIG[A-Z0-9_+-]+$/, on buf[s, e). */
+function isSignalName(buf: Uint8Array, s: number, e: number): boolean {
+  if (e - s < 4 || !startsWithAt(buf, s, e, 'SIG')) return false;
+  for (let k = s + 3; k < e; k++) {
+    const c = buf[k]!;
+    if (!((c >= 65 && c <= 90) || isDigit(c) || c === 95 || c === 43 || c === 45)) return false;
+  }
+  return true;
 }
