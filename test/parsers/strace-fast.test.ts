@@ -73,7 +73,7 @@ test('fast strace reader: read on a pool worker (a folder bundle), the analysis 
 /** Lines the fast reader leaves to the string reader, each put in the middle of a generated trace. */
 const UNREAD_LINES: Array<[string, string]> = [
   ['a -ttt timestamp', '[pid 26246] 1764174930.100000 getpid() = 26246 <0.000002>'],
-  ['a pipe2', '[pid 26246] 17:35:30.100000 pipe2([9<pipe:[4711]>, 10<pipe:[4711]>], O_CLOEXEC) = 0 <0.000004>'],
+  ['a rename', '[pid 26246] 17:35:30.100000 rename("/tmp/a.txt", "/tmp/b.txt") = 0 <0.000004>'],
   ['a line without the timestamp the others have', '[pid 26246] getpid() = 26246 <0.000002>'],
   ['an escape in a path', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/a\\nb", O_RDONLY) = 9</tmp/a\\nb> <0.000004>'],
   ['a line cut in two by a strace message', '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}strace: Process 9999 attached'],
@@ -113,7 +113,7 @@ test('fast strace reader: a trace whose last call never returned ends it as the 
 /**
  * A generated trace rewritten as `strace -f -o FILE` writes it (a TID column, `%-5d ` as strace prints
  * it, instead of `[pid N] `), without its timestamps when `untimed`, with lines of the kinds the string
- * reader's tests hold (signals, dup, fcntl) put among the calls of the task 26246.
+ * reader's tests hold (signals, dup, fcntl, pipes, socket pairs) put among the calls of the task 26246.
  */
 function columnTrace(from: string, untimed: boolean): string {
   const extra = [
@@ -126,6 +126,12 @@ function columnTrace(from: string, untimed: boolean): string {
     '26246 17:35:30.100006 dup2(50</tmp/dup-source.txt>, 51) = 51</tmp/dup-source.txt> <0.000004>',
     '26246 17:35:30.100007 write(51</tmp/dup-source.txt>, "abcdef", 6) = 6 <0.000004>',
     '26246 17:35:30.100008 close(42</tmp/dup-source.txt>) = 0 <0.000004>',
+    '26246 17:35:30.100009 pipe2([60<pipe:[4711]>, 61<pipe:[4711]>], O_CLOEXEC) = 0 <0.000004>',
+    '26246 17:35:30.100010 write(61, "xy", 2) = 2 <0.000004>',
+    '26246 17:35:30.100011 socketpair(AF_UNIX, SOCK_STREAM, 0, [62<UNIX-STREAM:[90001]>, 63<UNIX-STREAM:[90002]>]) = 0 <0.000004>',
+    '26246 17:35:30.100012 write(63, "hello", 5) = 5 <0.000004>',
+    '26246 17:35:30.100013 pipe([64, 65]) = 0 <0.000004>',
+    '26246 17:35:30.100014 read(64, "z", 1) = 1 <0.000004>',
   ];
   const lines = readFileSync(from, 'latin1').split('\n').map((line) => line.replace(/^\[pid +(\d+)\] /, (_m, tid: string) => `${tid.padEnd(5)} `));
   const middle = lines.length >> 1;
@@ -134,7 +140,7 @@ function columnTrace(from: string, untimed: boolean): string {
 }
 
 for (const untimed of [false, true]) {
-  test(`fast strace reader: a -f -o trace (TID column${untimed ? ', no timestamps' : ', -tt'}) with signals, dup and fcntl is read to its end, and its analysis is the string reader's`, () =>
+  test(`fast strace reader: a -f -o trace (TID column${untimed ? ', no timestamps' : ', -tt'}) with signals, dup, fcntl, pipe and socketpair is read to its end, and its analysis is the string reader's`, () =>
     withDir(async (dir) => {
       generateStraceTrace(join(dir, 'gen.txt'), { bytes: 2 << 20, seed: 23 });
       const file = join(dir, 'strace-f-o.txt');
@@ -154,6 +160,10 @@ for (const untimed of [false, true]) {
       // The copies are followed: the writes through fd 42 and fd 51 land on the path dup named.
       const dupPath = records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === '/tmp/dup-source.txt')!;
       assert.equal(dupPath.written_bytes, 9);
+      // Writes without an annotation go to what pipe2 and socketpair put in the table.
+      const byPath = (path: string): Record<string, unknown> | undefined => records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === path && r.tid === 26246);
+      assert.equal(byPath('pipe:[4711]')?.written_bytes, 2);
+      assert.equal(byPath('UNIX-STREAM:[90002]')?.written_bytes, 5);
     }));
 }
 

@@ -554,6 +554,11 @@ let fdRefEnd = 0;
  * values.ts parseFdRefAt on buf[start, end) into `out`. Returns 1 when read, 0 when not an fd, -1 when
  * the annotation is not plain (the caller gives the file up).
  */
+/** Where the last readFdRefBytes that returned 1 stopped reading. */
+export function lastFdRefEnd(): number {
+  return fdRefEnd;
+}
+
 export function readFdRefBytes(buf: Uint8Array, start: number, end: number, out: ByteFdRef): number {
   let i = start;
   let fd: number;

@@ -36,6 +36,7 @@ import {
   nameEndBytes,
   newByteReturn,
   readFdRefBytes,
+  lastFdRefEnd,
   readReturnBytes,
   sameText,
   setLineEnd,
@@ -924,6 +925,16 @@ export class StraceFastReader {
         }
         return undefined;
       }
+      case 'pipe':
+      case 'socketpair': {
+        // tracker.ts setArrayFds(): the fds of the returned array, `[3, 4]` or `[3<pipe:[1]>, 4<pipe:[1]>]`.
+        const args = this.args;
+        const pipe = effect === 'pipe';
+        const cloexec = args.bounds(1) && includesBytes(src, args.itemStart, args.itemEnd, 'CLOEXEC');
+        if (!args.bounds(pipe ? 0 : 3)) return undefined;
+        this.setArrayFds(task, src, args.itemStart, args.itemEnd, pipe ? 'pipe' : 'socket', cloexec, lineNo);
+        return undefined;
+      }
       case 'socket':
       case 'anon': {
         const cloexec = includesBytes(src, argsStart, argsEnd, 'CLOEXEC');
@@ -975,6 +986,26 @@ export class StraceFastReader {
       relative = undefined;
     }
     task.files.set(to, entry(path, relative, kind, cloexec));
+  }
+
+  /** tracker.ts setArrayFds() on buf[s, e); any item that is not an fd with a plain annotation or none gives the file up. */
+  private setArrayFds(task: Task, buf: Uint8Array, s: number, e: number, kind: 'pipe' | 'socket', cloexec: boolean, lineNo: number): void {
+    if (buf[s] !== 91 || buf[e - 1] !== 93) return;
+    const end = e - 1;
+    const ref = this.ref2;
+    let i = s + 1;
+    while (i < end) {
+      while (i < end && buf[i] === SPACE) i++;
+      if (readFdRefBytes(buf, i, end, ref) !== 1 || ref.deleted) return this.bail('an fd array this reader leaves to the string reader', lineNo);
+      let after = lastFdRefEnd();
+      while (after < end && buf[after] === SPACE) after++;
+      if (after < end && buf[after] !== 44) return this.bail('an fd array this reader leaves to the string reader', lineNo);
+      if (ref.fd >= 0) {
+        const e2 = ref.annStart >= 0 ? entry(ascii(buf, ref.annStart, ref.annEnd), undefined, annotationKindBytes(buf, ref.annStart, ref.annEnd), cloexec) : entry(undefined, undefined, kind, cloexec);
+        task.files.set(ref.fd, e2);
+      }
+      i = after + 1;
+    }
   }
 
   private cloneReturned(parent: Task, name: string, args: string, childTid: number): void {
@@ -1376,8 +1407,6 @@ function unsupportedCall(info: SyscallInfo): string | undefined {
   const shape = info.shape;
   if (shape && (shape.fd2 !== undefined || shape.path2 !== undefined || shape.copy !== undefined)) return `"${info.name}" has two fds or two paths`;
   switch (info.effect) {
-    case 'pipe':
-    case 'socketpair':
     case 'memfd':
     case 'close_range':
       return `"${info.name}" changes fd tables in a way this reader does not follow`;
