@@ -73,10 +73,10 @@ test('fast strace reader: read on a pool worker (a folder bundle), the analysis 
 /** Lines the fast reader leaves to the string reader, each put in the middle of a generated trace. */
 const UNREAD_LINES: Array<[string, string]> = [
   ['a -ttt timestamp', '[pid 26246] 1764174930.100000 getpid() = 26246 <0.000002>'],
-  ['a rename', '[pid 26246] 17:35:30.100000 rename("/tmp/a.txt", "/tmp/b.txt") = 0 <0.000004>'],
+  ['a memfd_create', '[pid 26246] 17:35:30.100000 memfd_create("buf", MFD_CLOEXEC) = 9</memfd:buf (deleted)> <0.000004>'],
   ['a line without the timestamp the others have', '[pid 26246] getpid() = 26246 <0.000002>'],
   ['an escape in a path', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/a\\nb", O_RDONLY) = 9</tmp/a\\nb> <0.000004>'],
-  ['a line cut in two by a strace message', '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}strace: Process 9999 attached'],
+  ['a line cut by a strace message this reader does not read', '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}strace: Process 9999 suspended'],
   ['non-ASCII bytes', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/caf\u00e9", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000004>'],
   ['a CRLF line', '[pid 26246] 17:35:30.100000 getpid() = 26246 <0.000002>\r'],
 ];
@@ -98,6 +98,35 @@ for (const [what, line] of UNREAD_LINES) {
       assert.equal(files[0]!.coverage.lines, lines.length + (lines[lines.length - 1] === '' ? 0 : 1));
     }));
 }
+
+test('fast strace reader: a clone3 line cut by "strace: Process N attached" and continued on the next line (the case study\'s shape) is read to its end, as the string reader reads it', () =>
+  withDir(async (dir) => {
+    generateStraceTrace(join(dir, 'gen.txt'), { bytes: 1 << 20, seed: 41 });
+    const lines = readFileSync(join(dir, 'gen.txt'), 'latin1').split('\n');
+    rmSync(join(dir, 'gen.txt'));
+    const middle = lines.length >> 1;
+    // The shape of ../shared/captures/popularity/strace-f.txt lines 9-12, with a TID the trace does not use.
+    const cut = [
+      '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffaf416e990, parent_tid=0x7ffaf416e990, exit_signal=0, stack=0x7ffaf396e000, stack_size=0x7fff80, tls=0x7ffaf416e6c0}strace: Process 27001 attached',
+      ' <unfinished ...>',
+      '[pid 27001] 17:35:30.100050 openat(AT_FDCWD</tmp>, "/tmp/cut-child.txt", O_WRONLY|O_CREAT, 0666) = 90</tmp/cut-child.txt> <0.000010>',
+      '[pid 26246] 17:35:30.100060 <... clone3 resumed> => {parent_tid=[27001]}, 88) = 27001 <0.000163>',
+      '[pid 27001] 17:35:30.100070 write(90</tmp/cut-child.txt>, "abc", 3) = 3 <0.000004>',
+      '[pid 27001] 17:35:30.100080 +++ exited with 0 +++',
+    ];
+    const file = join(dir, 'strace.txt');
+    writeFileSync(file, [...lines.slice(0, middle), ...cut, ...lines.slice(middle)].join('\n'), 'latin1');
+    assert.equal(fastVerdict(file), undefined);
+    const { string, fast } = await bothReadings(dir);
+    assert.equal(fast, string);
+    const timeline = JSON.parse(fast) as { records: Array<Record<string, unknown>>; files: Array<{ coverage: { lines: number; data: number; unparsed: number } }> };
+    // The child is the thread the clone made: its write is its process's, and the attach record says so.
+    const attach = timeline.records.find((r) => r.kind === 'strace.attach' && r.tid === 27001)!;
+    assert.equal(attach.follows_clone_of, 26246);
+    const child = timeline.records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === '/tmp/cut-child.txt')!;
+    assert.deepEqual([child.tid, child.pid, child.written_bytes], [27001, 26246, 3]);
+    assert.equal(timeline.files[0]!.coverage.unparsed, 0);
+  }));
 
 test('fast strace reader: a trace whose last call never returned ends it as the string reader does', () =>
   withDir(async (dir) => {
@@ -132,6 +161,11 @@ function columnTrace(from: string, untimed: boolean): string {
     '26246 17:35:30.100012 write(63, "hello", 5) = 5 <0.000004>',
     '26246 17:35:30.100013 pipe([64, 65]) = 0 <0.000004>',
     '26246 17:35:30.100014 read(64, "z", 1) = 1 <0.000004>',
+    '26246 17:35:30.100015 rename("/tmp/app.log", "/tmp/app.log.1") = 0 <0.000004>',
+    '26246 17:35:30.100016 renameat2(AT_FDCWD</tmp>, "tmpfile.part", AT_FDCWD</tmp>, "tmpfile", RENAME_NOREPLACE) = 0 <0.000004>',
+    '26246 17:35:30.100017 sendfile(6</tmp/out.bin>, 7</tmp/in.bin>, NULL, 4096) = 4096 <0.000004>',
+    '26246 17:35:30.100018 copy_file_range(7</tmp/in.bin>, NULL, 6</tmp/out.bin>, NULL, 100, 0) = 100 <0.000004>',
+    '26246 17:35:30.100019 symlink("/tmp/app.log", "/tmp/current.log") = 0 <0.000004>',
   ];
   const lines = readFileSync(from, 'latin1').split('\n').map((line) => line.replace(/^\[pid +(\d+)\] /, (_m, tid: string) => `${tid.padEnd(5)} `));
   const middle = lines.length >> 1;
@@ -140,7 +174,7 @@ function columnTrace(from: string, untimed: boolean): string {
 }
 
 for (const untimed of [false, true]) {
-  test(`fast strace reader: a -f -o trace (TID column${untimed ? ', no timestamps' : ', -tt'}) with signals, dup, fcntl, pipe and socketpair is read to its end, and its analysis is the string reader's`, () =>
+  test(`fast strace reader: a -f -o trace (TID column${untimed ? ', no timestamps' : ', -tt'}) with signals, dup, fcntl, pipes, socket pairs, renames and copies is read to its end, and its analysis is the string reader's`, () =>
     withDir(async (dir) => {
       generateStraceTrace(join(dir, 'gen.txt'), { bytes: 2 << 20, seed: 23 });
       const file = join(dir, 'strace-f-o.txt');
@@ -164,6 +198,13 @@ for (const untimed of [false, true]) {
       const byPath = (path: string): Record<string, unknown> | undefined => records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === path && r.tid === 26246);
       assert.equal(byPath('pipe:[4711]')?.written_bytes, 2);
       assert.equal(byPath('UNIX-STREAM:[90002]')?.written_bytes, 5);
+      // Two-path and two-fd calls: both paths aggregated, a copy's bytes read from one and written to the other.
+      assert.equal(byPath('/tmp/app.log')?.renames, 1);
+      assert.equal(byPath('/tmp/app.log.1')?.calls, 1);
+      assert.equal(byPath('/tmp/tmpfile.part')?.renames, 1);
+      assert.equal(byPath('/tmp/tmpfile')?.calls, 1);
+      assert.deepEqual([byPath('/tmp/out.bin')?.written_bytes, byPath('/tmp/in.bin')?.read_bytes], [4196, 4196]);
+      assert.equal(byPath('/tmp/current.log')?.calls, 1);
     }));
 }
 

@@ -259,6 +259,44 @@ function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findCl
   return lastCandidate;
 }
 
+/** lexer.ts indexOfStraceColon on buf[from, e): where a `strace: ` starts, or -1. */
+function indexOfStraceColonBytes(buf: Uint8Array, from: number, e: number): number {
+  for (let k = from + 6; k + 1 < e; k++) {
+    if (buf[k] === 58 && buf[k + 1] === SPACE && startsWithAt(buf, k - 6, e, 'strace')) return k - 6;
+  }
+  return -1;
+}
+
+/** lexer.ts splicedMessageAt on the line buf[s, e): where a `strace: ` outside any string literal starts, or -1. */
+export function splicedMessageAtBytes(buf: Uint8Array, s: number, e: number): number {
+  let from = s;
+  for (;;) {
+    const at = indexOfStraceColonBytes(buf, from, e);
+    if (at <= from) return at;
+    let i = from;
+    let inside = false;
+    while (i < at) {
+      if (buf[i] === QUOTE) {
+        i = skipStringBytes(buf, i, e);
+        if (i > at) {
+          inside = true;
+          break;
+        }
+        continue;
+      }
+      i++;
+    }
+    if (!inside) return at;
+    from = i;
+  }
+}
+
+/** strace.ts isContinuation on buf[s, e): the rest of a call line a strace message cut. */
+export function isContinuationBytes(buf: Uint8Array, s: number, e: number): boolean {
+  const c = buf[s];
+  return c === 41 || c === 44 || startsWithAt(buf, s, e, ' =>') || startsWithAt(buf, s, e, ' <unfinished ...>') || startsWithAt(buf, s, e, ' <detached ...>');
+}
+
 /** Whether buf[from, end) (a return part, an exit line's end) holds a `strace: ` message. */
 export function hasMessage(buf: Uint8Array, lo: number, from: number, end: number): boolean {
   for (let i = from; i < end; i++) if (buf[i] === 58 && messageAt(buf, i, lo, end)) return true;

@@ -44,6 +44,8 @@ import {
   argScan,
   hasMessage,
   scanArgsBytes,
+  splicedMessageAtBytes,
+  isContinuationBytes,
 } from './fast-bytes.js';
 
 type FdKind = 'file' | 'pipe' | 'socket' | 'anon' | 'memfd';
@@ -211,6 +213,10 @@ export class StraceFastReader {
   /** Whether the file's lines have -tt timestamps (undefined until its first task line). */
   private timedLines: boolean | undefined = undefined;
   private signals = 0;
+  /** A call line a strace message cut, waiting for its continuation on the next line. */
+  private open: { bytes: Buffer; body: number; task: Task; timeLine: number; us: number; line: number } | undefined = undefined;
+  /** The line just read was kept open (its coverage is counted with its continuation). */
+  private deferred = false;
   private readonly attachTargets: number[] = [];
   private hasDurations = false;
   private yStyle: 'y' | 'yy' | undefined;
@@ -286,6 +292,7 @@ export class StraceFastReader {
     if (this.bailed !== undefined) return;
     this.lastLine = lineNo;
     this.coverage.lines++;
+    if (this.open !== undefined) return this.continueOpen(buf, s, e, lineNo);
     if (s === e) {
       this.coverage.skipped++;
       return;
@@ -370,7 +377,45 @@ export class StraceFastReader {
     } else if (c === 43) this.exit(buf, b, e, task, lineNo, timeLine, us);
     else if (c === 45) this.signal(buf, s, b, e, task, lineNo, timeLine, us);
     else this.callBody(buf, s, b, e, task, lineNo, timeLine, us);
-    if (this.bailed === undefined) this.coverage.data++;
+    if (this.deferred) this.deferred = false; // counted with its continuation
+    else if (this.bailed === undefined) this.coverage.data++;
+  }
+
+  /**
+   * The line after a call line a strace message cut (strace.ts line(), `this.open`): its continuation
+   * (` <unfinished ...>`, `) = 0`, …) is read as the rest of that call, at the cut line's number and time.
+   */
+  private continueOpen(buf: Uint8Array, s: number, e: number, lineNo: number): void {
+    const open = this.open!;
+    this.open = undefined;
+    if (!isContinuationBytes(buf, s, e)) return this.bail('a call line cut by a strace message is not continued on the next line', lineNo);
+    if (buf !== this.scanBuf) {
+      this.detachSlot();
+      this.scanBuf = buf;
+    }
+    const joined = Buffer.concat([open.bytes, buf.subarray(s, e)]);
+    setLineEnd(joined.length);
+    this.callBody(joined, 0, open.body, joined.length, open.task, open.line, open.timeLine, open.us);
+    if (this.deferred) return this.bail('a call line cut twice', lineNo);
+    // The cut line and its continuation are both data (the string reader settles the first when the second comes).
+    if (this.bailed === undefined) this.coverage.data += 2;
+  }
+
+  /**
+   * A call line without its end: one a `strace: ` message cut (`clone3({...}strace: Process N attached`,
+   * continued on the next line) is kept open, and the message read; any other gives the file up.
+   */
+  private cutByMessage(buf: Uint8Array, s: number, b: number, ne: number, e: number, call: Call, task: Task, lineNo: number, timeLine: number, us: number): void {
+    const at = splicedMessageAtBytes(buf, s, e);
+    if (at <= s) return this.bail('a call line without its end', lineNo);
+    let headEnd = at;
+    while (headEnd > ne && buf[headEnd - 1] === SPACE) headEnd--;
+    if (buf[headEnd - 1] === 62 && buf[headEnd - 2] === 46) return this.bail('a call half cut by a strace message', lineNo);
+    if (findArgsEndBytes(buf, s, ne + 1, at) >= 0 || argScan.odd || argScan.spliced) return this.bail('a call line cut by a strace message after its end', lineNo);
+    this.open = { bytes: copyOf(buf, s, at), body: b - s, task, timeLine, us, line: lineNo };
+    if (call.info.clone) task.cloneArgs = ascii(buf, ne + 1, at);
+    this.deferred = true;
+    this.message(buf, at, e, lineNo, false);
   }
 
   private callBody(buf: Uint8Array, s: number, b: number, e: number, task: Task, lineNo: number, timeLine: number, us: number): void {
@@ -396,7 +441,7 @@ export class StraceFastReader {
       if (startsWithAt(buf, end - 14, end, '<detached ...>') || startsWithAt(buf, end - 5, end, ' ...>')) return this.bail('a detached or pid-changed call', lineNo);
     }
     const close = findArgsEndBytes(buf, s, ne + 1, e);
-    if (close < 0) return this.bail('a call line without its end', lineNo);
+    if (close < 0) return this.cutByMessage(buf, s, b, ne, e, call, task, lineNo, timeLine, us);
     if (argScan.spliced || argScan.odd || hasMessage(buf, s, close, e)) return this.bail('a strace message or an odd annotation in the line', lineNo);
     const yMark = argScan.yMark;
     const r = readReturnBytes(buf, close, e, this.ret);
@@ -522,7 +567,7 @@ export class StraceFastReader {
     this.finish(record, task);
   }
 
-  private message(buf: Uint8Array, s: number, e: number, lineNo: number): void {
+  private message(buf: Uint8Array, s: number, e: number, lineNo: number, counted = true): void {
     // /^strace: Process (\d+) (attached|detached)(?: with (\d+) threads)?/
     let i = s + 8;
     if (!startsWithAt(buf, i, e, 'Process ')) return this.bail('a strace message this reader leaves to the string reader', lineNo);
@@ -545,7 +590,7 @@ export class StraceFastReader {
       while (k < e && isDigit(buf[k]!)) n = n * 10 + buf[k++]! - 48;
       if (k > t0 && k - t0 <= 15 && startsWithAt(buf, k, e, ' threads')) threads = n;
     }
-    this.coverage.data++;
+    if (counted) this.coverage.data++;
     const record = this.base('strace.attach', lineNo, -1, 0);
     record.action = action;
     if (threads !== undefined) record.threads = threads;
@@ -752,6 +797,15 @@ export class StraceFastReader {
       }
     }
     if (this.bailed !== undefined) return;
+    if (shape.fd2 !== undefined) {
+      const ref = this.fdRef(shape.fd2, this.ref2, lineNo);
+      if (this.bailed !== undefined) return;
+      if (ref && ref.fd >= 0) {
+        facts.fd2 = ref.fd;
+        this.fdView(task, ref);
+        if (this.viewPath !== undefined) facts.path2 = this.viewPath;
+      }
+    }
     if (shape.path !== undefined) {
       const resolved = this.resolveArg(task, shape.path, shape.dirfd, lineNo);
       if (this.bailed !== undefined) return;
@@ -770,6 +824,11 @@ export class StraceFastReader {
           facts.fdPath = ref.annStart < 0 ? undefined : this.annotationString(task, ref);
         }
       }
+    }
+    if (shape.path2 !== undefined) {
+      const resolved = this.resolveArg(task, shape.path2, shape.dirfd2, lineNo);
+      if (this.bailed !== undefined) return;
+      if (resolved !== undefined) facts.path2 = resolved;
     }
     const ret = this.ret;
     if (returned && ret.ret !== undefined && ret.ret >= 0 && ret.errnoStart < 0 && (shape.io !== undefined || shape.copy !== undefined)) facts.bytes = ret.ret;
@@ -1059,15 +1118,29 @@ export class StraceFastReader {
     this.addTo(s, returned, timeLine, timeUs, read, written, line);
     this.addTo((task.agg ??= new Agg(line)), returned, timeLine, timeUs, read, written, line);
     const path = facts.path;
-    if (path === undefined) return;
+    const path2 = facts.path2;
+    if (path === undefined && path2 === undefined) return;
     let paths = task.paths;
     if (paths === undefined) {
       paths = this.pathTasks.get(task);
       if (paths === undefined) this.pathTasks.set(task, (paths = new Paths()));
       task.paths = paths;
     }
-    const a = this.addPath(paths, path, line, returned, timeLine, timeUs, read, written, this.factsEntry);
-    if (info.pathOp !== PATH_OP_NONE) this.countPathOp(a, info, src, argsStart, argsEnd, returned, timeLine, timeUs);
+    // strace.ts aggregate(): a copy's bytes are read from one path and written to the other.
+    const name = info.name;
+    if (name === 'sendfile' || name === 'sendfile64') {
+      if (path !== undefined) this.addPath(paths, path, line, returned, timeLine, timeUs, 0, bytes, undefined);
+      if (path2 !== undefined) this.addPath(paths, path2, line, returned, timeLine, timeUs, bytes, 0, undefined);
+    } else if (name === 'copy_file_range' || name === 'splice' || name === 'tee') {
+      if (path !== undefined) this.addPath(paths, path, line, returned, timeLine, timeUs, bytes, 0, undefined);
+      if (path2 !== undefined) this.addPath(paths, path2, line, returned, timeLine, timeUs, 0, bytes, undefined);
+    } else {
+      if (path !== undefined) {
+        const a = this.addPath(paths, path, line, returned, timeLine, timeUs, read, written, this.factsEntry);
+        if (info.pathOp !== PATH_OP_NONE) this.countPathOp(a, info, src, argsStart, argsEnd, returned, timeLine, timeUs);
+      }
+      if (path2 !== undefined && path2 !== path) this.addPath(paths, path2, line, returned, timeLine, timeUs, 0, 0, undefined);
+    }
   }
 
   private aggregateFd(task: Task, info: SyscallInfo, fd: number, returned: boolean, timeLine: number, timeUs: number, line: number): void {
@@ -1298,6 +1371,7 @@ export class StraceFastReader {
 
   /** The file's end: calls in flight, the last call, the aggregates, the capture facts. */
   end(): FastResult {
+    if (this.open !== undefined) this.bail('the file ends inside a call line cut by a strace message', this.open.line);
     if (this.bailed === undefined) {
       for (const task of this.allTasks) this.flushPending(task, 'the trace ends before the call returned');
     }
@@ -1404,8 +1478,6 @@ const TIME_DIGITS = [0, 1, 3, 4, 6, 7, 9, 10, 11, 12, 13, 14];
 
 /** Why this reader leaves a call to the string reader (undefined: it follows it). */
 function unsupportedCall(info: SyscallInfo): string | undefined {
-  const shape = info.shape;
-  if (shape && (shape.fd2 !== undefined || shape.path2 !== undefined || shape.copy !== undefined)) return `"${info.name}" has two fds or two paths`;
   switch (info.effect) {
     case 'memfd':
     case 'close_range':
