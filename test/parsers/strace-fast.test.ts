@@ -72,8 +72,8 @@ test('fast strace reader: read on a pool worker (a folder bundle), the analysis 
 
 /** Lines the fast reader leaves to the string reader, each put in the middle of a generated trace. */
 const UNREAD_LINES: Array<[string, string]> = [
-  ['a -ttt timestamp', '[pid 26246] 1764174930.100000 getpid() = 26246 <0.000002>'],
-  ['a memfd_create', '[pid 26246] 17:35:30.100000 memfd_create("buf", MFD_CLOEXEC) = 9</memfd:buf (deleted)> <0.000004>'],
+  ['a -ttt timestamp among -tt ones', '[pid 26246] 1764174930.100000 getpid() = 26246 <0.000002>'],
+  ['an fd annotation ending in (deleted)', '[pid 26246] 17:35:30.100000 memfd_create("buf", MFD_CLOEXEC) = 9</memfd:buf (deleted)> <0.000004>'],
   ['a line without the timestamp the others have', '[pid 26246] getpid() = 26246 <0.000002>'],
   ['an escape in a path', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/a\\nb", O_RDONLY) = 9</tmp/a\\nb> <0.000004>'],
   ['a line cut by a strace message this reader does not read', '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}strace: Process 9999 suspended'],
@@ -141,10 +141,10 @@ test('fast strace reader: a trace whose last call never returned ends it as the 
 
 /**
  * A generated trace rewritten as `strace -f -o FILE` writes it (a TID column, `%-5d ` as strace prints
- * it, instead of `[pid N] `), without its timestamps when `untimed`, with lines of the kinds the string
- * reader's tests hold (signals, dup, fcntl, pipes, socket pairs) put among the calls of the task 26246.
+ * it, instead of `[pid N] `), its timestamps rewritten to `stamps`, with lines of the kinds the string
+ * reader's tests hold (signals, dup, fcntl, pipes, socket pairs, renames, copies, a memfd) put among the calls of the task 26246.
  */
-function columnTrace(from: string, untimed: boolean): string {
+function columnTrace(from: string, stamps: Stamps): string {
   const extra = [
     '26246 17:35:30.100000 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
     '26246 17:35:30.100001 --- stopped by SIGSTOP ---',
@@ -166,19 +166,35 @@ function columnTrace(from: string, untimed: boolean): string {
     '26246 17:35:30.100017 sendfile(6</tmp/out.bin>, 7</tmp/in.bin>, NULL, 4096) = 4096 <0.000004>',
     '26246 17:35:30.100018 copy_file_range(7</tmp/in.bin>, NULL, 6</tmp/out.bin>, NULL, 100, 0) = 100 <0.000004>',
     '26246 17:35:30.100019 symlink("/tmp/app.log", "/tmp/current.log") = 0 <0.000004>',
+    '26246 17:35:30.100020 memfd_create("scratch", MFD_CLOEXEC) = 66 <0.000004>',
+    '26246 17:35:30.100021 write(66, "q", 1) = 1 <0.000004>',
   ];
   const lines = readFileSync(from, 'latin1').split('\n').map((line) => line.replace(/^\[pid +(\d+)\] /, (_m, tid: string) => `${tid.padEnd(5)} `));
   const middle = lines.length >> 1;
   const all = [...lines.slice(0, middle), ...extra, ...lines.slice(middle)];
-  return (untimed ? all.map((line) => line.replace(/^(\d+ +)\d\d:\d\d:\d\d\.\d{6} /, '$1')) : all).join('\n');
+  return all.map((line) => line.replace(/^(\d+ +)(\d\d):(\d\d):(\d\d)(\.\d{6}) /, (_m, tid: string, h: string, m: string, sec: string, frac: string) => tid + restamp(stamps, Number(h), Number(m), Number(sec), frac))).join('\n');
 }
 
-for (const untimed of [false, true]) {
-  test(`fast strace reader: a -f -o trace (TID column${untimed ? ', no timestamps' : ', -tt'}) with signals, dup, fcntl, pipes, socket pairs, renames and copies is read to its end, and its analysis is the string reader's`, () =>
+/** The timestamp forms a -f -o trace is rewritten to: `tt` as generated, none, `-t` (seconds), `-ttt` (epoch). */
+type Stamps = 'tt' | 'none' | 't' | 'ttt';
+
+/** 2026-11-26 00:00:00 UTC, the day of the generated traces, in seconds since the epoch. */
+const TRACE_DAY_EPOCH = Date.UTC(2026, 10, 26) / 1000;
+
+function restamp(stamps: Stamps, h: number, m: number, s: number, frac: string): string {
+  const clock = `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+  if (stamps === 'none') return '';
+  if (stamps === 't') return `${clock} `;
+  if (stamps === 'ttt') return `${TRACE_DAY_EPOCH + h * 3600 + m * 60 + s}${frac} `;
+  return `${clock}${frac} `;
+}
+
+for (const stamps of ['tt', 'none', 't', 'ttt'] as const) {
+  test(`fast strace reader: a -f -o trace (TID column, ${stamps === 'none' ? 'no timestamps' : `-${stamps}`}) with signals, dup, fcntl, pipes, socket pairs, renames and copies is read to its end, and its analysis is the string reader's`, () =>
     withDir(async (dir) => {
       generateStraceTrace(join(dir, 'gen.txt'), { bytes: 2 << 20, seed: 23 });
       const file = join(dir, 'strace-f-o.txt');
-      writeFileSync(file, columnTrace(join(dir, 'gen.txt'), untimed), 'latin1');
+      writeFileSync(file, columnTrace(join(dir, 'gen.txt'), stamps), 'latin1');
       rmSync(join(dir, 'gen.txt'));
       assert.equal(fastVerdict(file), undefined);
       const { string, fast } = await bothReadings(dir);
@@ -186,11 +202,13 @@ for (const untimed of [false, true]) {
       const records = (JSON.parse(fast) as { records: Array<Record<string, unknown>> }).records;
       const capture = records.find((r) => r.kind === 'strace.capture')!;
       assert.equal(capture.pid_style, 'column');
-      assert.equal(capture.timestamps, untimed ? 'none' : 'tt');
+      assert.equal(capture.timestamps, stamps);
       assert.equal(capture.signals, 2);
       const signals = records.filter((r) => r.kind === 'strace.signal');
       assert.deepEqual(signals.map((r) => [r.signal, r.tid, r.stopped ?? false]), [['SIGCHLD', 26246, false], ['SIGSTOP', 26246, true]]);
-      assert.equal(signals.some((r) => 'time' in r), !untimed);
+      assert.equal(signals.some((r) => 'time' in r), stamps !== 'none');
+      if (stamps === 'ttt') assert.deepEqual(signals[0]!.time, { clock: 'utc', epoch: TRACE_DAY_EPOCH + 17 * 3600 + 35 * 60 + 30.1, iso: '2026-11-26T17:35:30.100000Z' });
+      if (stamps === 't') assert.deepEqual(signals[0]!.time, { clock: 'time-of-day', iso: '17:35:30' });
       // The copies are followed: the writes through fd 42 and fd 51 land on the path dup named.
       const dupPath = records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === '/tmp/dup-source.txt')!;
       assert.equal(dupPath.written_bytes, 9);
@@ -205,6 +223,7 @@ for (const untimed of [false, true]) {
       assert.equal(byPath('/tmp/tmpfile')?.calls, 1);
       assert.deepEqual([byPath('/tmp/out.bin')?.written_bytes, byPath('/tmp/in.bin')?.read_bytes], [4196, 4196]);
       assert.equal(byPath('/tmp/current.log')?.calls, 1);
+      assert.equal(byPath('/memfd:scratch')?.written_bytes, 1);
     }));
 }
 

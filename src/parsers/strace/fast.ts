@@ -188,6 +188,77 @@ function timeText(us: number): string {
   return `${two(h)}:${two(m)}:${two(s)}.${String(frac).padStart(6, '0')}`;
 }
 
+/** `HH:MM:SS` (-t) of microseconds of the day. */
+function secondsText(us: number): string {
+  return timeText(us).slice(0, 8);
+}
+
+/** strace.ts makeTime() of an -ttt stamp (ten digits of seconds, six of microseconds), from its microseconds. */
+function epochTime(us: number): RecordTime {
+  const frac = us % 1e6;
+  const seconds = (us - frac) / 1e6;
+  const fraction = `.${String(frac).padStart(6, '0')}`;
+  // The number strace.ts reads from the same text (Number of the printed stamp), so the same double.
+  return { clock: 'utc', epoch: Number(`${seconds}${fraction}`), iso: `${new Date(seconds * 1000).toISOString().slice(0, 19)}${fraction}Z` };
+}
+
+type TsMode = 't' | 'tt' | 'ttt' | 'none';
+
+/** What readTimestamp read. */
+const stamp = { us: 0, kind: 'tt' as TsMode };
+
+/**
+ * lexer.ts readPrefixInto's timestamps at buf[i] (a digit): `HH:MM:SS` (-t), `HH:MM:SS.uuuuuu` (-tt), or
+ * ten digits, a dot and six (-ttt), then a space. Returns where the body starts, -1 for any other form
+ * (-r, nanoseconds, an epoch of another length), which the string reader reads.
+ */
+function readTimestamp(buf: Uint8Array, i: number, e: number): number {
+  if (buf[i + 2] === 58) {
+    if (i + 9 > e || buf[i + 5] !== 58) return -1;
+    for (const k of CLOCK_DIGITS) if (!isDigit(buf[i + k]!)) return -1;
+    const hh = (buf[i]! - 48) * 10 + buf[i + 1]! - 48;
+    const mm = (buf[i + 3]! - 48) * 10 + buf[i + 4]! - 48;
+    const ss = (buf[i + 6]! - 48) * 10 + buf[i + 7]! - 48;
+    const secs = (hh * 60 + mm) * 60 + ss;
+    if (buf[i + 8] === SPACE) {
+      stamp.kind = 't';
+      stamp.us = secs * 1e6;
+      return i + 9;
+    }
+    if (i + 16 > e || buf[i + 8] !== 46 || buf[i + 15] !== SPACE) return -1;
+    const frac = sixDigits(buf, i + 9);
+    if (frac < 0) return -1;
+    stamp.kind = 'tt';
+    stamp.us = secs * 1e6 + frac;
+    return i + 16;
+  }
+  if (i + 18 > e || buf[i + 10] !== 46 || buf[i + 17] !== SPACE) return -1;
+  let secs = 0;
+  for (let k = i; k < i + 10; k++) {
+    const c = buf[k]!;
+    if (!isDigit(c)) return -1;
+    secs = secs * 10 + c - 48;
+  }
+  const frac = sixDigits(buf, i + 11);
+  if (frac < 0) return -1;
+  stamp.kind = 'ttt';
+  stamp.us = secs * 1e6 + frac;
+  return i + 18;
+}
+
+/** Offsets of the digits of `HH:MM:SS`. */
+const CLOCK_DIGITS = [0, 1, 3, 4, 6, 7];
+
+function sixDigits(buf: Uint8Array, at: number): number {
+  let v = 0;
+  for (let k = at; k < at + 6; k++) {
+    const c = buf[k]!;
+    if (!isDigit(c)) return -1;
+    v = v * 10 + c - 48;
+  }
+  return v;
+}
+
 function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
@@ -210,8 +281,8 @@ export class StraceFastReader {
   private lastLine = 0;
   private sawBracket = false;
   private sawColumn = false;
-  /** Whether the file's lines have -tt timestamps (undefined until its first task line). */
-  private timedLines: boolean | undefined = undefined;
+  /** The timestamps of the file's lines (undefined until its first task line). */
+  private tsMode: TsMode | undefined = undefined;
   private signals = 0;
   /** A call line a strace message cut, waiting for its continuation on the next line. */
   private open: { bytes: Buffer; body: number; task: Task; timeLine: number; us: number; line: number } | undefined = undefined;
@@ -326,7 +397,7 @@ export class StraceFastReader {
       while (i < e && buf[i] === SPACE) i++;
     } else if (isDigit(c0)) {
       // A TID column (`strace -f -o FILE`): up to 7 digits and a space (lexer.ts readPrefixInto). Two
-      // digits and a colon are an -tt timestamp without a prefix.
+      // digits and a colon, or ten and a dot, are a timestamp without a prefix.
       let k = s;
       let v = 0;
       while (k < e && isDigit(buf[k]!)) v = v * 10 + (buf[k++]! - 48);
@@ -335,25 +406,20 @@ export class StraceFastReader {
         column = true;
         i = k;
         while (i < e && buf[i] === SPACE) i++;
-      } else if (k - s !== 2 || buf[k] !== 58) return this.bail('a line without a [pid N] prefix, a TID column or an -tt timestamp', lineNo);
+      } else if (!((k - s === 2 && buf[k] === 58) || (k - s === 10 && buf[k] === 46))) return this.bail('a line without a [pid N] prefix, a TID column or a timestamp', lineNo);
     } else if (!isBodyStart(c0)) return this.bail('a line that is not a call, a resumed half or an exit', lineNo);
-    // -tt (HH:MM:SS.uuuuuu and a space), or no timestamp at all: one or the other for the whole file.
-    const timed = i < e && isDigit(buf[i]!);
-    if (timed !== (this.timedLines ??= timed)) return this.bail(timed ? 'a timestamp after lines without one' : 'a line without the timestamp the lines before had', lineNo);
+    // -t, -tt or -ttt, or no timestamp at all: one of them for the whole file.
+    let b = i;
     let us = 0;
-    if (timed) {
-      if (i + 16 > e || buf[i + 2] !== 58 || buf[i + 5] !== 58 || buf[i + 8] !== 46 || buf[i + 15] !== SPACE) return this.bail('not an -tt timestamp', lineNo);
-      for (let k = 0; k < TIME_DIGITS.length; k++) {
-        if (!isDigit(buf[i + TIME_DIGITS[k]!]!)) return this.bail('not an -tt timestamp', lineNo);
-      }
-      const hh = (buf[i]! - 48) * 10 + buf[i + 1]! - 48;
-      const mm = (buf[i + 3]! - 48) * 10 + buf[i + 4]! - 48;
-      const ss = (buf[i + 6]! - 48) * 10 + buf[i + 7]! - 48;
-      let frac = 0;
-      for (let k = 9; k < 15; k++) frac = frac * 10 + buf[i + k]! - 48;
-      us = ((hh * 60 + mm) * 60 + ss) * 1e6 + frac;
+    let kind: TsMode = 'none';
+    if (i < e && isDigit(buf[i]!)) {
+      b = readTimestamp(buf, i, e);
+      if (b < 0) return this.bail('a timestamp this reader leaves to the string reader (-r, or not six digits of microseconds)', lineNo);
+      us = stamp.us;
+      kind = stamp.kind;
     }
-    const b = timed ? i + 16 : i;
+    if (kind !== (this.tsMode ??= kind)) return this.bail(`a line with ${kind === 'none' ? 'no timestamp' : `a -${kind} timestamp`} after lines with ${this.tsMode === 'none' ? 'none' : `-${this.tsMode}`}`, lineNo);
+    const timed = kind !== 'none';
     const c = buf[b];
     if (c === undefined || b >= e) return this.bail('a line without a body', lineNo);
     if (!isBodyStart(c) && !(c === 45 && tid >= 0)) return this.bail('not a call, a resumed half, a signal or an exit', lineNo);
@@ -994,6 +1060,16 @@ export class StraceFastReader {
         this.setArrayFds(task, src, args.itemStart, args.itemEnd, pipe ? 'pipe' : 'socket', cloexec, lineNo);
         return undefined;
       }
+      case 'memfd': {
+        // tracker.ts: `/memfd:NAME` (the returned fd's annotation when there is one).
+        const args = this.args;
+        let path: string | undefined;
+        if (args.bounds(0) && src[args.itemStart] === 34) path = decodeCString(ascii(src, args.itemStart, args.itemEnd))?.text;
+        const cloexec = args.bounds(1) && includesBytes(src, args.itemStart, args.itemEnd, 'CLOEXEC');
+        if (ret.annStart >= 0) files.set(r, entry(ascii(src, ret.annStart, ret.annEnd), undefined, annotationKindBytes(src, ret.annStart, ret.annEnd), cloexec));
+        else files.set(r, entry(path === undefined ? undefined : `/memfd:${path}`, undefined, 'memfd', cloexec));
+        return undefined;
+      }
       case 'socket':
       case 'anon': {
         const cloexec = includesBytes(src, argsStart, argsEnd, 'CLOEXEC');
@@ -1262,7 +1338,7 @@ export class StraceFastReader {
   private time(timeLine: number, us: number): RecordTime | undefined {
     if (timeLine < 0) return undefined;
     let t = this.times.get(timeLine);
-    if (t === undefined) this.times.set(timeLine, (t = { clock: 'time-of-day', iso: timeText(us) }));
+    if (t === undefined) this.times.set(timeLine, (t = this.tsMode === 'ttt' ? epochTime(us) : { clock: 'time-of-day', iso: this.tsMode === 't' ? secondsText(us) : timeText(us) }));
     return t;
   }
 
@@ -1328,7 +1404,7 @@ export class StraceFastReader {
   }
 
   private countLast(): void {
-    const clock = this.slot.timeLine >= 0 ? 'time-of-day' : 'none';
+    const clock = this.slot.timeLine < 0 ? 'none' : this.tsMode === 'ttt' ? 'utc' : 'time-of-day';
     if (clock !== this.countedClock) {
       this.tellCounted();
       this.countedClock = clock;
@@ -1448,7 +1524,7 @@ export class StraceFastReader {
       followed: this.sawBracket || this.sawColumn || (this.cloneChildren > 0 && this.allTasks.some((t) => t.origin === 'clone' && t.calls > 0)),
       tasks: this.allTasks.filter((t) => t.calls > 0 || t.origin === 'attach').map((t) => ({ origin: t.origin, calls: t.calls, tid: t.tid, pid: pidOf(t) })),
       attachTargets: this.attachTargets,
-      tsKind: this.tsSeen ? 'tt' : undefined,
+      tsKind: this.tsSeen && this.tsMode !== 'none' ? this.tsMode : undefined,
       hasDurations: this.hasDurations,
       yStyle: this.yStyle,
       firstTime: this.time(this.firstTimeLine, this.firstTimeUs),
@@ -1474,12 +1550,10 @@ function copyOf(buf: Uint8Array, start: number, end: number): Buffer {
 }
 
 /** The six digits of `HH:MM:SS` and the six of the fraction, as offsets in an -tt timestamp. */
-const TIME_DIGITS = [0, 1, 3, 4, 6, 7, 9, 10, 11, 12, 13, 14];
 
 /** Why this reader leaves a call to the string reader (undefined: it follows it). */
 function unsupportedCall(info: SyscallInfo): string | undefined {
   switch (info.effect) {
-    case 'memfd':
     case 'close_range':
       return `"${info.name}" changes fd tables in a way this reader does not follow`;
     default:
