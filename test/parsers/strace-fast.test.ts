@@ -142,7 +142,8 @@ test('fast strace reader: a trace whose last call never returned ends it as the 
 /**
  * A generated trace rewritten as `strace -f -o FILE` writes it (a TID column, `%-5d ` as strace prints
  * it, instead of `[pid N] `), its timestamps rewritten to `stamps`, with lines of the kinds the string
- * reader's tests hold (signals, dup, fcntl, pipes, socket pairs, renames, copies, a memfd) put among the calls of the task 26246.
+ * reader's tests hold (signals, dup, fcntl, pipes, socket pairs, renames, copies, a memfd, close_range)
+ * put among the calls of the task 26246.
  */
 function columnTrace(from: string, stamps: Stamps): string {
   const extra = [
@@ -168,6 +169,9 @@ function columnTrace(from: string, stamps: Stamps): string {
     '26246 17:35:30.100019 symlink("/tmp/app.log", "/tmp/current.log") = 0 <0.000004>',
     '26246 17:35:30.100020 memfd_create("scratch", MFD_CLOEXEC) = 66 <0.000004>',
     '26246 17:35:30.100021 write(66, "q", 1) = 1 <0.000004>',
+    '26246 17:35:30.100022 close_range(66, 66, CLOSE_RANGE_CLOEXEC) = 0 <0.000004>',
+    '26246 17:35:30.100023 close_range(60, 63, 0) = 0 <0.000004>',
+    '26246 17:35:30.100024 write(61, "after", 5) = 5 <0.000004>',
   ];
   const lines = readFileSync(from, 'latin1').split('\n').map((line) => line.replace(/^\[pid +(\d+)\] /, (_m, tid: string) => `${tid.padEnd(5)} `));
   const middle = lines.length >> 1;
@@ -214,6 +218,7 @@ for (const stamps of ['tt', 'none', 't', 'ttt'] as const) {
       assert.equal(dupPath.written_bytes, 9);
       // Writes without an annotation go to what pipe2 and socketpair put in the table.
       const byPath = (path: string): Record<string, unknown> | undefined => records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === path && r.tid === 26246);
+      // close_range closed fd 61: the later write's 5 bytes are not the pipe's.
       assert.equal(byPath('pipe:[4711]')?.written_bytes, 2);
       assert.equal(byPath('UNIX-STREAM:[90002]')?.written_bytes, 5);
       // Two-path and two-fd calls: both paths aggregated, a copy's bytes read from one and written to the other.

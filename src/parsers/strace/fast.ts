@@ -21,7 +21,7 @@ import { CallFacts, unknownFdReason, writeAttribution } from './tracker.js';
 import { type SyscallInfo, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_WRITE, PATH_OP_UNLINK, PATH_OP_MKDIR, PATH_OP_RMDIR, PATH_OP_RENAME, syscallInfo } from './syscalls.js';
 import { MAX_PATH_AGGREGATES, foldOrder, opFields } from './aggregates.js';
 import { captureRecord, type CaptureFacts } from './capture.js';
-import { decodeCString, resolvePath } from './values.js';
+import { decodeCString, parseInteger, resolvePath } from './values.js';
 import {
   AT_FDCWD,
   type ByteFdRef,
@@ -138,8 +138,6 @@ interface Call {
   readonly bytes: Uint8Array;
   agg: Agg | undefined;
   seen: boolean;
-  /** Why this reader does not follow the call (it gives the file up when one is read). */
-  readonly unsupported: string | undefined;
   next: Call | undefined;
 }
 
@@ -488,7 +486,6 @@ export class StraceFastReader {
     const ne = nameEndBytes(buf, b, e);
     if (ne === b || buf[ne] !== 40) return this.bail('not a syscall name followed by "("', lineNo);
     const call = this.callEntry(buf, b, ne);
-    if (call.unsupported !== undefined) return this.bail(call.unsupported, lineNo);
     let end = e;
     while (end > s && buf[end - 1] === SPACE) end--;
     if (buf[end - 1] === 62 && buf[end - 2] === 46) {
@@ -526,7 +523,6 @@ export class StraceFastReader {
     }
     if (close < 0 || nameEndBytes(buf, nameStart, close) !== close) return this.bail('not "<... NAME resumed>"', lineNo);
     const call = this.callEntry(buf, nameStart, close);
-    if (call.unsupported !== undefined) return this.bail(call.unsupported, lineNo);
     const restStart = close + 9;
     const pending = task.pending;
     const matched = pending !== undefined && pending.call === call;
@@ -624,6 +620,28 @@ export class StraceFastReader {
       }
       record.how = how = 'killed';
       record.signal = ascii(buf, bs + 10, sigEnd);
+    } else if (startsWithAt(buf, bs, be, 'superseded by execve in pid ')) {
+      // strace.ts exit(): a thread's execve; it takes the leader's TID, and its pending execve resumes there.
+      let by = 0;
+      let k = bs + 28;
+      if (k >= be || be - k > 15) return this.bail('a pid this reader leaves to the string reader', lineNo);
+      for (; k < be; k++) {
+        const c = buf[k]!;
+        if (!isDigit(c)) return this.bail('a pid this reader leaves to the string reader', lineNo);
+        by = by * 10 + c - 48;
+      }
+      record.how = 'superseded';
+      record.superseded_by = by;
+      const thread = this.tasks.get(by);
+      if (thread && thread !== task) {
+        if (thread.pending) task.pending = thread.pending;
+        thread.pending = undefined;
+        thread.alive = false;
+        this.live.delete(thread);
+      }
+      this.exits++;
+      this.finish(record, task);
+      return;
     } else return this.bail('a task end this reader leaves to the string reader', lineNo);
     this.exits++;
     this.flushPending(task, `the task ${how === 'killed' ? 'was killed' : 'exited'} during the call`);
@@ -778,7 +796,7 @@ export class StraceFastReader {
     }
     const name = ascii(buf, start, end);
     const info = syscallInfo(name);
-    const call: Call = { info, bytes: Buffer.from(name, 'latin1'), agg: undefined, seen: false, unsupported: unsupportedCall(info), next: this.table[bucket] };
+    const call: Call = { info, bytes: Buffer.from(name, 'latin1'), agg: undefined, seen: false, next: this.table[bucket] };
     this.table[bucket] = call;
     return call;
   }
@@ -1068,6 +1086,20 @@ export class StraceFastReader {
         const cloexec = args.bounds(1) && includesBytes(src, args.itemStart, args.itemEnd, 'CLOEXEC');
         if (ret.annStart >= 0) files.set(r, entry(ascii(src, ret.annStart, ret.annEnd), undefined, annotationKindBytes(src, ret.annStart, ret.annEnd), cloexec));
         else files.set(r, entry(path === undefined ? undefined : `/memfd:${path}`, undefined, 'memfd', cloexec));
+        return undefined;
+      }
+      case 'close_range': {
+        // tracker.ts: fds first..last closed, or only marked close-on-exec with CLOSE_RANGE_CLOEXEC.
+        const args = this.args;
+        const first = args.bounds(0) ? parseInteger(ascii(src, args.itemStart, args.itemEnd)) : undefined;
+        const last = (args.bounds(1) ? parseInteger(ascii(src, args.itemStart, args.itemEnd)) : undefined) ?? Number.MAX_SAFE_INTEGER;
+        if (first === undefined) return undefined;
+        const markOnly = args.bounds(2) && includesBytes(src, args.itemStart, args.itemEnd, 'CLOSE_RANGE_CLOEXEC');
+        for (const [fd, e] of files) {
+          if (fd < first || fd > last) continue;
+          if (markOnly) e.cloexec = true;
+          else files.delete(fd);
+        }
         return undefined;
       }
       case 'socket':
@@ -1552,15 +1584,6 @@ function copyOf(buf: Uint8Array, start: number, end: number): Buffer {
 /** The six digits of `HH:MM:SS` and the six of the fraction, as offsets in an -tt timestamp. */
 
 /** Why this reader leaves a call to the string reader (undefined: it follows it). */
-function unsupportedCall(info: SyscallInfo): string | undefined {
-  switch (info.effect) {
-    case 'close_range':
-      return `"${info.name}" changes fd tables in a way this reader does not follow`;
-    default:
-      return undefined;
-  }
-}
-
 /** aggregates.ts merge() (a folded aggregate into its task's bucket). */
 function mergeInto(into: Agg, from: Agg): void {
   const empty = into.calls === 0;
