@@ -128,6 +128,26 @@ test('fast strace reader: a clone3 line cut by "strace: Process N attached" and 
     assert.equal(timeline.files[0]!.coverage.unparsed, 0);
   }));
 
+test('fast strace reader: a -ff file (no prefix, the TID in its name) is read to its end, as the string reader reads it', () =>
+  withDir(async (dir) => {
+    generateStraceTrace(join(dir, 'gen.txt'), { bytes: 1 << 20, seed: 43 });
+    // One task's lines as `strace -ff -o trace` writes them: its own file, trace.TID, without prefixes.
+    const own = readFileSync(join(dir, 'gen.txt'), 'latin1').split('\n').filter((line) => line.startsWith('[pid 26246] ')).map((line) => line.slice(12));
+    rmSync(join(dir, 'gen.txt'));
+    assert.ok(own.length > 1000);
+    const file = join(dir, 'trace.26246');
+    writeFileSync(file, own.join('\n') + '\n', 'latin1');
+    assert.equal(fastVerdict(file), undefined);
+    const { string, fast } = await bothReadings(dir);
+    assert.equal(fast, string);
+    const records = (JSON.parse(fast) as { records: Array<Record<string, unknown>> }).records;
+    const capture = records.find((r) => r.kind === 'strace.capture')!;
+    assert.equal(capture.pid_style, 'file-name');
+    // A call per line but the resumed halves (after the 16 characters of the -tt stamp).
+    assert.equal(capture.calls, own.filter((line) => !line.startsWith('<...', 16) && !line.startsWith('+++', 16)).length);
+    assert.ok(records.filter((r) => r.kind === 'strace.aggregate' && r.scope === 'path').every((r) => r.tid === 26246));
+  }));
+
 test('fast strace reader: a trace whose last call never returned ends it as the string reader does', () =>
   withDir(async (dir) => {
     const file = join(dir, 'strace.txt');

@@ -17,7 +17,7 @@
 import type { Coverage, Diagnostic, RecordTime, TimelineRecord } from '../../common/types.js';
 import { round } from '../../common/units.js';
 import { newReturnInfo, readReturnInto } from './lexer.js';
-import { CallFacts, unknownFdReason, writeAttribution } from './tracker.js';
+import { CallFacts, type TaskOrigin, unknownFdReason, writeAttribution } from './tracker.js';
 import { type SyscallInfo, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_WRITE, PATH_OP_UNLINK, PATH_OP_MKDIR, PATH_OP_RMDIR, PATH_OP_RENAME, syscallInfo } from './syscalls.js';
 import { MAX_PATH_AGGREGATES, foldOrder, opFields } from './aggregates.js';
 import { captureRecord, type CaptureFacts } from './capture.js';
@@ -49,7 +49,7 @@ import {
 } from './fast-bytes.js';
 
 type FdKind = 'file' | 'pipe' | 'socket' | 'anon' | 'memfd';
-type Origin = 'first' | 'attach' | 'attach-thread' | 'clone' | 'unknown';
+type Origin = TaskOrigin;
 
 /** Counters of one aggregate; times as the line whose prefix gave them (-1: none) and its microseconds of the day. */
 class Agg {
@@ -342,11 +342,14 @@ export class StraceFastReader {
     private readonly summarized: (kind: string, clock: string, count: number) => void,
     private readonly maxPaths = MAX_PATH_AGGREGATES,
   ) {
-    this.fileTid = /\.(\d{1,7})$/.test(file);
+    const m = /\.(\d{1,7})$/.exec(file);
+    this.fileTid = m ? Number(m[1]) : undefined;
   }
 
-  /** The file's name ends in a TID (`trace.N` of -ff): its unprefixed lines are that task's. */
-  private readonly fileTid: boolean;
+  /** The TID a file's name ends in (`trace.N` of -ff): its unprefixed lines are that task's. */
+  private readonly fileTid: number | undefined;
+  /** Lines without a prefix went to the file name's TID (strace.ts pidStyle 'file-name'). */
+  private byFileName = false;
 
   /** Give the file up (the caller reads it again with the string reader). */
   private bail(why: string, lineNo: number): void {
@@ -744,12 +747,17 @@ export class StraceFastReader {
   }
 
   /**
-   * The task of a line without a prefix (strace.ts taskFor): the one task alive. The other cases (the
-   * first task of a command strace started, a -ff file's TID from its name, several tasks) are the
-   * string reader's.
+   * The task of a line without a prefix (strace.ts taskFor): in a -ff file, the TID its name ends in
+   * (while no line had a prefix and no attach was seen); otherwise the one task alive. The other cases
+   * (the first task of a command strace started, several tasks) are the string reader's.
    */
   private unprefixedTask(): Task | undefined {
-    if (this.fileTid || this.live.size !== 1) return undefined;
+    if (this.fileTid !== undefined) {
+      if (this.sawBracket || this.sawColumn || this.attachTargets.length > 0) return undefined;
+      this.byFileName = true;
+      return this.tasks.get(this.fileTid) ?? this.createTask(this.fileTid, 'file-name');
+    }
+    if (this.live.size !== 1) return undefined;
     for (const t of this.live) return t;
     return undefined;
   }
@@ -1552,7 +1560,7 @@ export class StraceFastReader {
     const facts: CaptureFacts = {
       file: this.file,
       line: Math.max(1, this.lastLine),
-      pidStyle: this.sawBracket ? 'bracket' : this.sawColumn ? 'column' : 'none',
+      pidStyle: this.sawBracket ? 'bracket' : this.sawColumn ? 'column' : this.byFileName ? 'file-name' : 'none',
       followed: this.sawBracket || this.sawColumn || (this.cloneChildren > 0 && this.allTasks.some((t) => t.origin === 'clone' && t.calls > 0)),
       tasks: this.allTasks.filter((t) => t.calls > 0 || t.origin === 'attach').map((t) => ({ origin: t.origin, calls: t.calls, tid: t.tid, pid: pidOf(t) })),
       attachTargets: this.attachTargets,
@@ -1564,7 +1572,7 @@ export class StraceFastReader {
       syscalls: this.syscalls,
       counts: { calls: this.calls, failedCalls: this.failedCalls, unfinishedCalls: this.unfinishedCalls, signals: this.signals, exits: this.exits, readCalls: this.readCalls, writeCalls: this.writeCalls, fileWriteCalls: this.fileWriteCalls, summaryRows: 0, stackFrameLines: 0, hexDumpLines: 0 },
       anonymousWithoutTid: false,
-      fileNameTid: undefined,
+      fileNameTid: this.fileTid,
       foldedPaths: this.folded,
     };
     this.emitRecord(captureRecord(facts));
