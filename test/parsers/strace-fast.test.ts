@@ -148,6 +148,37 @@ test('fast strace reader: a -ff file (no prefix, the TID in its name) is read to
     assert.ok(records.filter((r) => r.kind === 'strace.aggregate' && r.scope === 'path').every((r) => r.tid === 26246));
   }));
 
+test('fast strace reader: a detached call, a thread\'s execve (pid changed, superseded) and signals end a trace as the string reader ends it', () =>
+  withDir(async (dir) => {
+    const file = join(dir, 'strace.txt');
+    generateStraceTrace(file, { bytes: 256 << 10, seed: 13 });
+    const before = fastStraceCapture(await bothReadings(dir));
+    appendFileSync(file, [
+      '[pid 26246] 17:59:59.000001 poll([{fd=5, events=POLLIN}], 1, 500 <detached ...>',
+      '[pid 27002] 17:59:59.000002 execve("/bin/true", ["true"], 0x7ffd28a91628 /* 3 vars */ <pid changed to 26417 ...>',
+      '[pid 26417] 17:59:59.000003 +++ superseded by execve in pid 27002 +++',
+      '[pid 26417] 17:59:59.000004 <... execve resumed>) = 0 <0.000300>',
+      '[pid 26417] 17:59:59.000005 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
+      '',
+    ].join('\n'));
+    assert.equal(fastVerdict(file), undefined);
+    const readings = await bothReadings(dir);
+    assert.equal(readings.fast, readings.string);
+    const after = fastStraceCapture(readings);
+    // The detached poll and the thread's execve seen from the thread never completed; the resumed execve did.
+    assert.equal(Number(after.unfinished_calls) - Number(before.unfinished_calls), 2);
+    assert.equal(Number(after.calls) - Number(before.calls), 3);
+    assert.equal(Number(after.signals) - Number(before.signals), 1);
+    const records = (JSON.parse(readings.fast) as { records: Array<Record<string, unknown>> }).records;
+    const superseded = records.find((r) => r.kind === 'strace.exit' && r.how === 'superseded')!;
+    assert.deepEqual([superseded.tid, superseded.superseded_by], [26417, 27002]);
+  }));
+
+/** The capture record of a reading (the fast reader's, which the test checks equal to the string reader's). */
+function fastStraceCapture(readings: { fast: string }): Record<string, unknown> {
+  return (JSON.parse(readings.fast) as { records: Array<Record<string, unknown>> }).records.find((r) => r.kind === 'strace.capture')!;
+}
+
 test('fast strace reader: a trace whose last call never returned ends it as the string reader does', () =>
   withDir(async (dir) => {
     const file = join(dir, 'strace.txt');

@@ -423,7 +423,8 @@ export class StraceFastReader {
     const timed = kind !== 'none';
     const c = buf[b];
     if (c === undefined || b >= e) return this.bail('a line without a body', lineNo);
-    if (!isBodyStart(c) && !(c === 45 && tid >= 0)) return this.bail('not a call, a resumed half, a signal or an exit', lineNo);
+    // A signal after a prefix or a timestamp (a line starting with `-` is the string reader's: a -c table rule).
+    if (!isBodyStart(c) && !(c === 45 && b > s)) return this.bail('not a call, a resumed half, a signal or an exit', lineNo);
     const task = tid >= 0 ? this.taskFor(tid, lineNo, column) : this.unprefixedTask();
     if (task === undefined) return this.bail('a line without a [pid N] prefix while it is not clear which task it is', lineNo);
     // The time of the line (-1: none), as the line that printed it.
@@ -504,7 +505,27 @@ export class StraceFastReader {
         if (call.info.clone) task.cloneArgs = ascii(args, 0, args.length);
         return;
       }
-      if (startsWithAt(buf, end - 14, end, '<detached ...>') || startsWithAt(buf, end - 5, end, ' ...>')) return this.bail('a detached or pid-changed call', lineNo);
+      if (end - 14 >= ne + 1 && startsWithAt(buf, end - 14, end, '<detached ...>')) {
+        // strace.ts callBody(): a call strace let go of (it detached): a record that never completed.
+        let argsEnd = end - 14;
+        if (argsEnd > ne + 1 && buf[argsEnd - 1] === SPACE) argsEnd--;
+        scanArgsBytes(buf, s, ne + 1, argsEnd);
+        if (argScan.spliced || argScan.odd) return this.bail('a strace message or an odd annotation in the arguments', lineNo);
+        this.emitCall(task, call, buf, s, ne + 1, argsEnd, argsEnd, false, argScan.yMark, timeLine, us, lineNo, 'detached', 0);
+        return;
+      }
+      const changed = end - 5 > ne + 1 && startsWithAt(buf, end - 5, end, ' ...>') ? pidChangedAt(buf, ne + 1, end) : -1;
+      if (changed >= 0) {
+        // strace.ts callBody(): a thread's execve seen from the thread (`<pid changed to N ...>`): it
+        // never completes here; the leader's line says `superseded`, the resumed half comes as the leader.
+        let argsEnd = changed;
+        if (argsEnd > ne + 1 && buf[argsEnd - 1] === SPACE) argsEnd--;
+        scanArgsBytes(buf, s, ne + 1, argsEnd);
+        if (argScan.spliced || argScan.odd) return this.bail('a strace message or an odd annotation in the arguments', lineNo);
+        this.emitCall(task, call, buf, s, ne + 1, argsEnd, argsEnd, false, argScan.yMark, timeLine, us, lineNo, `pid changed to ${pidChanged}`, 0);
+        return;
+      }
+      if (startsWithAt(buf, end - 5, end, ' ...>')) return this.bail('a call half this reader leaves to the string reader', lineNo);
     }
     const close = findArgsEndBytes(buf, s, ne + 1, e);
     if (close < 0) return this.cutByMessage(buf, s, b, ne, e, call, task, lineNo, timeLine, us);
@@ -551,15 +572,17 @@ export class StraceFastReader {
     let trimmed = end;
     while (trimmed > lo && src[trimmed - 1] === SPACE) trimmed--;
     if (src[trimmed - 1] === 62 && src[trimmed - 2] === 46) {
-      if (trimmed - 16 >= lo && startsWithAt(src, trimmed - 16, trimmed, '<unfinished ...>')) {
-        let argsEnd = trimmed - 16;
+      // Resumed and unfinished (or detached, or its pid changed) again: it keeps waiting (strace.ts resumed()).
+      const marker = trimmed - 16 >= lo && startsWithAt(src, trimmed - 16, trimmed, '<unfinished ...>') ? trimmed - 16 : trimmed - 14 >= lo && startsWithAt(src, trimmed - 14, trimmed, '<detached ...>') ? trimmed - 14 : trimmed - 5 > lo && startsWithAt(src, trimmed - 5, trimmed, ' ...>') ? pidChangedAt(src, lo, trimmed) : -1;
+      if (marker >= 0) {
+        let argsEnd = marker;
         if (argsEnd > lo && src[argsEnd - 1] === SPACE) argsEnd--;
         scanArgsBytes(src, lo, lo, argsEnd);
         if (argScan.spliced || argScan.odd) return this.bail('a strace message or an odd annotation in the arguments', lineNo);
         task.pending = { call, args: copyOf(src, lo, argsEnd), yMark: argScan.yMark, timeLine, timeUs, line: startLine };
         return;
       }
-      if (startsWithAt(src, trimmed - 14, trimmed, '<detached ...>') || startsWithAt(src, trimmed - 5, trimmed, ' ...>')) return this.bail('a detached or pid-changed call', lineNo);
+      if (startsWithAt(src, trimmed - 5, trimmed, ' ...>')) return this.bail('a call half this reader leaves to the string reader', lineNo);
     }
     const argsEnd = findArgsEndBytes(src, lo, lo, end);
     if (argsEnd < 0) return this.bail('a resumed call without ") = RET"', lineNo);
@@ -1623,6 +1646,31 @@ function mergeInto(into: Agg, from: Agg): void {
       into.lastUs = from.lastUs;
     }
   }
+}
+
+/** The TID pidChangedAt read. */
+let pidChanged = 0;
+
+/**
+ * lexer.ts entryHalfEnd's `<pid changed to N ...>` at the end of buf[from, end) (which ends in ` ...>`):
+ * where its `<` is (pidChanged then holds N), or -1. The marker searched is the last one, as lastIndexOf does.
+ */
+function pidChangedAt(buf: Uint8Array, from: number, end: number): number {
+  const marker = '<pid changed to ';
+  for (let at = end - 5 - marker.length; at >= from; at--) {
+    if (buf[at] !== 60 || !startsWithAt(buf, at, end, marker)) continue;
+    let v = 0;
+    const d0 = at + marker.length;
+    for (let k = d0; k < end - 5; k++) {
+      const c = buf[k]!;
+      if (!isDigit(c)) return -1;
+      v = v * 10 + c - 48;
+    }
+    if (end - 5 === d0 || end - 5 - d0 > 15) return -1;
+    pidChanged = v;
+    return at;
+  }
+  return -1;
 }
 
 /** The first character of a call, a resumed half (`<`) or an exit (`+`). */
