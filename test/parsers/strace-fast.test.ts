@@ -75,7 +75,7 @@ const UNREAD_LINES: Array<[string, string]> = [
   ['a -ttt timestamp among -tt ones', '[pid 26246] 1764174930.100000 getpid() = 26246 <0.000002>'],
   ['an fd annotation ending in (deleted)', '[pid 26246] 17:35:30.100000 memfd_create("buf", MFD_CLOEXEC) = 9</memfd:buf (deleted)> <0.000004>'],
   ['a line without the timestamp the others have', '[pid 26246] getpid() = 26246 <0.000002>'],
-  ['an escape in a path', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/a\\nb", O_RDONLY) = 9</tmp/a\\nb> <0.000004>'],
+  ['a -yy device annotation', '[pid 26246] 17:35:30.100000 write(1</dev/pts/0<char 136:0>>, "x", 1) = 1 <0.000004>'],
   ['a line cut by a strace message this reader does not read', '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}strace: Process 9999 suspended'],
   ['non-ASCII bytes', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/caf\u00e9", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000004>'],
   ['a CRLF line', '[pid 26246] 17:35:30.100000 getpid() = 26246 <0.000002>\r'],
@@ -178,6 +178,31 @@ test('fast strace reader: a detached call, a thread\'s execve (pid changed, supe
 function fastStraceCapture(readings: { fast: string }): Record<string, unknown> {
   return (JSON.parse(readings.fast) as { records: Array<Record<string, unknown>> }).records.find((r) => r.kind === 'strace.capture')!;
 }
+
+test('fast strace reader: escapes in -y annotations (a non-ASCII name, a quote) are decoded as the string reader decodes them', () =>
+  withDir(async (dir) => {
+    const file = join(dir, 'strace.txt');
+    generateStraceTrace(join(dir, 'gen.txt'), { bytes: 512 << 10, seed: 17 });
+    const lines = readFileSync(join(dir, 'gen.txt'), 'latin1').split('\n');
+    rmSync(join(dir, 'gen.txt'));
+    const middle = lines.length >> 1;
+    // strace -y prints a name's non-ASCII bytes and quotes escaped: the line itself stays ASCII.
+    const escaped = [
+      '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/caf\\303\\251 \\"q\\".txt", O_WRONLY|O_CREAT, 0666) = 91</tmp/caf\\303\\251 \\"q\\".txt> <0.000010>',
+      '[pid 26246] 17:35:30.100010 write(91</tmp/caf\\303\\251 \\"q\\".txt>, "abc", 3) = 3 <0.000004>',
+      '[pid 26246] 17:35:30.100020 write(91, "de", 2) = 2 <0.000004>',
+      '[pid 26246] 17:35:30.100030 dup2(91</tmp/caf\\303\\251 \\"q\\".txt>, 92) = 92</tmp/caf\\303\\251 \\"q\\".txt> <0.000004>',
+      '[pid 26246] 17:35:30.100040 write(92, "f", 1) = 1 <0.000004>',
+      '[pid 26246] 17:35:30.100050 close(91</tmp/caf\\303\\251 \\"q\\".txt>) = 0 <0.000004>',
+    ];
+    writeFileSync(file, [...lines.slice(0, middle), ...escaped, ...lines.slice(middle)].join('\n'), 'latin1');
+    assert.equal(fastVerdict(file), undefined);
+    const { string, fast } = await bothReadings(dir);
+    assert.equal(fast, string);
+    const records = (JSON.parse(fast) as { records: Array<Record<string, unknown>> }).records;
+    const cafe = records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === '/tmp/caf\u00e9 "q".txt')!;
+    assert.deepEqual([cafe.tid, cafe.written_bytes, cafe.opens], [26246, 6, 1]);
+  }));
 
 test('fast strace reader: a trace whose last call never returned ends it as the string reader does', () =>
   withDir(async (dir) => {

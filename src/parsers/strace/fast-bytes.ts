@@ -159,14 +159,15 @@ export function scanArgsBytes(buf: Uint8Array, lo: number, from: number, end: nu
  * instead of walking it twice more. Keyed by the buffer object: positions of another buffer never match.
  */
 const MAX_SCANNED_ANNOTATIONS = 16;
-const scanned = { buf: undefined as Uint8Array | undefined, count: 0, at: new Int32Array(MAX_SCANNED_ANNOTATIONS), after: new Int32Array(MAX_SCANNED_ANNOTATIONS), plain: new Uint8Array(MAX_SCANNED_ANNOTATIONS) };
+const scanned = { buf: undefined as Uint8Array | undefined, count: 0, at: new Int32Array(MAX_SCANNED_ANNOTATIONS), after: new Int32Array(MAX_SCANNED_ANNOTATIONS), plain: new Uint8Array(MAX_SCANNED_ANNOTATIONS), escaped: new Uint8Array(MAX_SCANNED_ANNOTATIONS) };
 
-function rememberAnnotation(buf: Uint8Array, at: number, close: number, gtInside: boolean): void {
+function rememberAnnotation(buf: Uint8Array, at: number, close: number, gtInside: boolean, escaped: boolean): void {
   const n = scanned.count;
   if (n === MAX_SCANNED_ANNOTATIONS) return;
   scanned.at[n] = at;
   scanned.after[n] = close + 1;
   scanned.plain[n] = gtInside || endsWithDeleted(buf, at + 1, close) ? 0 : 1;
+  scanned.escaped[n] = escaped ? 1 : 0;
   scanned.count = n + 1;
 }
 
@@ -176,6 +177,7 @@ function scannedAnnotationEnd(buf: Uint8Array, at: number): number {
   for (let k = 0; k < scanned.count; k++) {
     if (scanned.at[k] === at) {
       scannedPlain = scanned.plain[k] === 1;
+      scannedEscaped = scanned.escaped[k] === 1;
       return scanned.after[k]!;
     }
   }
@@ -183,6 +185,7 @@ function scannedAnnotationEnd(buf: Uint8Array, at: number): number {
 }
 
 let scannedPlain = false;
+let scannedEscaped = false;
 
 function endsWithDeleted(buf: Uint8Array, s: number, e: number): boolean {
   return e > s && buf[e - 1] === 41 && e - s >= 10 && startsWithAt(buf, e - 10, e, ' (deleted)');
@@ -221,11 +224,18 @@ function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findCl
         let k = i + 1;
         let square = 0;
         let gtInside = false;
+        let escaped = false;
         while (k < end) {
           const d = buf[k]!;
+          if (d === BACKSLASH) {
+            // An escape (`\303`, `\74`, `\"`, `\\`): skipped as skipAnnotationBytes skips it; the text is decoded where it is used.
+            escaped = true;
+            k += 2;
+            continue;
+          }
           if (d === 91) square++;
           else if (d === 93 && square > 0) square--;
-          else if (d === BACKSLASH || d === QUOTE || d === LT) odd = true;
+          else if (d === QUOTE || d === LT) odd = true;
           else if (d === 58 && messageAt(buf, k, lo, end)) spliced = true;
           else if (d === GT) {
             if (square === 0) break;
@@ -233,7 +243,7 @@ function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findCl
           }
           k++;
         }
-        if (k < end) rememberAnnotation(buf, i, k, gtInside);
+        if (k < end) rememberAnnotation(buf, i, k, gtInside, escaped);
         i = k < end ? k + 1 : end;
         continue;
       }
@@ -322,10 +332,12 @@ export interface ByteReturn {
   annStart: number;
   annEnd: number;
   annDeleted: boolean;
+  /** The returned fd's annotation holds escapes (ByteFdRef.escaped). */
+  annEscaped: boolean;
 }
 
 export function newByteReturn(): ByteReturn {
-  return { ret: undefined, errnoStart: -1, errnoEnd: -1, durationS: undefined, annStart: -1, annEnd: -1, annDeleted: false };
+  return { ret: undefined, errnoStart: -1, errnoEnd: -1, durationS: undefined, annStart: -1, annEnd: -1, annDeleted: false, annEscaped: false };
 }
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -371,6 +383,7 @@ export function readReturnBytes(buf: Uint8Array, close: number, end: number, out
   out.annStart = -1;
   out.annEnd = -1;
   out.annDeleted = false;
+  out.annEscaped = false;
   if (e > i && buf[e - 1] === GT) {
     let lt = e - 2;
     while (lt > i && buf[lt] !== LT) lt--;
@@ -435,7 +448,9 @@ export function readReturnBytes(buf: Uint8Array, close: number, end: number, out
       if (annClose < 0 || buf[annClose - 1] !== GT || firstLt !== valueEnd) return -1;
       out.annStart = firstLt + 1;
       out.annEnd = annClose - 1;
-      if (!plainAnnotation(buf, out.annStart, out.annEnd)) return -1;
+      const plain = plainOrEscaped(buf, out.annStart, out.annEnd);
+      if (plain < 0) return -1;
+      out.annEscaped = plain === 1;
     }
   }
   let s = k;
@@ -454,6 +469,22 @@ export function readReturnBytes(buf: Uint8Array, close: number, end: number, out
  * An annotation this reader takes as it is printed: no escape (values.ts decodes them), no nested `<`
  * (-yy device forms), not strace < 5.19's ` (deleted)` inside the brackets.
  */
+/**
+ * plainAnnotation, escapes allowed: 0 plain, 1 plain but with escapes (skipped as skipAnnotationBytes
+ * skips them), -1 not plain (a raw `<`, `>` or `"` inside, or ` (deleted)` inside the brackets).
+ */
+function plainOrEscaped(buf: Uint8Array, s: number, e: number): number {
+  let escaped = 0;
+  for (let k = s; k < e; k++) {
+    const c = buf[k]!;
+    if (c === BACKSLASH) {
+      escaped = 1;
+      k++;
+    } else if (c === LT || c === GT || c === QUOTE) return -1;
+  }
+  return endsWithDeleted(buf, s, e) ? -1 : escaped;
+}
+
 export function plainAnnotation(buf: Uint8Array, s: number, e: number): boolean {
   for (let k = s; k < e; k++) {
     const c = buf[k]!;
@@ -581,6 +612,8 @@ export interface ByteFdRef {
   annStart: number;
   annEnd: number;
   deleted: boolean;
+  /** The annotation holds escapes: its text is decodeAnnotationText's, not its bytes. */
+  escaped: boolean;
 }
 
 export const AT_FDCWD = -100;
@@ -624,12 +657,14 @@ export function readFdRefBytes(buf: Uint8Array, start: number, end: number, out:
   out.annStart = -1;
   out.annEnd = -1;
   out.deleted = false;
+  out.escaped = false;
   fdRefEnd = i;
   if (i < end && buf[i] === LT) {
     // An annotation the argument scan walked (nothing odd in it, so it ends where skipAnnotationBytes ends it).
     const after = scannedAnnotationEnd(buf, i);
     if (after > i + 1 && after <= end) {
       if (!scannedPlain) return -1;
+      out.escaped = scannedEscaped;
       out.annStart = i + 1;
       out.annEnd = after - 1;
       fdRefEnd = after;

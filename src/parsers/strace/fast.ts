@@ -21,7 +21,7 @@ import { CallFacts, type TaskOrigin, unknownFdReason, writeAttribution } from '.
 import { type SyscallInfo, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_WRITE, PATH_OP_UNLINK, PATH_OP_MKDIR, PATH_OP_RMDIR, PATH_OP_RENAME, syscallInfo } from './syscalls.js';
 import { MAX_PATH_AGGREGATES, foldOrder, opFields } from './aggregates.js';
 import { captureRecord, type CaptureFacts } from './capture.js';
-import { decodeCString, parseInteger, resolvePath } from './values.js';
+import { type FdKind, annotationKind, annotationPath, decodeAnnotationText, decodeCString, parseInteger, resolvePath } from './values.js';
 import {
   AT_FDCWD,
   type ByteFdRef,
@@ -48,7 +48,6 @@ import {
   isContinuationBytes,
 } from './fast-bytes.js';
 
-type FdKind = 'file' | 'pipe' | 'socket' | 'anon' | 'memfd';
 type Origin = TaskOrigin;
 
 /** Counters of one aggregate; times as the line whose prefix gave them (-1: none) and its microseconds of the day. */
@@ -322,8 +321,8 @@ export class StraceFastReader {
   private factsEntry: Entry | undefined;
   private readonly ret: ByteReturn = newByteReturn();
   private readonly args = new ByteArgs();
-  private readonly ref: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false };
-  private readonly ref2: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false };
+  private readonly ref: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false, escaped: false };
+  private readonly ref2: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false, escaped: false };
   private viewPath: string | undefined;
   private viewKind: Entry['kind'] | undefined;
   private viewSource: 'y-annotation' | 'fd-table' | undefined;
@@ -964,8 +963,31 @@ export class StraceFastReader {
   private annotationString(task: Task, ref: ByteFdRef): string {
     const buf = this.args.buf;
     const known = task.files.get(ref.fd);
-    if (known !== undefined && sameText(buf, ref.annStart, ref.annEnd, known.path)) return known.path!;
-    return ascii(buf, ref.annStart, ref.annEnd);
+    if (known !== undefined && this.annIs(buf, ref.annStart, ref.annEnd, ref.escaped, known.path)) return known.path!;
+    return this.annText(buf, ref.annStart, ref.annEnd, ref.escaped);
+  }
+
+  /**
+   * The annotation buf[s, e) as the string reader has it: its bytes, or decodeAnnotationText of them when
+   * it holds escapes. An escaped one that decodes to what the string reader would cut further (a
+   * ` (deleted)` inside, a `<char …>` device suffix) gives the file up.
+   */
+  private annText(buf: Uint8Array, s: number, e: number, escaped: boolean): string {
+    if (!escaped) return ascii(buf, s, e);
+    const text = decodeAnnotationText(ascii(buf, s, e));
+    if (text.endsWith(' (deleted)') || annotationPath(text) !== text) this.bail('an escaped annotation this reader leaves to the string reader', this.lastLine);
+    return text;
+  }
+
+  /** Whether the annotation buf[s, e) reads as `text` (compared in place when it has no escape). */
+  private annIs(buf: Uint8Array, s: number, e: number, escaped: boolean, text: string | undefined): boolean {
+    if (!escaped) return sameText(buf, s, e, text);
+    return text !== undefined && this.annText(buf, s, e, true) === text;
+  }
+
+  /** values.ts annotationKind of the annotation buf[s, e). */
+  private annKind(buf: Uint8Array, s: number, e: number, escaped: boolean): FdKind {
+    return escaped ? annotationKind(this.annText(buf, s, e, true)) : annotationKindBytes(buf, s, e);
   }
 
   /** tracker.ts fdView(). */
@@ -979,12 +1001,12 @@ export class StraceFastReader {
     const buf = this.args.buf;
     const fd = ref.fd;
     if (ref.annStart >= 0) {
-      const kind = annotationKindBytes(buf, ref.annStart, ref.annEnd);
+      const kind = this.annKind(buf, ref.annStart, ref.annEnd, ref.escaped);
       const known = task.files.get(fd);
       let e: Entry;
-      if (known !== undefined && sameText(buf, ref.annStart, ref.annEnd, known.path)) e = known;
+      if (known !== undefined && this.annIs(buf, ref.annStart, ref.annEnd, ref.escaped, known.path)) e = known;
       else {
-        e = entry(ascii(buf, ref.annStart, ref.annEnd), undefined, kind, known?.cloexec ?? false);
+        e = entry(this.annText(buf, ref.annStart, ref.annEnd, ref.escaped), undefined, kind, known?.cloexec ?? false);
         task.files.set(fd, e);
       }
       this.viewPath = e.path;
@@ -1030,7 +1052,7 @@ export class StraceFastReader {
       if (this.bailed !== undefined) return undefined;
       if (ref) {
         if (ref.fd === AT_FDCWD) {
-          if (ref.annStart >= 0 && !sameText(buf, ref.annStart, ref.annEnd, task.fs.cwd)) task.fs.cwd = ascii(buf, ref.annStart, ref.annEnd);
+          if (ref.annStart >= 0 && !this.annIs(buf, ref.annStart, ref.annEnd, ref.escaped, task.fs.cwd)) task.fs.cwd = this.annText(buf, ref.annStart, ref.annEnd, ref.escaped);
           dir = task.fs.cwd;
         } else {
           this.fdView(task, ref);
@@ -1067,8 +1089,8 @@ export class StraceFastReader {
         let kind: Entry['kind'] = 'file';
         const fromRet = ret.annStart >= 0;
         if (fromRet) {
-          if (!sameText(src, ret.annStart, ret.annEnd, path)) path = ascii(src, ret.annStart, ret.annEnd);
-          kind = annotationKindBytes(src, ret.annStart, ret.annEnd);
+          if (!this.annIs(src, ret.annStart, ret.annEnd, ret.annEscaped, path)) path = this.annText(src, ret.annStart, ret.annEnd, ret.annEscaped);
+          kind = this.annKind(src, ret.annStart, ret.annEnd, ret.annEscaped);
         }
         const args = this.args;
         const flagsAt = info.name === 'open' || info.name === 'creat' ? 1 : 2;
@@ -1115,7 +1137,7 @@ export class StraceFastReader {
         let path: string | undefined;
         if (args.bounds(0) && src[args.itemStart] === 34) path = decodeCString(ascii(src, args.itemStart, args.itemEnd))?.text;
         const cloexec = args.bounds(1) && includesBytes(src, args.itemStart, args.itemEnd, 'CLOEXEC');
-        if (ret.annStart >= 0) files.set(r, entry(ascii(src, ret.annStart, ret.annEnd), undefined, annotationKindBytes(src, ret.annStart, ret.annEnd), cloexec));
+        if (ret.annStart >= 0) files.set(r, entry(this.annText(src, ret.annStart, ret.annEnd, ret.annEscaped), undefined, this.annKind(src, ret.annStart, ret.annEnd, ret.annEscaped), cloexec));
         else files.set(r, entry(path === undefined ? undefined : `/memfd:${path}`, undefined, 'memfd', cloexec));
         return undefined;
       }
@@ -1136,7 +1158,7 @@ export class StraceFastReader {
       case 'socket':
       case 'anon': {
         const cloexec = includesBytes(src, argsStart, argsEnd, 'CLOEXEC');
-        if (ret.annStart >= 0) files.set(r, entry(ascii(src, ret.annStart, ret.annEnd), undefined, annotationKindBytes(src, ret.annStart, ret.annEnd), cloexec));
+        if (ret.annStart >= 0) files.set(r, entry(this.annText(src, ret.annStart, ret.annEnd, ret.annEscaped), undefined, this.annKind(src, ret.annStart, ret.annEnd, ret.annEscaped), cloexec));
         else files.set(r, entry(effect === 'anon' ? info.anonPath : undefined, undefined, effect, cloexec));
         return undefined;
       }
@@ -1179,8 +1201,9 @@ export class StraceFastReader {
       const buf = fromRet ? src : this.args.buf;
       const s = fromRet ? ret.annStart : old.annStart;
       const e = fromRet ? ret.annEnd : old.annEnd;
-      kind = annotationKindBytes(buf, s, e);
-      if (!sameText(buf, s, e, path)) path = ascii(buf, s, e);
+      const escaped = fromRet ? ret.annEscaped : old.escaped;
+      kind = this.annKind(buf, s, e, escaped);
+      if (!this.annIs(buf, s, e, escaped, path)) path = this.annText(buf, s, e, escaped);
       relative = undefined;
     }
     task.files.set(to, entry(path, relative, kind, cloexec));
@@ -1199,7 +1222,7 @@ export class StraceFastReader {
       while (after < end && buf[after] === SPACE) after++;
       if (after < end && buf[after] !== 44) return this.bail('an fd array this reader leaves to the string reader', lineNo);
       if (ref.fd >= 0) {
-        const e2 = ref.annStart >= 0 ? entry(ascii(buf, ref.annStart, ref.annEnd), undefined, annotationKindBytes(buf, ref.annStart, ref.annEnd), cloexec) : entry(undefined, undefined, kind, cloexec);
+        const e2 = ref.annStart >= 0 ? entry(this.annText(buf, ref.annStart, ref.annEnd, ref.escaped), undefined, this.annKind(buf, ref.annStart, ref.annEnd, ref.escaped), cloexec) : entry(undefined, undefined, kind, cloexec);
         task.files.set(ref.fd, e2);
       }
       i = after + 1;
