@@ -41,6 +41,20 @@ function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   return fn(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
+/**
+ * A generated trace (`bytes`, `seed`) written to `file` with `inserted` put after its first half of lines.
+ * Returns the generated lines and where the inserted ones start (0-based).
+ */
+function traceWithLinesInMiddle(file: string, bytes: number, seed: number, inserted: readonly string[], encoding: BufferEncoding = 'latin1'): { lines: string[]; middle: number } {
+  const generated = `${file}.gen`;
+  generateStraceTrace(generated, { bytes, seed });
+  const lines = readFileSync(generated, 'latin1').split('\n');
+  rmSync(generated);
+  const middle = lines.length >> 1;
+  writeFileSync(file, Buffer.from([...lines.slice(0, middle), ...inserted, ...lines.slice(middle)].join('\n'), encoding));
+  return { lines, middle };
+}
+
 for (const seed of [1, 0x5eed, 977]) {
   test(`fast strace reader: a generated -f -tt -T -y trace (seed ${seed}) is read to its end, and its analysis is the string reader's`, () =>
     withDir(async (dir) => {
@@ -85,10 +99,7 @@ for (const [what, line] of UNREAD_LINES) {
   test(`fast strace reader: a trace with ${what} in its middle is given up and read again, with the string reader's result`, () =>
     withDir(async (dir) => {
       const file = join(dir, 'strace.txt');
-      generateStraceTrace(join(dir, 'gen.txt'), { bytes: 1 << 20, seed: 5 });
-      const lines = readFileSync(join(dir, 'gen.txt'), 'latin1').split('\n');
-      const middle = lines.length >> 1;
-      writeFileSync(file, Buffer.from([...lines.slice(0, middle), line, ...lines.slice(middle)].join('\n'), line.includes('\u00e9') ? 'utf8' : 'latin1'));
+      const { lines, middle } = traceWithLinesInMiddle(file, 1 << 20, 5, [line], line.includes('\u00e9') ? 'utf8' : 'latin1');
       const why = fastVerdict(file);
       assert.ok(why !== undefined && why.startsWith(`line ${middle + 1}:`), `given up at the inserted line, not: ${why}`);
       const { string, fast } = await bothReadings(file);
@@ -101,10 +112,6 @@ for (const [what, line] of UNREAD_LINES) {
 
 test('fast strace reader: a clone3 line cut by "strace: Process N attached" and continued on the next line (the case study\'s shape) is read to its end, as the string reader reads it', () =>
   withDir(async (dir) => {
-    generateStraceTrace(join(dir, 'gen.txt'), { bytes: 1 << 20, seed: 41 });
-    const lines = readFileSync(join(dir, 'gen.txt'), 'latin1').split('\n');
-    rmSync(join(dir, 'gen.txt'));
-    const middle = lines.length >> 1;
     // The shape of ../shared/captures/popularity/strace-f.txt lines 9-12, with a TID the trace does not use.
     const cut = [
       '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffaf416e990, parent_tid=0x7ffaf416e990, exit_signal=0, stack=0x7ffaf396e000, stack_size=0x7fff80, tls=0x7ffaf416e6c0}strace: Process 27001 attached',
@@ -115,7 +122,7 @@ test('fast strace reader: a clone3 line cut by "strace: Process N attached" and 
       '[pid 27001] 17:35:30.100080 +++ exited with 0 +++',
     ];
     const file = join(dir, 'strace.txt');
-    writeFileSync(file, [...lines.slice(0, middle), ...cut, ...lines.slice(middle)].join('\n'), 'latin1');
+    traceWithLinesInMiddle(file, 1 << 20, 41, cut);
     assert.equal(fastVerdict(file), undefined);
     const { string, fast } = await bothReadings(dir);
     assert.equal(fast, string);
@@ -182,10 +189,6 @@ function fastStraceCapture(readings: { fast: string }): Record<string, unknown> 
 test('fast strace reader: escapes in -y annotations (a non-ASCII name, a quote) are decoded as the string reader decodes them', () =>
   withDir(async (dir) => {
     const file = join(dir, 'strace.txt');
-    generateStraceTrace(join(dir, 'gen.txt'), { bytes: 512 << 10, seed: 17 });
-    const lines = readFileSync(join(dir, 'gen.txt'), 'latin1').split('\n');
-    rmSync(join(dir, 'gen.txt'));
-    const middle = lines.length >> 1;
     // strace -y prints a name's non-ASCII bytes and quotes escaped: the line itself stays ASCII.
     const escaped = [
       '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/caf\\303\\251 \\"q\\".txt", O_WRONLY|O_CREAT, 0666) = 91</tmp/caf\\303\\251 \\"q\\".txt> <0.000010>',
@@ -195,7 +198,7 @@ test('fast strace reader: escapes in -y annotations (a non-ASCII name, a quote) 
       '[pid 26246] 17:35:30.100040 write(92, "f", 1) = 1 <0.000004>',
       '[pid 26246] 17:35:30.100050 close(91</tmp/caf\\303\\251 \\"q\\".txt>) = 0 <0.000004>',
     ];
-    writeFileSync(file, [...lines.slice(0, middle), ...escaped, ...lines.slice(middle)].join('\n'), 'latin1');
+    traceWithLinesInMiddle(file, 512 << 10, 17, escaped);
     assert.equal(fastVerdict(file), undefined);
     const { string, fast } = await bothReadings(dir);
     assert.equal(fast, string);
