@@ -155,7 +155,7 @@ export function scanArgsBytes(buf: Uint8Array, lo: number, from: number, end: nu
 
 /**
  * The plain annotations the last argument scan walked, by the index of their `<`: the index after their
- * `>`, and whether they are plain (plainAnnotation). readFdRefBytes then takes an fd's annotation from here
+ * `>`, and whether they are plain (plainOrEscaped). readFdRefBytes then takes an fd's annotation from here
  * instead of walking it twice more. Keyed by the buffer object: positions of another buffer never match.
  */
 const MAX_SCANNED_ANNOTATIONS = 16;
@@ -466,12 +466,9 @@ export function readReturnBytes(buf: Uint8Array, close: number, end: number, out
 }
 
 /**
- * An annotation this reader takes as it is printed: no escape (values.ts decodes them), no nested `<`
- * (-yy device forms), not strace < 5.19's ` (deleted)` inside the brackets.
- */
-/**
- * plainAnnotation, escapes allowed: 0 plain, 1 plain but with escapes (skipped as skipAnnotationBytes
- * skips them), -1 not plain (a raw `<`, `>` or `"` inside, or ` (deleted)` inside the brackets).
+ * Whether an annotation's text buf[s, e) is one this reader takes: 0 plain, 1 plain but with escapes
+ * (skipped as skipAnnotationBytes skips them; its text is decoded where it is used), -1 not (a raw `<`,
+ * `>` or `"` inside, or ` (deleted)` inside the brackets, as strace < 5.19 printed it).
  */
 function plainOrEscaped(buf: Uint8Array, s: number, e: number): number {
   let escaped = 0;
@@ -483,14 +480,6 @@ function plainOrEscaped(buf: Uint8Array, s: number, e: number): number {
     } else if (c === LT || c === GT || c === QUOTE) return -1;
   }
   return endsWithDeleted(buf, s, e) ? -1 : escaped;
-}
-
-export function plainAnnotation(buf: Uint8Array, s: number, e: number): boolean {
-  for (let k = s; k < e; k++) {
-    const c = buf[k]!;
-    if (c === BACKSLASH || c === LT || c === GT) return false;
-  }
-  return !endsWithDeleted(buf, s, e);
 }
 
 /** Where the arguments' top-level commas are, scanned lazily (values.ts ArgList on bytes). */
@@ -661,22 +650,17 @@ export function readFdRefBytes(buf: Uint8Array, start: number, end: number, out:
   fdRefEnd = i;
   if (i < end && buf[i] === LT) {
     // An annotation the argument scan walked (nothing odd in it, so it ends where skipAnnotationBytes ends it).
-    const after = scannedAnnotationEnd(buf, i);
-    if (after > i + 1 && after <= end) {
+    let close = scannedAnnotationEnd(buf, i);
+    if (close > i + 1 && close <= end) {
       if (!scannedPlain) return -1;
       out.escaped = scannedEscaped;
-      out.annStart = i + 1;
-      out.annEnd = after - 1;
-      fdRefEnd = after;
-      if (after + 9 <= end && startsWithAt(buf, after, end, '(deleted)')) {
-        out.deleted = true;
-        fdRefEnd = after + 9;
-      }
-      return 1;
+    } else {
+      close = skipAnnotationBytes(buf, i, end);
+      if (buf[close - 1] !== GT || close - 1 <= i) return -1;
+      const plain = plainOrEscaped(buf, i + 1, close - 1);
+      if (plain < 0) return -1;
+      out.escaped = plain === 1;
     }
-    const close = skipAnnotationBytes(buf, i, end);
-    if (buf[close - 1] !== GT || close - 1 <= i) return -1;
-    if (!plainAnnotation(buf, i + 1, close - 1)) return -1;
     out.annStart = i + 1;
     out.annEnd = close - 1;
     fdRefEnd = close;
