@@ -89,7 +89,7 @@ const UNREAD_LINES: Array<[string, string]> = [
   ['a -ttt timestamp among -tt ones', '[pid 26246] 1764174930.100000 getpid() = 26246 <0.000002>'],
   ['an fd annotation ending in (deleted)', '[pid 26246] 17:35:30.100000 memfd_create("buf", MFD_CLOEXEC) = 9</memfd:buf (deleted)> <0.000004>'],
   ['a line without the timestamp the others have', '[pid 26246] getpid() = 26246 <0.000002>'],
-  ['a -yy device annotation', '[pid 26246] 17:35:30.100000 write(1</dev/pts/0<char 136:0>>, "x", 1) = 1 <0.000004>'],
+  ['an -r timestamp', '[pid 26246]      0.000123 getpid() = 26246 <0.000002>'],
   ['a line cut by a strace message this reader does not read', '[pid 26246] 17:35:30.100000 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}strace: Process 9999 suspended'],
   ['non-ASCII bytes', '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/tmp/caf\u00e9", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000004>'],
   ['a CRLF line', '[pid 26246] 17:35:30.100000 getpid() = 26246 <0.000002>\r'],
@@ -205,6 +205,32 @@ test('fast strace reader: escapes in -y annotations (a non-ASCII name, a quote) 
     const records = (JSON.parse(fast) as { records: Array<Record<string, unknown>> }).records;
     const cafe = records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === '/tmp/caf\u00e9 "q".txt')!;
     assert.deepEqual([cafe.tid, cafe.written_bytes, cafe.opens], [26246, 6, 1]);
+  }));
+
+test('fast strace reader: -yy annotations (a device after the path, a connected socket) are read as the string reader reads them', () =>
+  withDir(async (dir) => {
+    const file = join(dir, 'strace.txt');
+    const yy = [
+      '[pid 26246] 17:35:30.100000 openat(AT_FDCWD</tmp>, "/dev/null", O_WRONLY) = 93</dev/null<char 1:3>> <0.000004>',
+      '[pid 26246] 17:35:30.100010 write(93</dev/null<char 1:3>>, "abc", 3) = 3 <0.000004>',
+      '[pid 26246] 17:35:30.100020 write(1</dev/pts/0<char 136:0>>, "hi\\n", 3) = 3 <0.000004>',
+      '[pid 26246] 17:35:30.100030 accept4(5<TCP:[127.0.0.1:8080]>, NULL, NULL, SOCK_CLOEXEC) = 94<TCP:[127.0.0.1:8080->127.0.0.1:41234]> <0.000010>',
+      '[pid 26246] 17:35:30.100040 write(94<TCP:[127.0.0.1:8080->127.0.0.1:41234]>, "HTTP/1.1 200 OK", 15) = 15 <0.000004>',
+      '[pid 26246] 17:35:30.100050 dup2(93</dev/null<char 1:3>>, 2) = 2</dev/null<char 1:3>> <0.000004>',
+      '[pid 26246] 17:35:30.100060 write(2, "e", 1) = 1 <0.000004>',
+      '[pid 26246] 17:35:30.100070 close(94<TCP:[127.0.0.1:8080->127.0.0.1:41234]>) = 0 <0.000004>',
+    ];
+    traceWithLinesInMiddle(file, 512 << 10, 19, yy);
+    assert.equal(fastVerdict(file), undefined);
+    const { string, fast } = await bothReadings(dir);
+    assert.equal(fast, string);
+    const records = (JSON.parse(fast) as { records: Array<Record<string, unknown>> }).records;
+    const byPath = (path: string): Record<string, unknown> | undefined => records.find((r) => r.kind === 'strace.aggregate' && r.scope === 'path' && r.path === path && r.tid === 26246);
+    // The device suffix is not part of the path; the socket's arrow is.
+    assert.equal(byPath('/dev/null')?.written_bytes, 4);
+    assert.equal(byPath('/dev/pts/0')?.written_bytes, 3);
+    assert.equal(byPath('TCP:[127.0.0.1:8080->127.0.0.1:41234]')?.written_bytes, 15);
+    assert.equal(records.find((r) => r.kind === 'strace.capture')!.y_style, 'yy');
   }));
 
 test('fast strace reader: a trace whose last call never returned ends it as the string reader does', () =>

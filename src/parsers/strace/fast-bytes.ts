@@ -161,15 +161,19 @@ export function scanArgsBytes(buf: Uint8Array, lo: number, from: number, end: nu
 const MAX_SCANNED_ANNOTATIONS = 16;
 const scanned = { buf: undefined as Uint8Array | undefined, count: 0, at: new Int32Array(MAX_SCANNED_ANNOTATIONS), after: new Int32Array(MAX_SCANNED_ANNOTATIONS), plain: new Uint8Array(MAX_SCANNED_ANNOTATIONS), escaped: new Uint8Array(MAX_SCANNED_ANNOTATIONS) };
 
-function rememberAnnotation(buf: Uint8Array, at: number, close: number, gtInside: boolean, escaped: boolean): void {
+function rememberAnnotation(buf: Uint8Array, at: number, close: number, escaped: boolean, nested: boolean): void {
   const n = scanned.count;
   if (n === MAX_SCANNED_ANNOTATIONS) return;
   scanned.at[n] = at;
   scanned.after[n] = close + 1;
-  scanned.plain[n] = gtInside || endsWithDeleted(buf, at + 1, close) ? 0 : 1;
-  scanned.escaped[n] = escaped ? 1 : 0;
+  scanned.plain[n] = endsWithDeleted(buf, at + 1, close) ? 0 : 1;
+  scanned.escaped[n] = (escaped ? ANN_ESCAPED : 0) | (nested ? ANN_NESTED : 0);
   scanned.count = n + 1;
 }
+
+/** Flags of an annotation's text (plainOrEscaped): it holds escapes; it holds a `<…>` of -yy (a device). */
+export const ANN_ESCAPED = 1;
+export const ANN_NESTED = 2;
 
 /** The index after the scanned annotation whose `<` is at `at` in `buf` (-1: not scanned); its plainness in scannedPlain. */
 function scannedAnnotationEnd(buf: Uint8Array, at: number): number {
@@ -177,7 +181,7 @@ function scannedAnnotationEnd(buf: Uint8Array, at: number): number {
   for (let k = 0; k < scanned.count; k++) {
     if (scanned.at[k] === at) {
       scannedPlain = scanned.plain[k] === 1;
-      scannedEscaped = scanned.escaped[k] === 1;
+      scannedFlags = scanned.escaped[k]!;
       return scanned.after[k]!;
     }
   }
@@ -185,7 +189,7 @@ function scannedAnnotationEnd(buf: Uint8Array, at: number): number {
 }
 
 let scannedPlain = false;
-let scannedEscaped = false;
+let scannedFlags = 0;
 
 function endsWithDeleted(buf: Uint8Array, s: number, e: number): boolean {
   return e > s && buf[e - 1] === 41 && e - s >= 10 && startsWithAt(buf, e - 10, e, ' (deleted)');
@@ -223,8 +227,9 @@ function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findCl
         // A plain annotation: to its first `>` outside `[...]`.
         let k = i + 1;
         let square = 0;
-        let gtInside = false;
+        let angle = 1;
         let escaped = false;
+        let nested = false;
         while (k < end) {
           const d = buf[k]!;
           if (d === BACKSLASH) {
@@ -235,15 +240,19 @@ function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findCl
           }
           if (d === 91) square++;
           else if (d === 93 && square > 0) square--;
-          else if (d === QUOTE || d === LT) odd = true;
+          else if (d === QUOTE) odd = true;
           else if (d === 58 && messageAt(buf, k, lo, end)) spliced = true;
-          else if (d === GT) {
-            if (square === 0) break;
-            gtInside = true;
-          }
+          else if (d === LT) {
+            // -yy: `/dev/null<char 1:3>` (a device inside the annotation); strace.ts yMarkers sees every `<`.
+            if (mark < 2) mark = Math.max(mark, yMarkerAt(buf, k, from, end));
+            if (square === 0) {
+              angle++;
+              nested = true;
+            }
+          } else if (d === GT && square === 0 && --angle === 0) break;
           k++;
         }
-        if (k < end) rememberAnnotation(buf, i, k, gtInside, escaped);
+        if (k < end) rememberAnnotation(buf, i, k, escaped, nested);
         i = k < end ? k + 1 : end;
         continue;
       }
@@ -332,12 +341,13 @@ export interface ByteReturn {
   annStart: number;
   annEnd: number;
   annDeleted: boolean;
-  /** The returned fd's annotation holds escapes (ByteFdRef.escaped). */
+  /** The returned fd's annotation holds escapes (ByteFdRef.escaped), a -yy `<…>` (ByteFdRef.nested). */
   annEscaped: boolean;
+  annNested: boolean;
 }
 
 export function newByteReturn(): ByteReturn {
-  return { ret: undefined, errnoStart: -1, errnoEnd: -1, durationS: undefined, annStart: -1, annEnd: -1, annDeleted: false, annEscaped: false };
+  return { ret: undefined, errnoStart: -1, errnoEnd: -1, durationS: undefined, annStart: -1, annEnd: -1, annDeleted: false, annEscaped: false, annNested: false };
 }
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -384,6 +394,7 @@ export function readReturnBytes(buf: Uint8Array, close: number, end: number, out
   out.annEnd = -1;
   out.annDeleted = false;
   out.annEscaped = false;
+  out.annNested = false;
   if (e > i && buf[e - 1] === GT) {
     let lt = e - 2;
     while (lt > i && buf[lt] !== LT) lt--;
@@ -448,9 +459,10 @@ export function readReturnBytes(buf: Uint8Array, close: number, end: number, out
       if (annClose < 0 || buf[annClose - 1] !== GT || firstLt !== valueEnd) return -1;
       out.annStart = firstLt + 1;
       out.annEnd = annClose - 1;
-      const plain = plainOrEscaped(buf, out.annStart, out.annEnd);
-      if (plain < 0) return -1;
-      out.annEscaped = plain === 1;
+      const flags = plainOrEscaped(buf, out.annStart, out.annEnd);
+      if (flags < 0) return -1;
+      out.annEscaped = (flags & ANN_ESCAPED) !== 0;
+      out.annNested = (flags & ANN_NESTED) !== 0;
     }
   }
   let s = k;
@@ -466,20 +478,25 @@ export function readReturnBytes(buf: Uint8Array, close: number, end: number, out
 }
 
 /**
- * Whether an annotation's text buf[s, e) is one this reader takes: 0 plain, 1 plain but with escapes
- * (skipped as skipAnnotationBytes skips them; its text is decoded where it is used), -1 not (a raw `<`,
- * `>` or `"` inside, or ` (deleted)` inside the brackets, as strace < 5.19 printed it).
+ * Whether an annotation's text buf[s, e) (its end found by skipAnnotationBytes) is one this reader takes:
+ * -1 not (a raw `"` inside, or ` (deleted)` inside the brackets, as strace < 5.19 printed it), otherwise
+ * its flags: ANN_ESCAPED (escapes, skipped as skipAnnotationBytes skips them, decoded where the text is
+ * used), ANN_NESTED (a `<…>` outside `[…]`: -yy's device).
  */
 function plainOrEscaped(buf: Uint8Array, s: number, e: number): number {
-  let escaped = 0;
+  let flags = 0;
+  let square = 0;
   for (let k = s; k < e; k++) {
     const c = buf[k]!;
     if (c === BACKSLASH) {
-      escaped = 1;
+      flags |= ANN_ESCAPED;
       k++;
-    } else if (c === LT || c === GT || c === QUOTE) return -1;
+    } else if (c === 91) square++;
+    else if (c === 93 && square > 0) square--;
+    else if (c === QUOTE) return -1;
+    else if (c === LT && square === 0) flags |= ANN_NESTED;
   }
-  return endsWithDeleted(buf, s, e) ? -1 : escaped;
+  return endsWithDeleted(buf, s, e) ? -1 : flags;
 }
 
 /** Where the arguments' top-level commas are, scanned lazily (values.ts ArgList on bytes). */
@@ -603,6 +620,8 @@ export interface ByteFdRef {
   deleted: boolean;
   /** The annotation holds escapes: its text is decodeAnnotationText's, not its bytes. */
   escaped: boolean;
+  /** The annotation holds a -yy `<…>` (a device): its path is annotationPath's of its text. */
+  nested: boolean;
 }
 
 export const AT_FDCWD = -100;
@@ -647,20 +666,23 @@ export function readFdRefBytes(buf: Uint8Array, start: number, end: number, out:
   out.annEnd = -1;
   out.deleted = false;
   out.escaped = false;
+  out.nested = false;
   fdRefEnd = i;
   if (i < end && buf[i] === LT) {
     // An annotation the argument scan walked (nothing odd in it, so it ends where skipAnnotationBytes ends it).
     let close = scannedAnnotationEnd(buf, i);
+    let flags: number;
     if (close > i + 1 && close <= end) {
       if (!scannedPlain) return -1;
-      out.escaped = scannedEscaped;
+      flags = scannedFlags;
     } else {
       close = skipAnnotationBytes(buf, i, end);
       if (buf[close - 1] !== GT || close - 1 <= i) return -1;
-      const plain = plainOrEscaped(buf, i + 1, close - 1);
-      if (plain < 0) return -1;
-      out.escaped = plain === 1;
+      flags = plainOrEscaped(buf, i + 1, close - 1);
+      if (flags < 0) return -1;
     }
+    out.escaped = (flags & ANN_ESCAPED) !== 0;
+    out.nested = (flags & ANN_NESTED) !== 0;
     out.annStart = i + 1;
     out.annEnd = close - 1;
     fdRefEnd = close;

@@ -44,6 +44,7 @@ import {
   argScan,
   hasMessage,
   scanArgsBytes,
+  yMarkerAt,
   splicedMessageAtBytes,
   isContinuationBytes,
 } from './fast-bytes.js';
@@ -321,9 +322,11 @@ export class StraceFastReader {
   private factsEntry: Entry | undefined;
   private readonly ret: ByteReturn = newByteReturn();
   private readonly args = new ByteArgs();
-  private readonly ref: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false, escaped: false };
-  private readonly ref2: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false, escaped: false };
+  private readonly ref: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false, escaped: false, nested: false };
+  private readonly ref2: ByteFdRef = { fd: 0, annStart: -1, annEnd: -1, deleted: false, escaped: false, nested: false };
   private viewPath: string | undefined;
+  /** The annotation the view came from, whole (the path less a -yy device suffix is viewPath). */
+  private viewAnnotation: string | undefined;
   private viewKind: Entry['kind'] | undefined;
   private viewSource: 'y-annotation' | 'fd-table' | undefined;
   private viewRelative = false;
@@ -861,6 +864,11 @@ export class StraceFastReader {
     if (failed) this.failedCalls++;
     const hasRetAnn = returned && ret.annStart >= 0;
     if (this.yStyle !== 'yy' && (hasRetAnn || yMark >= 0)) {
+      // strace.ts noteYStyle(): the returned annotation's own `<…>` (a -yy device) counts too.
+      if (hasRetAnn && ret.annNested) {
+        if (ret.annEscaped) return this.bail('an escaped -yy annotation this reader leaves to the string reader', line);
+        yMark = Math.max(yMark, annotationYMark(src, ret.annStart, ret.annEnd));
+      }
       if (yMark === 2) this.yStyle = 'yy';
       else if (yMark === 1 || hasRetAnn) this.yStyle ??= 'y';
     }
@@ -898,7 +906,7 @@ export class StraceFastReader {
         facts.fd = ref.fd;
         hasFd = true;
         this.fdView(task, ref);
-        facts.fdPath = this.viewSource === 'y-annotation' ? this.viewPath : undefined;
+        facts.fdPath = this.viewSource === 'y-annotation' ? this.viewAnnotation : undefined;
         facts.fdDeleted = ref.deleted;
         const kind = this.viewKind;
         if (kind !== undefined && kind !== 'unknown') facts.fdKind = kind;
@@ -969,13 +977,12 @@ export class StraceFastReader {
 
   /**
    * The annotation buf[s, e) as the string reader has it: its bytes, or decodeAnnotationText of them when
-   * it holds escapes. An escaped one that decodes to what the string reader would cut further (a
-   * ` (deleted)` inside, a `<char …>` device suffix) gives the file up.
+   * it holds escapes. An escaped one that decodes to a ` (deleted)` inside gives the file up.
    */
   private annText(buf: Uint8Array, s: number, e: number, escaped: boolean): string {
     if (!escaped) return ascii(buf, s, e);
     const text = decodeAnnotationText(ascii(buf, s, e));
-    if (text.endsWith(' (deleted)') || annotationPath(text) !== text) this.bail('an escaped annotation this reader leaves to the string reader', this.lastLine);
+    if (text.endsWith(' (deleted)')) this.bail('an escaped annotation this reader leaves to the string reader', this.lastLine);
     return text;
   }
 
@@ -1004,10 +1011,20 @@ export class StraceFastReader {
       const kind = this.annKind(buf, ref.annStart, ref.annEnd, ref.escaped);
       const known = task.files.get(fd);
       let e: Entry;
-      if (known !== undefined && this.annIs(buf, ref.annStart, ref.annEnd, ref.escaped, known.path)) e = known;
-      else {
-        e = entry(this.annText(buf, ref.annStart, ref.annEnd, ref.escaped), undefined, kind, known?.cloexec ?? false);
-        task.files.set(fd, e);
+      if (ref.nested) {
+        // tracker.ts fdView(): a -yy device suffix is not part of the path (`/dev/null<char 1:3>`).
+        const text = this.annText(buf, ref.annStart, ref.annEnd, ref.escaped);
+        const path = kind === 'file' ? annotationPath(text) : text;
+        if (known !== undefined && known.path === path) e = known;
+        else task.files.set(fd, (e = entry(path, undefined, kind, known?.cloexec ?? false)));
+        this.viewAnnotation = path === text ? e.path : text;
+      } else {
+        if (known !== undefined && this.annIs(buf, ref.annStart, ref.annEnd, ref.escaped, known.path)) e = known;
+        else {
+          e = entry(this.annText(buf, ref.annStart, ref.annEnd, ref.escaped), undefined, kind, known?.cloexec ?? false);
+          task.files.set(fd, e);
+        }
+        this.viewAnnotation = e.path;
       }
       this.viewPath = e.path;
       this.viewEntry = e;
@@ -1089,8 +1106,9 @@ export class StraceFastReader {
         let kind: Entry['kind'] = 'file';
         const fromRet = ret.annStart >= 0;
         if (fromRet) {
-          if (!this.annIs(src, ret.annStart, ret.annEnd, ret.annEscaped, path)) path = this.annText(src, ret.annStart, ret.annEnd, ret.annEscaped);
           kind = this.annKind(src, ret.annStart, ret.annEnd, ret.annEscaped);
+          if (ret.annNested) path = annotationPath(this.annText(src, ret.annStart, ret.annEnd, ret.annEscaped));
+          else if (!this.annIs(src, ret.annStart, ret.annEnd, ret.annEscaped, path)) path = this.annText(src, ret.annStart, ret.annEnd, ret.annEscaped);
         }
         const args = this.args;
         const flagsAt = info.name === 'open' || info.name === 'creat' ? 1 : 2;
@@ -1203,7 +1221,10 @@ export class StraceFastReader {
       const e = fromRet ? ret.annEnd : old.annEnd;
       const escaped = fromRet ? ret.annEscaped : old.escaped;
       kind = this.annKind(buf, s, e, escaped);
-      if (!this.annIs(buf, s, e, escaped, path)) path = this.annText(buf, s, e, escaped);
+      if (fromRet ? ret.annNested : old.nested) {
+        const text = this.annText(buf, s, e, escaped);
+        path = kind === 'file' ? annotationPath(text) : text;
+      } else if (!this.annIs(buf, s, e, escaped, path)) path = this.annText(buf, s, e, escaped);
       relative = undefined;
     }
     task.files.set(to, entry(path, relative, kind, cloexec));
@@ -1669,6 +1690,13 @@ function mergeInto(into: Agg, from: Agg): void {
       into.lastUs = from.lastUs;
     }
   }
+}
+
+/** strace.ts yMarkers on an annotation's text buf[s, e): the largest -y marker of its `<`. */
+function annotationYMark(buf: Uint8Array, s: number, e: number): number {
+  let mark = 0;
+  for (let k = s; k < e; k++) if (buf[k] === 60) mark = Math.max(mark, yMarkerAt(buf, k, s, e));
+  return mark;
 }
 
 /** The TID pidChangedAt read. */
