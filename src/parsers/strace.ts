@@ -1111,20 +1111,7 @@ export class StraceReader {
         yStyle: this.yStyle,
         firstTime: this.firstTime,
         lastTime: this.lastTime,
-        counts: {
-          calls: this.calls,
-          failedCalls: this.failedCalls,
-          unfinishedCalls: this.unfinishedCalls,
-          signals: this.signals,
-          exits: this.exits,
-          writeCalls: this.writeCalls,
-          fileWriteCalls: this.fileWriteCalls,
-          readCalls: this.readCalls,
-          stackFrameLines: this.stackFrameLines,
-          hexDumpLines: this.hexDumpLines,
-          summaryRows: this.summaryRows,
-          cloneChildren: this.cloneChildren,
-        },
+        counts: this.counts(),
       },
     };
   }
@@ -1772,6 +1759,24 @@ export class StraceReader {
     return record;
   }
 
+  /** The reader's counts, as the capture record and a tail segment's facts hand them on. */
+  private counts(): TailResult['facts']['counts'] {
+    return {
+      calls: this.calls,
+      failedCalls: this.failedCalls,
+      unfinishedCalls: this.unfinishedCalls,
+      signals: this.signals,
+      exits: this.exits,
+      writeCalls: this.writeCalls,
+      fileWriteCalls: this.fileWriteCalls,
+      readCalls: this.readCalls,
+      stackFrameLines: this.stackFrameLines,
+      hexDumpLines: this.hexDumpLines,
+      summaryRows: this.summaryRows,
+      cloneChildren: this.cloneChildren,
+    };
+  }
+
   private emitCapture(): void {
     const pidStyle: PidStyle = this.sawBracket ? 'bracket' : this.sawColumn ? 'column' : this.pidStyle;
     this.ctx.emit(
@@ -1788,19 +1793,7 @@ export class StraceReader {
         firstTime: this.firstTime,
         lastTime: this.lastTime,
         syscalls: this.syscalls,
-        counts: {
-          calls: this.calls,
-          failedCalls: this.failedCalls,
-          unfinishedCalls: this.unfinishedCalls,
-          signals: this.signals,
-          exits: this.exits,
-          readCalls: this.readCalls,
-          writeCalls: this.writeCalls,
-          fileWriteCalls: this.fileWriteCalls,
-          summaryRows: this.summaryRows,
-          stackFrameLines: this.stackFrameLines,
-          hexDumpLines: this.hexDumpLines,
-        },
+        counts: this.counts(),
         anonymousWithoutTid: this.anonymous !== undefined && this.anonymous.tid === undefined && this.anonymous.calls > 0,
         fileNameTid: this.fileTid,
         foldedPaths: this.pathAggs.folded,

@@ -122,9 +122,17 @@ export function foldOrder(aggs: ReadonlyArray<{ read_bytes: number; written_byte
   return order;
 }
 
-/** Add `from` into `into` (both cover disjoint calls; times follow the line order). */
-function merge(into: Aggregate, from: Aggregate): void {
-  const empty = into.calls === 0;
+/** The counters an aggregate sums (the fast reader's Agg has them too, under the same names). */
+export interface AggregateCounters extends OpCounters {
+  calls: number;
+  errors: number;
+  read_bytes: number;
+  written_bytes: number;
+  time_s: number;
+}
+
+/** Add `from`'s counters into `into` (write seconds and times are each merge's own). */
+export function addCounters(into: AggregateCounters, from: AggregateCounters): void {
   into.calls += from.calls;
   into.errors += from.errors;
   into.read_bytes += from.read_bytes;
@@ -138,6 +146,12 @@ function merge(into: Aggregate, from: Aggregate): void {
   into.renames += from.renames;
   into.read_calls += from.read_calls;
   into.write_calls += from.write_calls;
+}
+
+/** Add `from` into `into` (both cover disjoint calls; times follow the line order). */
+function merge(into: Aggregate, from: Aggregate): void {
+  const empty = into.calls === 0;
+  addCounters(into, from);
   // Seconds of different paths may coincide: the sum is an upper bound of the bucket's write seconds.
   into.write_seconds += from.write_seconds;
   if (empty || from.first_line < into.first_line) {
@@ -156,19 +170,7 @@ function merge(into: Aggregate, from: Aggregate): void {
  * with writes at the end of one and the start of the other is counted once.
  */
 export function mergeLater(into: Aggregate, later: Aggregate): void {
-  into.calls += later.calls;
-  into.errors += later.errors;
-  into.read_bytes += later.read_bytes;
-  into.written_bytes += later.written_bytes;
-  into.time_s += later.time_s;
-  into.opens += later.opens;
-  into.creates += later.creates;
-  into.unlinks += later.unlinks;
-  into.mkdirs += later.mkdirs;
-  into.rmdirs += later.rmdirs;
-  into.renames += later.renames;
-  into.read_calls += later.read_calls;
-  into.write_calls += later.write_calls;
+  addCounters(into, later);
   if (later.write_seconds > 0) {
     const shared = later.firstWriteSecond === into.lastWriteSecond ? 1 : 0;
     if (into.write_seconds === 0) into.firstWriteSecond = later.firstWriteSecond;

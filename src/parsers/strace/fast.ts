@@ -19,7 +19,7 @@ import { round } from '../../common/units.js';
 import { newReturnInfo, readReturnInto } from './lexer.js';
 import { CallFacts, type TaskOrigin, unknownFdReason, writeAttribution } from './tracker.js';
 import { type SyscallInfo, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_WRITE, PATH_OP_UNLINK, PATH_OP_MKDIR, PATH_OP_RMDIR, PATH_OP_RENAME, syscallInfo } from './syscalls.js';
-import { MAX_PATH_AGGREGATES, foldOrder, opFields } from './aggregates.js';
+import { MAX_PATH_AGGREGATES, addCounters, foldOrder, opFields } from './aggregates.js';
 import { captureRecord, type CaptureFacts } from './capture.js';
 import { type FdKind, annotationKind, annotationPath, decodeAnnotationText, decodeCString, parseInteger, resolvePath } from './values.js';
 import {
@@ -1656,25 +1656,10 @@ function copyOf(buf: Uint8Array, start: number, end: number): Buffer {
   return out;
 }
 
-/** The six digits of `HH:MM:SS` and the six of the fraction, as offsets in an -tt timestamp. */
-
-/** Why this reader leaves a call to the string reader (undefined: it follows it). */
 /** aggregates.ts merge() (a folded aggregate into its task's bucket). */
 function mergeInto(into: Agg, from: Agg): void {
   const empty = into.calls === 0;
-  into.calls += from.calls;
-  into.errors += from.errors;
-  into.read_bytes += from.read_bytes;
-  into.written_bytes += from.written_bytes;
-  into.time_s += from.time_s;
-  into.opens += from.opens;
-  into.creates += from.creates;
-  into.unlinks += from.unlinks;
-  into.mkdirs += from.mkdirs;
-  into.rmdirs += from.rmdirs;
-  into.renames += from.renames;
-  into.read_calls += from.read_calls;
-  into.write_calls += from.write_calls;
+  addCounters(into, from);
   into.write_seconds += from.write_seconds;
   if (empty || from.first_line < into.first_line) {
     into.first_line = from.first_line;
