@@ -690,25 +690,26 @@ class PidstatParser implements LineParser {
     }
     const metrics = layout.metrics;
     const values = this.values;
-    values.length = 0;
+    // Stored by index, never emptied: `length = 0` dropped the array's storage and each row grew it
+    // again (~150 bytes of garbage per row). Only the first metrics.length entries are read.
     for (let i = 0; i < metrics.length; i++) {
       const start = cursor.skip();
       const metric = metrics[i];
       if (start < 0) return { unparsed: `row ends before its ${metric?.field ?? 'unknown'} column (fewer columns than its header)` };
       if (!metric) {
-        values.push(undefined);
+        values[i] = undefined;
         continue;
       }
       // Plain decimals, nearly every value, are read in place; the others (text, %, suffixes) are cut first.
       const plain = metric.type === 'text' ? undefined : pidstatDecimalAt(line, start, cursor.at);
       if (plain !== undefined) {
-        values.push(metric.type === 'kib' || metric.type === 'kibRate' ? plain * KIB : metric.type === 'ms' ? plain / 1000 : plain);
+        values[i] = metric.type === 'kib' || metric.type === 'kibRate' ? plain * KIB : metric.type === 'ms' ? plain / 1000 : plain;
         continue;
       }
       const token = line.slice(start, cursor.at);
       const value = textValue(metric, token);
       if (value instanceof Error) return { unparsed: `${value.message} for ${metric.field}, got '${token}'` };
-      values.push(value);
+      values[i] = value;
     }
     let command = cursor.rest();
     if (command === '') return { unparsed: 'row has no Command column (line cut?)' };
