@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { listSchemas, validate, validateRecord } from '../../src/timeline/schemas.js';
 
 test('every schema has an $id, a version and a title, and compiles in strict mode', () => {
@@ -15,6 +16,13 @@ test('every schema has an $id, a version and a title, and compiles in strict mod
     assert.equal(s.schema.$schema, 'https://json-schema.org/draft/2020-12/schema', s.name);
     validate(s.name, {}); // compiles (throws otherwise)
   }
+});
+
+test('every schema is valid against the draft 2020-12 meta-schema (the loader skips that check at run time)', () => {
+  const ajv = new Ajv2020({ strict: true, keywords: ['version'] });
+  for (const s of listSchemas()) assert.equal(ajv.validateSchema(s.schema), true, `${s.name}: ${ajv.errorsText(ajv.errors)}`);
+  // A schema that breaks the meta-schema is caught here, not only at run time.
+  assert.equal(ajv.validateSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'nosuchtype' }), false);
 });
 
 test('any-record covers every record schema (regenerate with scripts/gen-any-record-schema.mjs)', () => {
