@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Marked } from 'marked';
 import { validate } from '../../src/timeline/schemas.js';
+import { precompiledTemplatesUsed, renderHtml, renderMarkdown, setPrecompiledTemplates } from '../../src/report/render.js';
 import { sharedDir, skipWithoutShared } from '../helpers.js';
 import { PAYLOADS, buildReports, gfmCells, removeDir, seedCase, writeMaliciousBundle, type Reports } from './helpers.js';
 
@@ -155,6 +156,28 @@ test('the same bundle gives byte-identical HTML, Markdown and JSON, with no date
   assert.equal(a.json, b.json);
   const today = new Date().toISOString().slice(0, 10);
   for (const text of [a.html, a.md, a.json]) assert.ok(!text.includes(today), `no ${today} in the output`);
+});
+
+test('the build\'s precompiled templates render what compiling templates/ renders, on the seed sample and a malicious bundle', async () => {
+  const dir = writeMaliciousBundle();
+  try {
+    for (const path of [seedCase, dir]) {
+      const { view } = await buildReports(path);
+      setPrecompiledTemplates(true);
+      const before = precompiledTemplatesUsed;
+      const html = renderHtml(view);
+      const md = renderMarkdown(view);
+      // Both reports and their partials came precompiled (npm run build made them from this text).
+      assert.ok(precompiledTemplatesUsed - before >= 4, `precompiled templates used: ${precompiledTemplatesUsed - before}`);
+      setPrecompiledTemplates(false);
+      assert.equal(html, renderHtml(view), `${path}: HTML`);
+      assert.equal(md, renderMarkdown(view), `${path}: Markdown`);
+      setPrecompiledTemplates(true);
+    }
+  } finally {
+    setPrecompiledTemplates(true);
+    removeDir(dir);
+  }
 });
 
 test('popularity: the disk was not the bottleneck; the app, its worker threads and the pattern are named', { skip: skipWithoutShared }, async () => {
