@@ -2,7 +2,7 @@
  * The raw lines behind the evidence: given the bundle and the `file:line` pairs a report cites, stream
  * the bundle once more and keep each cited line with `context` lines around it. Memory is bounded by what
  * is kept (the windows, each line capped at MAX_EXCERPT_CHARS), never by the size of a file: files that
- * are not cited are not read, and a cited file is only split into lines up to its last wanted line.
+ * are not cited are not read, and a cited file is only read up to its last wanted line.
  */
 import type { SourceRef } from '../common/types.js';
 import { openBundle } from '../bundle/bundle.js';
@@ -68,8 +68,13 @@ export async function readExcerpts(bundlePath: string, wanted: readonly SourceRe
         // Only the kept lines are decoded, and the first line past the last one (it ends the reading).
         (lineNo) => keep.has(lineNo) || lineNo > last,
       );
-      // Past the last wanted line the rest of the file is drained without splitting it into lines.
-      for await (const chunk of stream) if (!done) splitter.push(chunk as Buffer);
+      // Past the last wanted line the rest of the file is not read: the bundle skips it (a folder's file
+      // is closed; an archive's member is passed over). A 538 MB trace cited near its start was read to
+      // its end before.
+      for await (const chunk of stream) {
+        splitter.push(chunk as Buffer);
+        if (done) break;
+      }
       if (!done) splitter.end();
     },
     // Lines are only counted here (LineSplitter's wants): big reads halve the time on a 1 GiB bundle.

@@ -130,6 +130,13 @@ test('readExcerpts: the cited lines ±2 from a folder and from a tar, long lines
     const fromTar = await readExcerpts(tarPath, [{ file: 'two.txt', line: 2 }, { file: 'one.txt', line: 6 }]);
     assert.deepEqual([...fromTar.get('one.txt')!.values()].map((l) => l.text), ['d', 'e', 'f']);
     assert.deepEqual([...fromTar.get('two.txt')!.values()].map((l) => l.text), ['x', 'y']);
+    // A member cited near its start is left unread past its last wanted line: the next member is still read.
+    const long = Array.from({ length: 200_000 }, (_, i) => `row ${i + 1}`).join('\n');
+    const earlyPath = join(dir, 'early.tar');
+    writeFileSync(earlyPath, tarArchive([{ path: 'big.txt', data: Buffer.from(`${long}\n`) }, { path: 'next.txt', data: Buffer.from('p\nq\nr\n') }]));
+    const early = await readExcerpts(earlyPath, [{ file: 'big.txt', line: 2 }, { file: 'next.txt', line: 3 }]);
+    assert.deepEqual([...early.get('big.txt')!.values()].map((l) => l.text), ['row 1', 'row 2', 'row 3', 'row 4']);
+    assert.deepEqual([...early.get('next.txt')!.values()].map((l) => l.text), ['p', 'q', 'r']);
     assert.equal((await readExcerpts('-', [{ file: 'a.txt', line: 1 }])).size, 0, 'stdin cannot be read twice');
   } finally {
     rmSync(dir, { recursive: true, force: true });
