@@ -99,8 +99,10 @@ export const WORKER_YOUNG_MB = 16;
  * limit), applied when a file can be read again should its worker run out of memory (buildTimeline then
  * parses it on the main thread). A parser's state is bounded by design (strace aggregates capped, sampled
  * series merged past SERIES_MAX_ROWS), but without a limit V8 lets a worker's heap grow far past what it
- * holds alive. On the bench's 1 GiB bundle `report` peaks at ~600 MB without limits and ~420–440 MB with
- * 128 MiB, for ~10 % more time (~45 % before pretenuring was turned off: collector.ts); docs/bench.md.
+ * holds alive. On the bench's 1 GiB bundle `report` peaked at ~510–550 MB without limits and ~370 MB with
+ * 128 MiB, for ~20 % more time: under 256 MiB V8 grows a heap by at most 1.3× between full collections.
+ * With the growing factor set to 2 (collector.ts) the two are ~400–420 MB and ~395 MB, ~5 % apart in
+ * time (session 15, docs/bench.md).
  */
 export function workerHeapLimits(heapMb: number): ResourceLimits | undefined {
   return heapMb > 0 ? { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } : undefined;
