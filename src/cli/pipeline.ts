@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isRereadable } from '../bundle/bundle.js';
 import { buildTimeline, type Timeline, type TimelineOptions } from '../timeline/build.js';
-import { collectGarbage } from '../timeline/collector.js';
+import { collectGarbageAbove } from '../timeline/collector.js';
 import { ParsePool, WORKER_HEAP_MB, workerHeapLimits } from '../timeline/pool.js';
 import { buildModel } from '../model/build.js';
 import { annotateRecords } from '../model/annotate.js';
@@ -44,12 +44,12 @@ export async function runPipeline(path: string, options: TimelineOptions, config
     const why = timeline.skipped.map((s) => `${s.path}: ${s.reason}`).slice(0, 5).join('; ');
     throw new UsageError(`${path}: nothing analyzable${why ? ` (${why})` : timeline.diagnostics[0] ? ` (${timeline.diagnostics[0].message})` : ''}`);
   }
-  // Each stage's garbage goes before the next allocates on top of it (collector.ts: the peak of memory).
-  collectGarbage();
+  // A big heap's garbage goes before the next stage allocates on top of it (collector.ts: the peak of memory).
+  collectGarbageAbove();
   const model = buildModel(timeline);
   annotateRecords(timeline.records, model);
   const analysis = analyze(timeline, model, config, allRules);
-  collectGarbage();
+  collectGarbageAbove();
   return { timeline, model, analysis };
 }
 

@@ -27,7 +27,7 @@
  * (parse-worker.ts), which run in the CLI's process anyway. A program that imports perftriage's modules
  * and never starts the pool keeps its own settings.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** The old generation grows to (1 + this/100) × its live size between full collections (see above). */
@@ -67,4 +67,19 @@ export function collectGarbage(): boolean {
   if (fullCollection === null) return false;
   fullCollection();
   return true;
+}
+
+/**
+ * Below this much used heap a stage boundary is no place for a full collection. The collections above
+ * were made for the 4 GiB bundle, whose main thread holds 240–260 MB of heap after the analysis: they
+ * keep its peak at ~440 MB instead of ~460 MB. On the 1 GiB bundle the main heap is 165–190 MB at both
+ * points, the peak is set during the parse (~410 MB with or without them), and the two collections were
+ * ~0.24 s of the report's serial tail for nothing (session 15, docs/bench.md).
+ */
+export const FULL_COLLECTION_MIN_HEAP_BYTES = 200 * 1024 * 1024;
+
+/** collectGarbage, only when the heap in use is at least `minBytes`: whether it collected. */
+export function collectGarbageAbove(minBytes: number = FULL_COLLECTION_MIN_HEAP_BYTES): boolean {
+  if (getHeapStatistics().used_heap_size < minBytes) return false;
+  return collectGarbage();
 }

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { collectGarbage } from '../../src/timeline/collector.js';
+import { getHeapStatistics } from 'node:v8';
+import { FULL_COLLECTION_MIN_HEAP_BYTES, collectGarbage, collectGarbageAbove } from '../../src/timeline/collector.js';
 
 test('collectGarbage runs a full collection: garbage made before it is gone after it', async () => {
   // A weakly held object with no other reference survives until a full collection runs (and, by the
@@ -58,4 +59,11 @@ test('tuneCollector: a limited worker runs markedly fewer full collections (heap
   const tuned = fullCollections(true);
   assert.ok(plain >= 10, `the workload needs full collections (got ${plain})`);
   assert.ok(tuned <= 0.85 * plain, `tuned ${tuned} full collections against ${plain} untuned`);
+});
+
+test('collectGarbageAbove collects only a heap that holds at least the given bytes', () => {
+  const used = getHeapStatistics().used_heap_size;
+  assert.equal(collectGarbageAbove(used + 512 * 1024 * 1024), false, 'a heap far under the threshold is left alone');
+  assert.equal(collectGarbageAbove(0), true);
+  assert.ok(FULL_COLLECTION_MIN_HEAP_BYTES >= 64 * 1024 * 1024, 'small bundles never pay for a full collection');
 });
