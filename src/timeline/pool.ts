@@ -89,10 +89,13 @@ export const WORKER_HEAP_MB = 128;
  * Young generation of a limited parse worker, MiB. Smaller ones promote the sampled files' bucket rows
  * before they die and the old generation then collects far more often: on the bench's 1 GiB bundle
  * `report` took ~30 s with 8 MiB and ~25–28 s with 16, at the same peak (docs/bench.md). 32 MiB was
- * measured in session 8 (five alternating pairs): 18.1 s against 19.0 s on average, but 15–35 MB more
- * peak, 449 MB on the 4 GiB bundle; left at 16 to keep the margin under the 500 MB target.
+ * measured in session 8 (18.1 s against 19.0 s, but 449 MB peak on the 4 GiB bundle) and left out to keep
+ * a margin under the 500 MB target. Session 15, once the old generation grew by 2× between full
+ * collections (collector.ts): 10.26–10.33 s against 10.54–11.46 s (three alternating pairs; 48 MiB made
+ * 546 scavenges against 958), peak 425–435 MB against 405–415 MB on 1 GiB and 436–446 MB against
+ * 395–412 MB on 4 GiB: still ~50 MB under the target.
  */
-export const WORKER_YOUNG_MB = 16;
+export const WORKER_YOUNG_MB = 32;
 
 /**
  * Heap limits of a parse worker, `heapMb` of old generation and WORKER_YOUNG_MB of young (undefined for 0: no
