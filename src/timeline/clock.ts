@@ -135,7 +135,7 @@ export function resolveFileClock(file: string, records: readonly TimelineRecord[
   // once, in place, and every record sharing it counts as dated, so the note counts records.
   const datedTimes = new Set<RecordTime>();
   for (const r of records) {
-    if (date && (r.first_time !== undefined || r.last_time !== undefined)) {
+    if (r.first_time !== undefined || r.last_time !== undefined) {
       resolveExtraTime(r.first_time, date, lastSeconds, clock.utc_offset_min);
       resolveExtraTime(r.last_time, date, lastSeconds, clock.utc_offset_min);
     }
@@ -176,15 +176,22 @@ export function resolveFileClock(file: string, records: readonly TimelineRecord[
 }
 
 /**
- * A record's other times (an aggregate's first_time / last_time) on the same clock as its `time`.
- * Only a time still on the time-of-day clock is touched: the same object may be the `time` of a
- * record already resolved (an aggregate shares its first call's time), and must not be moved twice.
- * A time more than 12 h after the record's own belongs to the day before (the span crossed midnight).
+ * A record's other times (an aggregate's first_time / last_time, a merged sample row's last_time) on the
+ * same clock as its `time`. Only a time still on the time-of-day or local clock is touched: the same
+ * object may be the `time` of a record already resolved (an aggregate shares its first call's time), and
+ * must not be moved twice. A time more than 12 h after the record's own belongs to the day before (the
+ * span crossed midnight). A local time (sysstat's, which prints the date) only moves to UTC: a merged
+ * row's last_time was left on the local clock while its time moved, and a file's time span then ended
+ * on a wall-clock time beside a UTC start.
  */
-function resolveExtraTime(value: unknown, date: DateParts, refSeconds: number | undefined, offsetMin: number | undefined): void {
+function resolveExtraTime(value: unknown, date: DateParts | undefined, refSeconds: number | undefined, offsetMin: number | undefined): void {
   if (!value || typeof value !== 'object') return;
   const t = value as RecordTime;
-  if (t.clock !== 'time-of-day' || !t.iso) return;
+  if (t.clock === 'local') {
+    if (offsetMin !== undefined && t.epoch !== undefined) toUtc(t, offsetMin);
+    return;
+  }
+  if (t.clock !== 'time-of-day' || !t.iso || !date) return;
   const tod = parseTimeOfDay(t.iso);
   if (!tod) return;
   const secs = tod.hour * 3600 + tod.minute * 60 + tod.second;
@@ -203,5 +210,23 @@ function toUtc(t: RecordTime, offsetMin: number): void {
   t.clock = 'utc';
   t.epoch = epoch;
   const frac = /\.\d+$/.exec(String(t.iso ?? ''))?.[0];
-  t.iso = new Date(Math.floor(epoch) * 1000).toISOString().replace('.000Z', `${frac ?? ''}Z`);
+  t.iso = utcIsoOfSecond(Math.floor(epoch)).replace('.000Z', `${frac ?? ''}Z`);
 }
+
+/**
+ * `new Date(second * 1000).toISOString()`, remembered: a bundle's times fall in a few thousand distinct
+ * seconds, and a 1 GiB bundle has ~200,000 times to move to UTC (an strace aggregate's first and last
+ * call among them), each of which made a Date and formatted it. Bounded: cleared past ISO_CACHE_MAX.
+ */
+function utcIsoOfSecond(second: number): string {
+  let iso = isoOfSecond.get(second);
+  if (iso === undefined) {
+    if (isoOfSecond.size >= ISO_CACHE_MAX) isoOfSecond.clear();
+    iso = new Date(second * 1000).toISOString();
+    isoOfSecond.set(second, iso);
+  }
+  return iso;
+}
+
+const ISO_CACHE_MAX = 1 << 16;
+const isoOfSecond = new Map<number, string>();
