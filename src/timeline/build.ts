@@ -636,7 +636,8 @@ export function assembleTimeline(name: string, kind: string, outcomes: readonly 
   for (const o of outcomes) notes.push(...resolveFileClock(o.path, o.records, clock, hints.fileStart?.get(o.path), o.summarizedClocks));
   clock.notes = notes;
   for (const o of outcomes) {
-    const sinceBoot = o.records.filter((r) => r.time?.since_boot).length;
+    let sinceBoot = 0;
+    for (const r of o.records) if (r.time?.since_boot) sinceBoot++;
     if (sinceBoot > 0) notes.push({ file: o.path, note: `${sinceBoot} record(s) are averages since boot (the first report or snapshot), not interval samples` });
   }
 

@@ -72,15 +72,22 @@ export function deriveBundleClock(records: readonly TimelineRecord[], hints: Clo
     const d = parseDate(hints.collectedAt.slice(0, 10));
     if (d) dates.push({ date: d, source: 'manifest collected_at' });
   }
+  // One pass, the kind tested first: these are a handful of a timeline's ~10^5 records, and reading a
+  // field of every record (their shapes differ by kind) cost a 1 GiB bundle ~0.05 s per pass.
+  const nowRecords: TimelineRecord[] = [];
+  const bannerDates: TimelineRecord[] = [];
   for (const r of records) {
+    if (r.kind === 'date.now') nowRecords.push(r);
+    else if (r.kind === 'host.info' && typeof r.date === 'string') bannerDates.push(r);
+  }
+  for (const r of nowRecords) {
     // The local date, not the UTC one: `Thu Nov 26 21:20:12 -03 2026` is the 26th where the host is.
     const local = typeof r.local_iso === 'string' ? r.local_iso : r.time?.iso;
-    if (r.kind === 'date.now' && typeof local === 'string') {
+    if (typeof local === 'string') {
       const d = parseDate(local.slice(0, 10));
       if (d) dates.push({ date: d, source: ref(r) });
     }
   }
-  const bannerDates = records.filter((r) => r.kind === 'host.info' && typeof r.date === 'string');
   for (const r of bannerDates) {
     const d = parseDate(String(r.date));
     if (d) dates.push({ date: d, source: ref(r) });
@@ -97,8 +104,7 @@ export function deriveBundleClock(records: readonly TimelineRecord[], hints: Clo
 
   const zoneSources: { zone: string; source: string; offsetMin?: number }[] = [];
   if (hints.timezone) zoneSources.push({ zone: hints.timezone, source: 'manifest timezone' });
-  for (const r of records) {
-    if (r.kind !== 'date.now') continue;
+  for (const r of nowRecords) {
     const offsetMin = typeof r.utc_offset_s === 'number' ? r.utc_offset_s / 60 : undefined;
     if (typeof r.timezone === 'string') zoneSources.push({ zone: r.timezone, source: ref(r), ...(offsetMin !== undefined ? { offsetMin } : {}) });
     else if (offsetMin !== undefined) zoneSources.push({ zone: formatOffset(offsetMin), source: ref(r), offsetMin });
