@@ -59,6 +59,16 @@ export class LineSplitter {
   private start: Buffer | undefined = Buffer.alloc(0);
   /** UTF-16 text: the decoder that turns it into UTF-8 chunks (it keeps a unit split across chunks). */
   private utf16: TextDecoder | undefined;
+  /** indexLineStarts: every how many lines a line's start is noted (0: none). */
+  private indexEvery = 0;
+  /** Byte offset in the stream of the line being read (kept only while indexing). */
+  private nextLineStart = 0;
+  /**
+   * With indexLineStarts(every): the byte offset in the stream of line 1, every + 1, 2·every + 1, … (the
+   * k-th entry is line k·every + 1), for the lines read so far; undefined for UTF-16 text, whose lines
+   * are split after re-encoding and have no byte offsets in the file.
+   */
+  lineStarts: number[] | undefined;
 
   /**
    * @param wants when given, only the lines it accepts (by number) are decoded and handed to `sink`; the
@@ -81,6 +91,21 @@ export class LineSplitter {
     return this.lineNo;
   }
 
+  /** Note the byte offset of every `every`-th line's start (lineStarts): where a later reader can start. */
+  indexLineStarts(every: number): void {
+    this.indexEvery = Math.max(1, Math.floor(every));
+    this.lineStarts = [];
+  }
+
+  /**
+   * The stream given to this splitter starts at line `lineNo` of a file (a reader that jumped to an
+   * offset lineStarts gave): lines are numbered from there, and no byte order mark is looked for.
+   */
+  resumeAt(lineNo: number): void {
+    this.lineNo = Math.max(0, Math.floor(lineNo) - 1);
+    if (this.start !== undefined && this.start.length === 0) this.start = undefined;
+  }
+
   push(chunk: Buffer): void {
     this.bytesSeen += chunk.length;
     let bytes = chunk;
@@ -92,13 +117,19 @@ export class LineSplitter {
       }
       this.start = undefined;
       bytes = this.dropBom(head);
+      // The first line starts after the byte order mark.
+      this.nextLineStart = head.length - bytes.length;
     }
-    this.feed(bytes);
+    this.feed(bytes, this.bytesSeen - bytes.length);
   }
 
-  /** Bytes of the stream (after its BOM) to split, re-encoded first when the text is UTF-16. */
-  private feed(bytes: Buffer): void {
-    this.split(this.utf16 !== undefined ? Buffer.from(this.utf16.decode(bytes, { stream: true }), 'utf8') : bytes);
+  /** Bytes of the stream (after its BOM), the first at offset `base`, to split; re-encoded first when the text is UTF-16. */
+  private feed(bytes: Buffer, base: number): void {
+    if (this.utf16 !== undefined) {
+      this.indexEvery = 0;
+      this.lineStarts = undefined;
+      this.split(Buffer.from(this.utf16.decode(bytes, { stream: true }), 'utf8'), 0);
+    } else this.split(bytes, base);
   }
 
   /** Read the byte order mark at the start of `head` (setting `encoding`) and return what follows it. */
@@ -116,7 +147,8 @@ export class LineSplitter {
     return head;
   }
 
-  private split(chunk: Buffer): void {
+  /** `chunk`'s first byte is at offset `base` of the stream (used only while indexing line starts). */
+  private split(chunk: Buffer, base: number): void {
     // ASCII fast path, decided once per chunk (isAscii and indexOf are native, SIMD): a chunk of ASCII
     // without NUL decodes as latin1 (the same text as UTF-8, cheaper), and its lines need no per-line
     // check for U+FFFD or NUL.
@@ -128,6 +160,7 @@ export class LineSplitter {
         if (start < chunk.length) this.accumulate(chunk.subarray(start));
         return;
       }
+      if (this.indexEvery !== 0) this.noteLineStart(base + nl + 1);
       if (this.pendingBytes === 0 && this.overflowHead === null) {
         if (clean) this.deliverClean(chunk, start, nl);
         else this.deliver(chunk, start, nl);
@@ -144,15 +177,23 @@ export class LineSplitter {
       // The stream ended before its encoding could be told (shorter than a BOM or the UTF-16 probe).
       const head = this.start;
       this.start = undefined;
-      this.feed(this.dropBom(head));
+      const bytes = this.dropBom(head);
+      this.nextLineStart = head.length - bytes.length;
+      this.feed(bytes, head.length - bytes.length);
     }
     if (this.utf16 !== undefined) {
       // A last UTF-16 unit cut in half decodes as U+FFFD, as a cut UTF-8 sequence does.
       const rest = this.utf16.decode();
       this.utf16 = undefined;
-      if (rest.length > 0) this.split(Buffer.from(rest, 'utf8'));
+      if (rest.length > 0) this.split(Buffer.from(rest, 'utf8'), 0);
     }
     if (this.pendingBytes > 0 || this.overflowHead !== null) this.flushPending();
+  }
+
+  /** A line (number lineNo + 1, not yet delivered) ends before `next`: note its start when it is an indexed one. */
+  private noteLineStart(next: number): void {
+    if (this.lineNo % this.indexEvery === 0) this.lineStarts!.push(this.nextLineStart);
+    this.nextLineStart = next;
   }
 
   private accumulate(part: Buffer): void {

@@ -7,6 +7,7 @@
 import type { SourceRef } from '../common/types.js';
 import { openBundle } from '../bundle/bundle.js';
 import { LineSplitter } from '../bundle/lines.js';
+import type { LineStarts } from '../timeline/build.js';
 
 /** A raw line longer than this is shown cut, with a marker: an strace write can be a megabyte. */
 export const MAX_EXCERPT_CHARS = 400;
@@ -45,37 +46,80 @@ function keepLine(text: string, line: number): ExcerptLine {
  * result is empty and the report says the raw lines are not available. `rewrite` (the redactor) is applied
  * to file names and lines, so excerpts agree with a redacted timeline.
  */
-export async function readExcerpts(bundlePath: string, wanted: readonly SourceRef[], context = DEFAULT_CONTEXT_LINES, rewrite?: (text: string) => string): Promise<Excerpts> {
+/**
+ * Where to start reading a file for lines from `first` on: the nearest noted line start before it
+ * (undefined: from the file's start).
+ */
+export function startFor(index: LineStarts | undefined, first: number): { line: number; offset: number } | undefined {
+  if (!index || index.every < 1) return undefined;
+  const k = Math.min(Math.floor((first - 1) / index.every), index.starts.length - 1);
+  if (k < 1) return undefined;
+  return { line: k * index.every + 1, offset: index.starts[k]! };
+}
+
+/**
+ * The wanted lines (sorted) in runs that are each worth one read: a run ends where the next wanted line
+ * is more than `every` lines on (jumping there beats reading through).
+ */
+export function wantedRuns(sorted: readonly number[], every: number): { first: number; last: number }[] {
+  const runs: { first: number; last: number }[] = [];
+  for (const n of sorted) {
+    const run = runs[runs.length - 1];
+    if (run && n - run.last <= every) run.last = n;
+    else runs.push({ first: n, last: n });
+  }
+  return runs;
+}
+
+/**
+ * Read lines of `source` (which starts at line `fromLine`) until `last`, keeping those `keep` holds.
+ * Only the kept lines are decoded, and the first line past the last one (it ends the reading); past it
+ * the rest is not read (a folder's file is closed; an archive's member is passed over).
+ */
+async function readWanted(source: AsyncIterable<Buffer>, fromLine: number, keep: ReadonlySet<number>, last: number, kept: Map<number, ExcerptLine>, rewrite?: (text: string) => string): Promise<void> {
+  let done = false;
+  const splitter = new LineSplitter(
+    (text, lineNo) => {
+      if (lineNo > last) done = true;
+      else kept.set(lineNo, keepLine(rewrite ? rewrite(text) : text, lineNo));
+    },
+    (lineNo) => keep.has(lineNo) || lineNo > last,
+  );
+  if (fromLine > 1) splitter.resumeAt(fromLine);
+  for await (const chunk of source) {
+    splitter.push(chunk);
+    if (done) break;
+  }
+  if (!done) splitter.end();
+}
+
+/**
+ * @param lineStarts where the lines of the bundle's files start (timeline lineStartsOf), by path in the
+ *   bundle: a folder's file is then read in runs of wanted lines, each from the noted line start nearest
+ *   before it, instead of from its start (the cited lines of the 1 GiB bundle's big sampled files sit
+ *   past their millionth line, and some files are cited near their start and their end).
+ */
+export async function readExcerpts(bundlePath: string, wanted: readonly SourceRef[], context = DEFAULT_CONTEXT_LINES, rewrite?: (text: string) => string, lineStarts?: ReadonlyMap<string, LineStarts>): Promise<Excerpts> {
   const out: Excerpts = new Map();
   if (bundlePath === '-' || wanted.length === 0) return out;
   const byFile = windows(wanted, context);
   const bundle = await openBundle(bundlePath);
   await bundle.forEach(
-    async (entry, stream) => {
+    async (entry, stream, ranges) => {
       // With --redact the report cites redacted file names and must show redacted lines.
       const name = rewrite ? rewrite(entry.path) : entry.path;
       const keep = byFile.get(name);
       if (!keep) return;
-      const last = Math.max(...keep);
       const kept = new Map<number, ExcerptLine>();
       out.set(name, kept);
-      let done = false;
-      const splitter = new LineSplitter(
-        (text, lineNo) => {
-          if (lineNo > last) done = true;
-          else kept.set(lineNo, keepLine(rewrite ? rewrite(text) : text, lineNo));
-        },
-        // Only the kept lines are decoded, and the first line past the last one (it ends the reading).
-        (lineNo) => keep.has(lineNo) || lineNo > last,
-      );
-      // Past the last wanted line the rest of the file is not read: the bundle skips it (a folder's file
-      // is closed; an archive's member is passed over). A 538 MB trace cited near its start was read to
-      // its end before.
-      for await (const chunk of stream) {
-        splitter.push(chunk as Buffer);
-        if (done) break;
+      const sorted = [...keep].sort((a, b) => a - b);
+      // Only a file read from disk as it is (a folder's, not gzip) can be read from an offset.
+      const index = ranges && entry.size !== undefined ? lineStarts?.get(entry.path) : undefined;
+      if (!index) return readWanted(stream as AsyncIterable<Buffer>, 1, keep, sorted[sorted.length - 1]!, kept, rewrite);
+      for (const run of wantedRuns(sorted, index.every)) {
+        const jump = startFor(index, run.first);
+        await readWanted(ranges!.read(jump?.offset ?? 0, entry.size!), jump?.line ?? 1, keep, run.last, kept, rewrite);
       }
-      if (!done) splitter.end();
     },
     // Lines are only counted here (LineSplitter's wants): big reads halve the time on a 1 GiB bundle.
     { chunkBytes: EXCERPT_CHUNK_BYTES },

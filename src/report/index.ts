@@ -3,6 +3,7 @@
  * self-contained HTML page, a GitHub-flavoured Markdown report, or JSON. See docs/report.md.
  */
 import { readExcerpts } from './excerpts.js';
+import { lineStartsOf } from '../timeline/build.js';
 import { buildViewModel, evidenceWanted, withExcerpts, type ReportInput, type ReportView } from './view-model.js';
 
 export { buildViewModel, evidenceWanted, withExcerpts } from './view-model.js';
@@ -17,6 +18,6 @@ export { readExcerpts } from './excerpts.js';
  */
 export async function buildReportView(input: ReportInput, bundlePath: string, rewrite?: (text: string) => string): Promise<ReportView> {
   const view = buildViewModel(input);
-  const excerpts = bundlePath === '-' ? undefined : await readExcerpts(bundlePath, evidenceWanted(view), undefined, rewrite);
+  const excerpts = bundlePath === '-' ? undefined : await readExcerpts(bundlePath, evidenceWanted(view), undefined, rewrite, lineStartsOf(input.timeline));
   return withExcerpts(view, excerpts);
 }

@@ -187,3 +187,32 @@ test('a real top capture saved with a UTF-8 BOM parses as the original: line 1 k
   assert.deepEqual(withBom.diagnostics.filter((d) => d.code === 'text-encoding').map((d) => d.line), [1]);
   assert.equal(plain.diagnostics.filter((d) => d.code === 'text-encoding').length, 0);
 });
+
+test('indexLineStarts: byte offsets of lines 1, every + 1, … whatever the chunks (BOM, CRLF, non-ASCII, a line across chunks); resumeAt numbers from there', () => {
+  const lines = Array.from({ length: 23 }, (_, i) => (i % 5 === 0 ? `zeile ${i + 1} grün` : i % 7 === 0 ? `line ${i + 1}\r` : `line ${i + 1} ${'x'.repeat(i * 3)}`));
+  const file = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\n')}\n`, 'utf8')]);
+  for (const size of [1, 2, 7, 64, file.length]) {
+    const s = new LineSplitter(() => {});
+    s.indexLineStarts(4);
+    for (let at = 0; at < file.length; at += size) s.push(file.subarray(at, at + size));
+    s.end();
+    // Lines 1, 5, 9, 13, 17, 21: the first after the byte order mark.
+    assert.equal(s.lineStarts!.length, 6, `chunks of ${size}`);
+    assert.equal(s.lineStarts![0], 3);
+    s.lineStarts!.forEach((offset, k) => {
+      const got: { text: string; lineNo: number }[] = [];
+      const from = new LineSplitter((text, lineNo) => got.push({ text, lineNo }));
+      from.resumeAt(k * 4 + 1);
+      from.push(file.subarray(offset));
+      from.end();
+      assert.deepEqual(got[0], { text: lines[k * 4]!.replace(/\r$/, ''), lineNo: k * 4 + 1 }, `chunks of ${size}, start ${k}`);
+      assert.equal(got.length, lines.length - k * 4);
+    });
+  }
+  // UTF-16 text has no byte offsets per line once re-encoded: no index.
+  const utf16 = new LineSplitter(() => {});
+  utf16.indexLineStarts(2);
+  utf16.push(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a\nb\nc\nd\n', 'utf16le')]));
+  utf16.end();
+  assert.equal(utf16.lineStarts, undefined);
+});

@@ -11,7 +11,8 @@ import { Marked } from 'marked';
 import { escapeHtml, evidenceAnchor, mdCell, mdCode, mdText, safeId } from '../../src/report/escape.js';
 import { formatBytes, formatPct, formatRate, formatSeconds, clockLabel, joinWordsCapped } from '../../src/report/format.js';
 import { niceStep, renderLineChart } from '../../src/report/charts.js';
-import { readExcerpts, MAX_EXCERPT_CHARS } from '../../src/report/excerpts.js';
+import { readExcerpts, startFor, wantedRuns, MAX_EXCERPT_CHARS } from '../../src/report/excerpts.js';
+import { LineSplitter } from '../../src/bundle/lines.js';
 import { EvidenceRegistry } from '../../src/report/evidence.js';
 import { proseToHtml, proseToMarkdown, mdFence } from '../../src/report/render.js';
 import { reportCommand } from '../../src/cli/report-command.js';
@@ -248,6 +249,35 @@ test('PSI chart: each timed snapshot\'s share of the interval before it, from th
     assert.match(chart.svg, />02:29:54</);
     const plain = await buildReports(seedCase);
     assert.ok(!plain.view.charts.some((c) => c.id === 'chart-pressure'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('readExcerpts with line starts: the same lines read in runs from the noted starts; a wrong index shows it is used', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-excerpt-index-'));
+  try {
+    const lines = Array.from({ length: 50_000 }, (_, i) => `row ${i + 1} ${'y'.repeat(i % 13)}`);
+    const body = Buffer.from(`${lines.join('\n')}\n`);
+    writeFileSync(join(dir, 'big.txt'), body);
+    const splitter = new LineSplitter(() => {});
+    splitter.indexLineStarts(1000);
+    splitter.push(body);
+    splitter.end();
+    const index = new Map([['big.txt', { every: 1000, starts: splitter.lineStarts! }]]);
+    const wanted = [3, 20_000, 20_004, 49_999].map((line) => ({ file: 'big.txt', line }));
+    const plain = await readExcerpts(dir, wanted);
+    const indexed = await readExcerpts(dir, wanted, undefined, undefined, index);
+    assert.deepEqual([...indexed.get('big.txt')!.entries()].sort((a, b) => a[0] - b[0]), [...plain.get('big.txt')!.entries()].sort((a, b) => a[0] - b[0]));
+    assert.equal(indexed.get('big.txt')!.get(20_004)!.text, lines[20_003]);
+    assert.equal(indexed.get('big.txt')!.size, 5 + 9 + 4, 'lines 1-5, 19998-20006, 49997-50000');
+    // Starts shifted by one line: the lines read are then the next ones, under the old numbers.
+    const shifted = new Map([['big.txt', { every: 1000, starts: splitter.lineStarts!.map((o, k) => (k === 0 ? o : splitter.lineStarts![k]! + lines[k * 1000]!.length + 1)) }]]);
+    const wrong = await readExcerpts(dir, wanted, undefined, undefined, shifted);
+    assert.equal(wrong.get('big.txt')!.get(20_004)!.text, lines[20_004]);
+    assert.deepEqual(wantedRuns([1, 2, 3, 900, 5000, 5001], 1000), [{ first: 1, last: 900 }, { first: 5000, last: 5001 }]);
+    assert.deepEqual(startFor(index.get('big.txt'), 20_000), { line: 19_001, offset: splitter.lineStarts![19] });
+    assert.equal(startFor(index.get('big.txt'), 999), undefined, 'before the second noted start: from the file start');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
