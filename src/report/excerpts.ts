@@ -42,11 +42,6 @@ function keepLine(text: string, line: number): ExcerptLine {
 }
 
 /**
- * Read the wanted lines (± context) from a bundle. A bundle read from stdin cannot be read twice: the
- * result is empty and the report says the raw lines are not available. `rewrite` (the redactor) is applied
- * to file names and lines, so excerpts agree with a redacted timeline.
- */
-/**
  * Where to start reading a file for lines from `first` on: the nearest noted line start before it
  * (undefined: from the file's start).
  */
@@ -94,6 +89,10 @@ async function readWanted(source: AsyncIterable<Buffer>, fromLine: number, keep:
 }
 
 /**
+ * Read the wanted lines (± context) from a bundle. A bundle read from stdin cannot be read twice: the
+ * result is empty and the report says the raw lines are not available. `rewrite` (the redactor) is applied
+ * to file names and lines, so excerpts agree with a redacted timeline.
+ *
  * @param lineStarts where the lines of the bundle's files start (timeline lineStartsOf), by path in the
  *   bundle: a folder's file is then read in runs of wanted lines, each from the noted line start nearest
  *   before it, instead of from its start (the cited lines of the 1 GiB bundle's big sampled files sit
