@@ -104,11 +104,6 @@ interface Built {
   skipped?: SkippedChart;
 }
 
-/**
- * One chart from the best file of a source. Series are ranked (largest first) and MAX_SERIES are kept;
- * a device or task whose series are all zero throughout is dropped when others are not (an idle loop
- * device, a sleeping process), but a zero series of a drawn device stays: "vda wrote nothing" is the point.
- */
 /** The records of the given kinds, in timeline order. */
 type RecordsOfKinds = (kinds: readonly string[]) => readonly TimelineRecord[];
 
@@ -132,6 +127,11 @@ function indexByKind(records: readonly TimelineRecord[]): RecordsOfKinds {
   };
 }
 
+/**
+ * One chart from the best file of a source. Series are ranked (largest first) and MAX_SERIES are kept;
+ * a device or task whose series are all zero throughout is dropped when others are not (an idle loop
+ * device, a sleeping process), but a zero series of a drawn device stays: "vda wrote nothing" is the point.
+ */
 function build(id: string, title: string, unit: Unit, recordsOf: RecordsOfKinds, sources: readonly Source[], missing: string, keepOrder = false): Built {
   const candidates = sources.flatMap((s) => collect(recordsOf(s.kinds), s));
   const best = bestFile(candidates);

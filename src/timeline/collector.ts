@@ -19,9 +19,10 @@
  * A factor of 2 keeps the limit (the heap still cannot pass it) and collects half as often as it grows.
  * `report` on the 1 GiB bundle: 10.4–11.5 s against 12.2–13.6 s (alternating, identical reports), peak
  * 380–430 MB against 350–380 MB; on the 4 GiB bundle 32.0–33.2 s against 36.9 s, peak 394–412 MB
- * against 380 MB. Factors 2.5 and 3 were no faster on the 1 GiB bundle and peaked higher (3: 481 MB on the 4 GiB one).
- * The flag is read by V8 at every collection: setting it while the process runs is safe, which is not
- * true of every GC flag (`--single-threaded-gc` set this way crashed V8 in a collection: docs/bench.md).
+ * against 380 MB. Factors 2.5 and 3 were no faster on the 1 GiB bundle and peaked higher (3: 481 MB on
+ * the 4 GiB one). The flag is read by V8 at every collection: setting it while the process runs is
+ * safe, which is not true of every GC flag (`--single-threaded-gc` set this way crashed V8 in a
+ * collection: docs/bench.md).
  *
  * V8 flags are per process: the CLI sets them before any work (main.ts), and so do the parse workers
  * (parse-worker.ts), which run in the CLI's process anyway. A program that imports perftriage's modules
@@ -41,7 +42,6 @@ export function tuneCollector(): void {
   setFlagsFromString('--no-allocation-site-pretenuring');
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
-
 
 let fullCollection: (() => void) | null | undefined;
 
