@@ -6,7 +6,8 @@
  *   strace      the strace parser on a standalone `strace -f -tt -T -y` trace (bench/gen-strace.ts)
  *               beside cat, wc -l and the node line count on the same file (the first benchmark, unchanged);
  *               then the trace as `report` reads it (timeline in analysis, 2 workers): in one pass, and
- *               split into a head and a tail read on both workers (src/parsers/segments.ts); and the
+ *               split into a head and a tail read on both workers (src/parsers/segments.ts), by the fast
+ *               reader (parsers/strace/fast.ts) and by the string reader; and the
  *               strace lexer alone (prefix, name, end of arguments, return part: no tracking), the
  *               floor under the parser; and a byte-level aggregate pass (bench/strace-bytes-floor.ts),
  *               the floor of a reader that makes no string per line
@@ -194,11 +195,11 @@ async function childParse(file: string): Promise<ChildReport> {
 
 /**
  * The trace as `report` reads it: the timeline in analysis (aggregates, calls summarized) with two
- * workers, the file read as a head and a tail on both (src/parsers/segments.ts) or in one pass.
+ * workers, the file read as a head and a tail on both (src/parsers/segments.ts) or in one pass, by the
+ * fast reader (parsers/strace/fast.ts) or the string reader.
  */
-async function childAnalysis(file: string, split: boolean, stringReader = split): Promise<ChildReport> {
+async function childAnalysis(file: string, split: boolean, stringReader: boolean): Promise<ChildReport> {
   const { buildTimeline } = await import('../src/timeline/build.js');
-  // The split is planned only for a trace the fast reader does not read: measured with the string reader.
   const timeline = await buildTimeline(file, { summarize: true, jobs: 2, noFastStrace: stringReader, ...(split ? {} : { splitMinBytes: Infinity }) });
   const f = timeline.files[0]!;
   return { lines: f.coverage.lines, bytes: f.bytes, records: f.records, unparsed: f.coverage.unparsed, maxRssKb: process.resourceUsage().maxRSS };
@@ -211,9 +212,10 @@ const CHILDREN = {
   'strace-lexer': childStraceLexer,
   'strace-bytes': childStraceBytes,
   parse: childParse,
-  analysis: (file: string) => childAnalysis(file, false),
+  analysis: (file: string) => childAnalysis(file, false, false),
   'analysis-string': (file: string) => childAnalysis(file, false, true),
-  'analysis-split': (file: string) => childAnalysis(file, true),
+  'analysis-split': (file: string) => childAnalysis(file, true, false),
+  'analysis-split-string': (file: string) => childAnalysis(file, true, true),
 } as const;
 type ChildKind = keyof typeof CHILDREN;
 
@@ -502,7 +504,8 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
   rows.push(await nodeRow('perftriage strace', 'strace', file));
   rows.push(await nodeRow('as report reads it, one pass (fast reader)', 'analysis', file));
   rows.push(await nodeRow('as report reads it, one pass (string reader)', 'analysis-string', file));
-  rows.push(await nodeRow('as report reads it, split on 2 workers (string reader)', 'analysis-split', file));
+  rows.push(await nodeRow('as report reads it, split on 2 workers (fast reader)', 'analysis-split', file));
+  rows.push(await nodeRow('as report reads it, split on 2 workers (string reader)', 'analysis-split-string', file));
   for (const r of rows) if (r.lines !== undefined && r.lines !== lines && r.name !== 'cat > /dev/null') r.note = `counted ${r.lines} lines, wc -l says ${lines}`;
   for (const r of rows) if (r.unparsed) r.note = `${r.unparsed} unparsed line(s)`;
   const base = rows.find((r) => r.name === 'node line count');
@@ -517,7 +520,8 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
   const parse = rows.find((r) => r.name === 'perftriage strace')!;
   const analysis = rows.find((r) => r.name === 'as report reads it, one pass (fast reader)');
   const stringAnalysis = rows.find((r) => r.name === 'as report reads it, one pass (string reader)');
-  const splitRead = rows.find((r) => r.name === 'as report reads it, split on 2 workers (string reader)');
+  const splitRead = rows.find((r) => r.name === 'as report reads it, split on 2 workers (fast reader)');
+  const splitString = rows.find((r) => r.name === 'as report reads it, split on 2 workers (string reader)');
   return {
     trace: { file: relative(root, file), bytes, lines, generator_version: GENERATOR_VERSION, seed },
     measurements: rows,
@@ -531,6 +535,8 @@ async function straceSection(mb: number, seed: number): Promise<StraceSection> {
       strace_analysis_string_mb_per_s: stringAnalysis?.mb_per_s,
       strace_analysis_split_mb_per_s: splitRead?.mb_per_s,
       strace_analysis_split_peak_rss_mb: splitRead?.peak_rss_mb,
+      strace_analysis_split_vs_node_line_count: ratio(splitRead?.seconds, base?.seconds),
+      strace_analysis_split_string_mb_per_s: splitString?.mb_per_s,
       strace_lexer_mb_per_s: rows.find((r) => r.name === 'strace lexer alone (floor)')?.mb_per_s,
       strace_bytes_floor_mb_per_s: rows.find((r) => r.name === 'byte-level aggregate pass (floor of a redesign)')?.mb_per_s,
     },

@@ -7,6 +7,9 @@
  *     head.absorb(tailOutput) === undefined  → the tail's counts are in; head.end()
  *     otherwise (the reason)                 → feed the tail's lines to head.line(), then head.end()
  *
+ * The fast reader's tail (`startFastTail`, lines as bytes) hands a FastTailOutput to the head's
+ * StraceFastReader.absorbTail in the same way; the timeline (build.ts readFile) holds that reader itself.
+ *
  * Only for analysis (summarized records): a tail's call records are counted, not kept, so the head
  * emits only the last one and tells `summarized` how many it stands for. `parse`/`timeline` still read
  * a file in one pass, every record in order.
@@ -15,6 +18,8 @@ import type { Coverage, Diagnostic, TimelineRecord } from '../common/types.js';
 import type { LineFlags } from '../bundle/lines.js';
 import { type SessionBooks, startParse } from './run.js';
 import { parser as straceParser, StraceReader, type TailResult } from './strace.js';
+import { StraceFastReader } from './strace/fast.js';
+import type { FastTailResult } from './strace/segments.js';
 
 export { WARM_UP_BYTES } from './strace/segments.js';
 
@@ -25,6 +30,67 @@ export interface TailOutput {
   /** Lines and bytes after the cut. */
   lines: number;
   bytes: number;
+}
+
+/** What a tail read by the fast reader hands to the head's fast reader (StraceFastReader.absorbTail). */
+export interface FastTailOutput {
+  fast: FastTailResult;
+  /** Lines and bytes after the cut. */
+  lines: number;
+  bytes: number;
+}
+
+/** Either reader's tail output. */
+export type AnyTailOutput = TailOutput | FastTailOutput;
+
+export function isFastTail(output: AnyTailOutput): output is FastTailOutput {
+  return 'fast' in output;
+}
+
+/**
+ * A tail read by the fast reader, line by line as bytes (a line it cannot take as plain ASCII is given
+ * to `giveUp`): the warm-up's lines, then `cut()`, then the tail's own. Numbering is the reader's
+ * business: warm-up lines from 1, the tail's on from them.
+ */
+export interface FastTailParse {
+  warm(buf: Uint8Array, start: number, end: number): void;
+  cut(): void;
+  line(buf: Uint8Array, start: number, end: number, lineNo: number): void;
+  giveUp(why: string, lineNo: number): void;
+  end(bytes: number): FastTailOutput;
+}
+
+export function startFastTail(file: string): FastTailParse {
+  const reader = new StraceFastReader(file, () => {}, () => {}, undefined, 'tail');
+  let warmLines = 0;
+  let lines = 0;
+  let cut = false;
+  const beginTail = (): void => {
+    if (cut) return;
+    cut = true;
+    reader.beginTail(warmLines);
+  };
+  return {
+    warm(buf, start, end) {
+      reader.line(buf, start, end, ++warmLines);
+    },
+    cut: beginTail,
+    line(buf, start, end, lineNo) {
+      beginTail();
+      lines = Math.max(lines, lineNo);
+      reader.line(buf, start, end, warmLines + lineNo);
+    },
+    giveUp(why, lineNo) {
+      beginTail();
+      lines = Math.max(lines, lineNo);
+      reader.giveUp(why, warmLines + lineNo);
+    },
+    end(bytes) {
+      beginTail();
+      reader.end();
+      return { fast: reader.exportTail(), lines, bytes };
+    },
+  };
 }
 
 export interface TailParse {

@@ -38,7 +38,7 @@ import { round } from '../common/units.js';
 import { entryArgs, entryHalfEnd, findArgsEnd, nameEnd, newPrefixScratch, type PrefixScratch, newReturnInfo, readPrefixInto, readReturnInto, type ReturnInfo, splicedMessageAt, type TimestampKind } from './strace/lexer.js';
 import { isReadLike, isWriteLike, PATH_OP_MKDIR, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_RENAME, PATH_OP_RMDIR, PATH_OP_UNLINK, PATH_OP_WRITE, type SyscallInfo, syscallInfo, takesPath } from './strace/syscalls.js';
 import { applyEffects, attribute, CallFacts, writeAttribution, type FsState, type FsTrack, isTracked, linkChild, newTableTrack, newTask, pidOf, type SegmentSink, SINGLE_OWNER, type Task, TrackedTable } from './strace/tracker.js';
-import { sameTime, shiftAggregate, shiftRecord, type TailResult, type TaskCategory } from './strace/segments.js';
+import { cwdMismatch, sameTime, shiftAggregate, shiftRecord, tableMismatch, type TailResult, type TaskCategory } from './strace/segments.js';
 import { ArgList } from './strace/values.js';
 import { type Aggregate, addTo, MAX_PATH_AGGREGATES, mergeBuckets, mergeLater, newAggregate, opFields, PathAggregates } from './strace/aggregates.js';
 export type { TailResult } from './strace/segments.js';
@@ -238,21 +238,6 @@ function secondOf(time: RecordTime | undefined): number {
 }
 
 
-/**
- * A tail's views (fd tables, cwds), grouped by the head's state they stand for: threads that share one
- * table or cwd in the head had a view each in the tail. Views of owners the head does not know are left out.
- */
-function byHeadState<V extends { owner: number }, S>(views: readonly V[], headTask: (tid: number) => Task | undefined, stateOf: (task: Task) => S): Map<S, V[]> {
-  const groups = new Map<S, V[]>();
-  for (const view of views) {
-    const owner = headTask(view.owner);
-    if (!owner) continue;
-    const group = groups.get(stateOf(owner));
-    if (group) group.push(view);
-    else groups.set(stateOf(owner), [view]);
-  }
-  return groups;
-}
 
 export const parser: ParserModule = {
   meta: {
@@ -1227,48 +1212,7 @@ export class StraceReader {
       if (r <= rank) return 'the calls in flight at the end are flushed in another task order';
       rank = r;
     }
-    return this.tableMismatch(tail, headTask) ?? this.cwdMismatch(tail, headTask);
-  }
-
-  /**
-   * The tail's fd-table assumptions against the head's tables. Threads sharing one table here each had a
-   * view of it there: an fd one view looked up (without an annotation) and another changed, or one
-   * assumed absent that another knew, saw that in one pass.
-   */
-  private tableMismatch(tail: TailResult, headTask: (tid: number) => Task | undefined): string | undefined {
-    const groups = byHeadState(tail.tables, headTask, (t) => t.files);
-    for (const group of groups.values()) {
-      if (group.length < 2) continue;
-      for (const a of group) {
-        const asked = new Set(a.asked);
-        for (const b of group) if (b.owner !== a.owner && b.changed.some((fd) => asked.has(fd))) return `TIDs ${a.owner} and ${b.owner} used and changed the same fd of their process after the cut`;
-      }
-    }
-    const m = tail.fdMisses;
-    for (let k = 0; k < m.length; k += 3) {
-      const owner = m[k + 1]!;
-      const task = headTask(m[k]!) ?? headTask(owner);
-      if (!task) continue;
-      const fd = m[k + 2]!;
-      if (task.files.has(fd)) return `fd ${fd} of TID ${m[k]} was known before the cut`;
-      for (const other of groups.get(task.files) ?? []) if (other.owner !== owner && other.touched.includes(fd)) return `fd ${fd} of TID ${m[k]} was set by another thread after the cut`;
-    }
-    return undefined;
-  }
-
-  /** The tail's cwd assumptions against the head's (threads sharing a cwd here each had a view there). */
-  private cwdMismatch(tail: TailResult, headTask: (tid: number) => Task | undefined): string | undefined {
-    const groups = byHeadState(tail.cwds, headTask, (t) => t.fs);
-    // Views with one owner are copies (fork) or one view; only other owners' are other threads' views.
-    for (const group of groups.values()) if (new Set(group.map((c) => c.owner)).size > 1 && group.some((c) => c.changed)) return 'a thread changed the cwd its process shares after the cut';
-    const w = tail.cwdMisses;
-    for (let k = 0; k < w.length; k += 2) {
-      const owner = w[k + 1]!;
-      const task = headTask(w[k]!) ?? headTask(owner);
-      if (!task) continue;
-      if (task.fs.cwd !== undefined || (groups.get(task.fs) ?? []).some((c) => c.owner !== owner && c.known)) return `the cwd of TID ${w[k]} was known before the cut`;
-    }
-    return undefined;
+    return tableMismatch(tail, headTask) ?? cwdMismatch(tail, headTask);
   }
 
   /** The head's task for each of the tail's (created here when the head did not know it). */

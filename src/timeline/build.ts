@@ -15,7 +15,7 @@ import { detectors } from '../sniff/detectors/index.js';
 import { parserFor, parsers } from '../parsers/index.js';
 import { Downsampler } from './downsample.js';
 import { startParse } from '../parsers/run.js';
-import { startHead, startTail, type TailOutput, WARM_UP_BYTES } from '../parsers/segments.js';
+import { type AnyTailOutput, isFastTail, startFastTail, startHead, startTail, WARM_UP_BYTES } from '../parsers/segments.js';
 import { StraceFastReader } from '../parsers/strace/fast.js';
 import { deriveBundleClock, resolveFileClock, type BundleClock, type ClockNote } from './clock.js';
 import { validate } from './schemas.js';
@@ -269,8 +269,10 @@ export interface ReadOptions {
 }
 
 export interface HeadOf {
-  tail(): Promise<TailOutput | undefined>;
+  tail(): Promise<AnyTailOutput | undefined>;
   rest(): AsyncIterable<Buffer>;
+  /** The fast reader reads the head (and its tail), as the plan said (SplitPlan.fast). */
+  fast?: boolean;
 }
 
 export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>, options: ReadOptions = {}): Promise<FileOutcome> {
@@ -311,7 +313,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       };
       // Analysis of strace: the reader keeps its calls but the first and the last from the sink, counting them
       // (startHead); the head of a split file also takes its tail's counts.
-      if (decision.tool === 'strace' && summarize && module.meta.summarizedKinds && !options.headOf && options.reread && !options.noFastStrace && head.every((h) => isPlainAsciiLine(h.text, h.flags))) {
+      if (decision.tool === 'strace' && summarize && module.meta.summarizedKinds && (!options.headOf || options.headOf.fast) && options.reread && !options.noFastStrace && head.every((h) => isPlainAsciiLine(h.text, h.flags))) {
         const reader = new StraceFastReader(entry.path, sink, (_kind, clock, count) => countSummarized(outcome, clock, count));
         fast = reader;
         for (const h of head) {
@@ -374,11 +376,13 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
   }
   let tailBytes = 0;
   let tailLines = 0;
-  // A head whose reading stopped ends there, as the file would in one pass.
-  if (options.headOf && !readFailed) {
+  // A head whose reading stopped ends there, as the file would in one pass. A head the fast reader gave
+  // up is read again whole (below), without its tail.
+  if (options.headOf && !readFailed && fast?.bailed === undefined) {
     if (!decided) decide();
-    const output = headSession ? await options.headOf.tail() : undefined;
-    const why = output ? headSession!.absorb(output, splitter.linesEmitted) : headSession ? 'the tail was not read' : 'not a strace file';
+    const reader = headSession ?? fast;
+    const output = reader ? await options.headOf.tail() : undefined;
+    const why = !output ? (reader ? 'the tail was not read' : 'not a strace file') : isFastTail(output) !== (fast !== undefined) ? 'the tail was read by the other reader' : isFastTail(output) ? fast!.absorbTail(output.fast, splitter.linesEmitted) : headSession!.absorb(output, splitter.linesEmitted);
     outcome.split = why ?? 'merged';
     if (output && why === undefined) {
       tailBytes = output.bytes;
@@ -396,7 +400,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
   if (fast) {
     const { diagnostics, coverage } = fast.end();
     // Given up: the string reader reads the whole file again, with a fresh outcome.
-    if (fast.bailed !== undefined && !readFailed) return readFile(entry, options.reread!(), { ...options, reread: undefined, noFastStrace: true });
+    if (fast.bailed !== undefined && !readFailed) return readFile(entry, options.reread!(), { ...options, reread: undefined, noFastStrace: true, headOf: undefined });
     outcome.coverage = coverage;
     outcome.diagnostics.push(...diagnostics);
   }
@@ -488,6 +492,8 @@ export interface SplitPlan {
   /** First byte of the tail's warm-up (a line start WARM_UP_BYTES or less before the cut). */
   warmStart: number;
   variant: string;
+  /** The fast strace reader reads both parts (its head tells it reads the file); else the string reader. */
+  fast: boolean;
 }
 
 export async function readAll(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
@@ -505,7 +511,8 @@ function encodingNote(encoding: TextEncodingFound): string | undefined {
 
 /**
  * How to read a file in analysis as a head and a tail on two cores: only a strace file (by the same
- * decision readFile makes) of SPLIT_MIN_BYTES or more, with a line end in the MiB after its middle.
+ * decision readFile makes) of SPLIT_MIN_BYTES or more, with a line end in the MiB after its middle; both
+ * parts by the fast reader when it takes the file's first 256 KiB, else by the string reader.
  * Depends on the file alone, never on --jobs: the merged result is the same whichever core reads what.
  */
 export async function planSplit(
@@ -534,8 +541,7 @@ async function planCut(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolF
   splitter.end();
   const decision = decideTool(entry.path, lines, file.forced, file.manifestTool);
   if (decision.tool !== 'strace') return undefined;
-  // A trace the fast reader reads (its head tells) is read in one pass by it, ~as fast as a split one on two cores.
-  if (!file.noFastStrace && fastReaderTakes(entry.path, head)) return undefined;
+  const fast = !file.noFastStrace && fastReaderTakes(entry.path, head);
   // A tail read from the middle of UTF-16 text would start without its byte order mark.
   if (isUtf16(splitter.encoding)) return undefined;
   const variant = file.manifestCommand ? [decision.variant, `command: ${file.manifestCommand}`].filter(Boolean).join('; ') : decision.variant;
@@ -548,7 +554,7 @@ async function planCut(entry: BundleEntry, ranges: RangeReader, file: Pick<PoolF
   const before = await readAll(ranges.read(from, cut));
   // The warm-up starts at a line start: the region's first line end (none: a line longer than it, no warm-up).
   const first = from === 0 ? 0 : before.indexOf(10) + 1;
-  return { cut, warmStart: first === 0 && from > 0 ? cut : from + first, variant };
+  return { cut, warmStart: first === 0 && from > 0 ? cut : from + first, variant, fast };
 }
 
 /** Whether the fast strace reader reads every whole line of `head` (the first bytes of a file). */
@@ -563,7 +569,8 @@ function fastReaderTakes(path: string, head: Buffer): boolean {
 }
 
 /** Read a split file's tail (the bytes before the cut only warm its reader up): its output for the head. */
-export async function readTail(path: string, variant: string, warm: Uint8Array, stream: AsyncIterable<Buffer>, fromStart: boolean, onBytes?: (bytesSoFar: number) => void): Promise<TailOutput> {
+export async function readTail(path: string, variant: string, warm: Uint8Array, stream: AsyncIterable<Buffer>, fromStart: boolean, onBytes?: (bytesSoFar: number) => void, fast = false): Promise<AnyTailOutput> {
+  if (fast) return readFastTail(path, warm, stream, onBytes);
   const tail = startTail(path, variant, fromStart);
   const warmLines: string[] = [];
   const warmSplitter = new LineSplitter((text) => warmLines.push(text));
@@ -579,15 +586,33 @@ export async function readTail(path: string, variant: string, warm: Uint8Array, 
   return tail.end(splitter.bytesSeen);
 }
 
+/** A split file's tail read by the fast reader: lines as bytes (one it cannot take as plain ASCII makes the tail unmergeable). */
+async function readFastTail(path: string, warm: Uint8Array, stream: AsyncIterable<Buffer>, onBytes?: (bytesSoFar: number) => void): Promise<AnyTailOutput> {
+  const tail = startFastTail(path);
+  const warmSplitter = new LineSplitter((_text, lineNo) => tail.giveUp('a line that is not plain ASCII before the cut', lineNo));
+  warmSplitter.bytesSink = (buf, start, end) => tail.warm(buf, start, end);
+  warmSplitter.push(Buffer.from(warm.buffer, warm.byteOffset, warm.byteLength));
+  warmSplitter.end();
+  tail.cut();
+  const splitter = new LineSplitter((_text, lineNo) => tail.giveUp('a line that is not plain ASCII (or holds a CR or a NUL, or is very long)', lineNo));
+  splitter.bytesSink = (buf, start, end, lineNo) => tail.line(buf, start, end, lineNo);
+  for await (const chunk of stream) {
+    splitter.push(chunk);
+    onBytes?.(splitter.bytesSeen);
+  }
+  splitter.end();
+  return tail.end(splitter.bytesSeen);
+}
+
 /** A split file read on this thread: the tail first, then the head, which merges it (or reads it again). */
 export async function readSplit(entry: BundleEntry, ranges: RangeReader, plan: SplitPlan, options: ReadOptions): Promise<FileOutcome> {
   const size = entry.size ?? 0;
   // Progress: the tail's bytes first, then the head's on top of them (capped: a head that reads the
   // tail again counts it twice).
   const onBytes = options.onBytes;
-  const output = await readTail(entry.path, plan.variant, await readAll(ranges.read(plan.warmStart, plan.cut)), ranges.read(plan.cut, size), plan.warmStart === 0, onBytes);
+  const output = await readTail(entry.path, plan.variant, await readAll(ranges.read(plan.warmStart, plan.cut)), ranges.read(plan.cut, size), plan.warmStart === 0, onBytes, plan.fast);
   const tailBytes = size - plan.cut;
-  const headOptions: ReadOptions = { ...options, headOf: { tail: async () => output, rest: () => ranges.read(plan.cut, size) } };
+  const headOptions: ReadOptions = { ...options, headOf: { tail: async () => output, rest: () => ranges.read(plan.cut, size), fast: plan.fast }, reread: () => ranges.read(0, size) };
   if (onBytes) headOptions.onBytes = (bytes) => onBytes(Math.min(size, tailBytes + bytes));
   return readFile(entry, ranges.read(0, plan.cut), headOptions);
 }
@@ -829,7 +854,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
           return;
         }
         const { outcome } = plan
-          ? await pool.parseSplit(file, { variant: plan.variant, path: ranges!.localPath, size: entry.size ?? 0, cut: plan.cut, warmStart: plan.warmStart }, onBytesOf(entry).onBytes)
+          ? await pool.parseSplit(file, { variant: plan.variant, path: ranges!.localPath, size: entry.size ?? 0, cut: plan.cut, warmStart: plan.warmStart, fast: plan.fast }, onBytesOf(entry).onBytes)
           : await pool.parse(file, ranges && entry.size !== undefined ? { path: ranges.localPath, start: 0, end: entry.size } : stream, onBytesOf(entry).onBytes);
         pooled.push(
           outcome.catch((err: unknown) => {

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { type HeadOf, readAll, readFile, readTail } from './build.js';
-import type { TailOutput } from '../parsers/segments.js';
+import type { AnyTailOutput } from '../parsers/segments.js';
 import { tuneCollector } from './collector.js';
 import type { FileRange, FromWorker, ToWorker } from './pool.js';
 import { readRange } from '../bundle/bundle.js';
@@ -35,7 +35,7 @@ async function* chunks(id: number): AsyncGenerator<Buffer> {
 }
 
 /** The head of a split file waits here for its tail's output (undefined: read the rest yourself). */
-let tailArrived: ((output: TailOutput | undefined) => void) | undefined;
+let tailArrived: ((output: AnyTailOutput | undefined) => void) | undefined;
 
 /** A range of a folder bundle's file read here, each chunk acknowledged (progress, as for posted chunks). */
 async function* readSource(id: number, range: FileRange): AsyncGenerator<Buffer> {
@@ -54,16 +54,18 @@ port.on('message', (message: ToWorker) => {
       const { id, entry } = message;
       const fail = (err: unknown): void => port.postMessage({ t: 'fail', id, message: err instanceof Error ? err.message : String(err) } satisfies FromWorker);
       if (message.role === 'tail') {
-        const { variant, warm, source } = message;
+        const { variant, warm, source, fast } = message;
         readAll(readRange(warm.path, warm.start, warm.end))
-          .then((bytes) => readTail(entry.path, variant, bytes, readSource(id, source), warm.start === 0))
+          .then((bytes) => readTail(entry.path, variant, bytes, readSource(id, source), warm.start === 0, undefined, fast))
           .then((output) => port.postMessage({ t: 'tail-done', id, output } satisfies FromWorker), fail);
         break;
       }
       const { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, noFastStrace, source, rest } = message;
-      const tail = new Promise<TailOutput | undefined>((resolve) => (tailArrived = resolve));
-      const headOf: HeadOf | undefined = message.role === 'head' && rest ? { tail: () => tail, rest: () => readSource(id, rest) } : undefined;
-      readFile(entry, source ? readSource(id, source) : chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, noFastStrace, ...(headOf ? { headOf } : {}), ...(source && !headOf ? { reread: () => readRange(source.path, source.start, source.end) } : {}) }).then((outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker), fail);
+      const tail = new Promise<AnyTailOutput | undefined>((resolve) => (tailArrived = resolve));
+      const headOf: HeadOf | undefined = message.role === 'head' && rest ? { tail: () => tail, rest: () => readSource(id, rest), fast: message.fast === true } : undefined;
+      // The whole file again, for a fast reader that gives it up: a head's bytes run on to its rest's end.
+      const reread = source ? { reread: () => readRange(source.path, source.start, headOf ? rest!.end : source.end) } : {};
+      readFile(entry, source ? readSource(id, source) : chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, noFastStrace, ...(headOf ? { headOf } : {}), ...reread }).then((outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker), fail);
       break;
     }
     case 'tail':

@@ -11,7 +11,7 @@
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { BundleEntry } from '../bundle/bundle.js';
 import type { FileOutcome, SeriesBudget } from './build.js';
-import type { TailOutput } from '../parsers/segments.js';
+import type { AnyTailOutput } from '../parsers/segments.js';
 
 /**
  * Messages to a worker. `bytes`: a copy of one chunk, transferred. A split strace file (build.ts
@@ -20,10 +20,10 @@ import type { TailOutput } from '../parsers/segments.js';
  */
 export type ToWorker =
   | OpenFile
-  | { t: 'open'; id: number; entry: BundleEntry; role: 'tail'; variant: string; warm: FileRange; source: FileRange }
+  | { t: 'open'; id: number; entry: BundleEntry; role: 'tail'; variant: string; warm: FileRange; source: FileRange; fast: boolean }
   | { t: 'chunk'; id: number; bytes: Uint8Array }
   | { t: 'end'; id: number }
-  | { t: 'tail'; id: number; output: TailOutput | undefined };
+  | { t: 'tail'; id: number; output: AnyTailOutput | undefined };
 
 /** Bytes [start, end) of a folder bundle's file, read by the worker itself (bundle readRange). */
 export interface FileRange {
@@ -50,6 +50,8 @@ export interface OpenFile {
   noFastStrace?: boolean | undefined;
   /** A split file's head: reads `source` itself, then `rest` when the tail's output cannot be merged. */
   role?: 'head';
+  /** The head is read by the fast strace reader (its tail too). */
+  fast?: boolean;
   /** The bytes to read from the disk (a folder bundle's file, or a split file's head); else they are posted. */
   source?: FileRange;
   rest?: FileRange;
@@ -63,7 +65,7 @@ export type FromWorker =
   | { t: 'ack'; id: number; bytes: number }
   | { t: 'done'; id: number; outcome: FileOutcome }
   | { t: 'fail'; id: number; message: string; outOfMemory?: boolean }
-  | { t: 'tail-done'; id: number; output: TailOutput };
+  | { t: 'tail-done'; id: number; output: AnyTailOutput };
 
 /** How the bytes of one file go to its worker: the bytes posted and not yet taken, and who waits for room. */
 interface Feed {
@@ -80,6 +82,8 @@ export interface SplitParts {
   size: number;
   cut: number;
   warmStart: number;
+  /** Both parts are read by the fast strace reader (SplitPlan.fast). */
+  fast: boolean;
 }
 
 /** Old-generation heap of a parse worker by default, MiB (`--worker-heap`; 0: no limit). */
@@ -197,7 +201,7 @@ export class ParsePool {
    * goes to the head, which merges it or reads the tail's bytes itself. Resolves once both started.
    */
   async parseSplit(file: PoolFile, parts: SplitParts, onBytes?: (bytesSoFar: number) => void): Promise<{ outcome: Promise<FileOutcome> }> {
-    const { path, size, cut, warmStart } = parts;
+    const { path, size, cut, warmStart, fast } = parts;
     const headId = this.nextId++;
     const tailId = this.nextId++;
     let headTaken = 0;
@@ -224,7 +228,7 @@ export class ParsePool {
         if (headLane) tailOutput(headLane);
       },
     );
-    tail.worker.postMessage({ t: 'open', id: tailId, entry: file.entry, role: 'tail', variant: parts.variant, warm: { path, start: warmStart, end: cut }, source: { path, start: cut, end: size } } satisfies ToWorker);
+    tail.worker.postMessage({ t: 'open', id: tailId, entry: file.entry, role: 'tail', variant: parts.variant, warm: { path, start: warmStart, end: cut }, source: { path, start: cut, end: size }, fast } satisfies ToWorker);
     const head = await this.acquire();
     const headFeed = this.attach(
       head,
@@ -238,7 +242,7 @@ export class ParsePool {
         else if (m.t === 'fail') settle.reject(new WorkerStopped(m.message, m.outOfMemory === true));
       },
     );
-    head.worker.postMessage({ ...openMessage(headId, file), role: 'head', source: { path, start: 0, end: cut }, rest: { path, start: cut, end: size } } satisfies ToWorker);
+    head.worker.postMessage({ ...openMessage(headId, file), role: 'head', fast, source: { path, start: 0, end: cut }, rest: { path, start: cut, end: size } } satisfies ToWorker);
     headLane = head;
     tailOutput?.(head);
     return { outcome };

@@ -26,24 +26,32 @@ test('a strace file split in two gives the one-pass timeline, merged, on one thr
   // A second file, so that the bundle is not only the trace.
   copyFileSync(fixture('strace', 'c.txt'), join(dir, 'summary.txt'));
   try {
-    // The string reader: a trace the fast reader takes (parsers/strace/fast.ts) is read in one pass by it, never split.
+    // Both readers, split or not: the fast reader (parsers/strace/fast.ts) takes this trace.
     const onePass = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: Infinity, noFastStrace: true }));
     const oneThread = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, noFastStrace: true }));
     const twoWorkers = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, jobs: 2, noFastStrace: true }));
     const fastReader = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, jobs: 2 }));
+    const fastOneThread = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, jobs: 1 }));
+    const fastOnePass = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: Infinity, jobs: 2 }));
     assert.equal(oneThread, onePass);
     assert.equal(twoWorkers, onePass);
     assert.equal(fastReader, onePass);
+    assert.equal(fastOneThread, onePass);
+    assert.equal(fastOnePass, onePass);
 
     // The split merged (the equality above would also hold if the head had read the tail's lines again).
     const bundle = await openBundle(dir);
     let outcome: Awaited<ReturnType<typeof readFile>> | undefined;
+    let fastOutcome: Awaited<ReturnType<typeof readFile>> | undefined;
     await bundle.forEach(async (entry, stream, ranges) => {
       if (!entry.path.startsWith('strace')) return;
       const file = { summarize: true, forced: undefined, manifestTool: undefined, manifestCommand: undefined, noFastStrace: true };
       const plan = await planSplit(entry, ranges!, file, { bytes: entry.size ?? 0, minBytes: MIB });
       assert.ok(plan, 'a plan for the trace');
-      assert.equal(await planSplit(entry, ranges!, { ...file, noFastStrace: false }, { bytes: entry.size ?? 0, minBytes: MIB }), undefined, 'no plan: the fast reader takes the trace');
+      assert.equal(plan.fast, false, 'the string reader, as asked');
+      const fastPlan = await planSplit(entry, ranges!, { ...file, noFastStrace: false }, { bytes: entry.size ?? 0, minBytes: MIB });
+      assert.deepEqual(fastPlan, { ...plan, fast: true }, 'the same cut, read by the fast reader');
+      fastOutcome = await readSplit(entry, ranges!, fastPlan!, { summarize: true });
       assert.ok(plan.cut > 2.9 * MIB && plan.cut < 3.1 * MIB, `cut at ${plan.cut}`);
       assert.ok(plan.warmStart < plan.cut && plan.cut - plan.warmStart <= 2 * MIB);
       const progress: number[] = [];
@@ -55,6 +63,9 @@ test('a strace file split in two gives the one-pass timeline, merged, on one thr
       stream.destroy();
     });
     assert.equal(outcome?.split, 'merged');
+    assert.equal(fastOutcome?.split, 'merged');
+    assert.equal(fastOutcome?.bytes, outcome?.bytes);
+    assert.equal(fastOutcome?.lines, outcome?.lines);
     assert.equal(outcome?.bytes, statSync(join(dir, 'strace-f-tt-T-y.txt')).size);
     assert.equal(outcome?.coverage?.unparsed, 0);
   } finally {

@@ -170,6 +170,14 @@ function merge(into: Aggregate, from: Aggregate): void {
  * with writes at the end of one and the start of the other is counted once.
  */
 export function mergeLater(into: Aggregate, later: Aggregate): void {
+  addLaterCounters(into, later);
+  into.first_time ??= later.first_time;
+  if (later.last_time) into.last_time = later.last_time;
+  into.last_line = later.last_line;
+}
+
+/** The counters of mergeLater (either reader's aggregates): write seconds at the seam counted once. */
+export function addLaterCounters(into: AggregateCounters & WriteSeconds, later: AggregateCounters & WriteSeconds): void {
   addCounters(into, later);
   if (later.write_seconds > 0) {
     const shared = later.firstWriteSecond === into.lastWriteSecond ? 1 : 0;
@@ -177,9 +185,12 @@ export function mergeLater(into: Aggregate, later: Aggregate): void {
     into.write_seconds += later.write_seconds - shared;
     into.lastWriteSecond = later.lastWriteSecond;
   }
-  into.first_time ??= later.first_time;
-  if (later.last_time) into.last_time = later.last_time;
-  into.last_line = later.last_line;
+}
+
+/** The first and the last second with a write (NaN: none yet). */
+interface WriteSeconds {
+  firstWriteSecond: number;
+  lastWriteSecond: number;
 }
 
 /** Add a folded bucket into another (both sums of folded paths: an upper bound of write seconds). */

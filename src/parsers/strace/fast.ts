@@ -13,13 +13,19 @@
  * (`bailed` says why), and the caller reads the file again with the string reader. So what it emits is
  * the string reader's, record for record and byte for byte: test/parsers/strace-fast.test.ts holds the
  * two together on every capture and on generated traces.
+ *
+ * A big file is read as a head and a tail on two cores as the string reader reads one (strace/segments.ts
+ * has the rules): a reader made with `segment: 'tail'` warms up on the lines before the cut, is told the
+ * cut (`beginTail`) and hands its counts and what it assumed of the state at the cut to the head's reader
+ * (`exportTail`), which checks them against its own state and takes them (`absorbTail`) or refuses.
  */
 import type { Coverage, Diagnostic, RecordTime, TimelineRecord } from '../../common/types.js';
 import { round } from '../../common/units.js';
 import { newReturnInfo, readReturnInto } from './lexer.js';
-import { CallFacts, type TaskOrigin, unknownFdReason, writeAttribution } from './tracker.js';
+import { afterExec, CallFacts, copyTable, cwdOf, forgetCopy, forgetFd, type FsState, isTracked, lookup, newTableTrack, noteMiss, type SegmentSink, setCwd, type TaskOrigin, TrackedTable, unknownFdReason, writeAttribution } from './tracker.js';
+import { cwdMismatch, type FastAggData, type FastTailResult, shiftRecord, tableMismatch, type TaskCategory } from './segments.js';
 import { type SyscallInfo, PATH_OP_NONE, PATH_OP_OPEN, PATH_OP_READ, PATH_OP_WRITE, PATH_OP_UNLINK, PATH_OP_MKDIR, PATH_OP_RMDIR, PATH_OP_RENAME, syscallInfo } from './syscalls.js';
-import { MAX_PATH_AGGREGATES, addCounters, foldOrder, opFields } from './aggregates.js';
+import { MAX_PATH_AGGREGATES, addCounters, addLaterCounters, foldOrder, opFields } from './aggregates.js';
 import { captureRecord, type CaptureFacts } from './capture.js';
 import { type FdKind, annotationKind, annotationPath, decodeAnnotationText, decodeCString, parseInteger, resolvePath } from './values.js';
 import {
@@ -118,8 +124,9 @@ interface Task {
   tid: number;
   pid: number | undefined;
   threadOf: Task | undefined;
+  /** A TrackedTable in a tail segment, for a task known from before the cut. */
   files: Map<number, Entry>;
-  fs: { cwd?: string };
+  fs: FsState;
   alive: boolean;
   origin: Origin;
   linked: boolean;
@@ -261,6 +268,22 @@ function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** A tail segment's own state (StraceReader's TailState in the fast reader's terms). */
+interface FastSegment {
+  sink: SegmentSink;
+  category: Map<Task, TaskCategory>;
+  records: Array<{ record: TimelineRecord; task: Task | undefined; detachTid?: number }>;
+  callRecords: number;
+  callClock: string;
+  cut: FastTailResult['cut'] | undefined;
+  flushOrder: number[];
+  /** Lines read before the cut (the tail's lines are numbered on from them). */
+  warmLines: number;
+}
+
+/** Records other than calls a tail holds for the head; past this the tail is not merged. */
+const MAX_TAIL_RECORDS = 200000;
+
 export interface FastResult {
   diagnostics: Diagnostic[];
   coverage: Coverage;
@@ -334,6 +357,10 @@ export class StraceFastReader {
   private viewEntry: Entry | undefined;
   /** The buffer the last line was read from (the kept call's text is copied out when it changes). */
   private scanBuf: Uint8Array | undefined;
+  /** A tail segment's state (strace/segments.ts), undefined for a whole file or a head. */
+  private readonly seg: FastSegment | undefined;
+  /** The tail's last call, taken by absorbTail: emitted at the end instead of this reader's own. */
+  private tailLast: { record: TimelineRecord; task: Task } | undefined = undefined;
 
   /**
    * @param summarized told how many call records were left out of the sink, per clock (as StraceReader.summarizeCallsTo)
@@ -343,9 +370,12 @@ export class StraceFastReader {
     private readonly emitRecord: (record: TimelineRecord) => void,
     private readonly summarized: (kind: string, clock: string, count: number) => void,
     private readonly maxPaths = MAX_PATH_AGGREGATES,
+    /** Read the second half of a file: lines before beginTail() only warm the state up; exportTail() hands the rest to the head. */
+    segment?: 'tail',
   ) {
     const m = /\.(\d{1,7})$/.exec(file);
     this.fileTid = m ? Number(m[1]) : undefined;
+    if (segment === 'tail') this.seg = { sink: { fdMisses: [], cwdMisses: [], unsafe: undefined, warming: true }, category: new Map(), records: [], callRecords: 0, callClock: 'none', cut: undefined, flushOrder: [], warmLines: 0 };
   }
 
   /** The TID a file's name ends in (`trace.N` of -ff): its unprefixed lines are that task's. */
@@ -660,6 +690,8 @@ export class StraceFastReader {
       }
       record.how = 'superseded';
       record.superseded_by = by;
+      // Which task's call in flight moves depends on tasks a tail may not know.
+      if (this.seg) this.seg.sink.unsafe ??= `line ${lineNo}: a thread's execve (superseded) in a tail segment`;
       const thread = this.tasks.get(by);
       if (thread && thread !== task) {
         if (thread.pending) task.pending = thread.pending;
@@ -714,8 +746,10 @@ export class StraceFastReader {
         this.linkChild(parent, task, parent.pending?.call.info.name ?? 'clone', parent.cloneArgs ?? '');
         this.cloneChildren++;
         record.follows_clone_of = parent.tid;
+        this.noteCreated(task);
       } else if (!task) {
         task = this.createTask(tid, 'attach');
+        this.noteCreated(task);
         task.pid = tid;
         this.attachTargets.push(tid);
         record.target = true;
@@ -729,7 +763,10 @@ export class StraceFastReader {
       this.live.delete(task);
     }
     if (task) this.finish(record, task);
-    else {
+    else if (this.seg) {
+      // A tail that does not know the TID leaves it to the head, which may.
+      if (!this.seg.sink.warming) this.hold(record, undefined, tid);
+    } else {
       record.tid = tid;
       this.emitRecord(record);
     }
@@ -749,7 +786,12 @@ export class StraceFastReader {
     if (column) this.sawColumn = true;
     else this.sawBracket = true;
     const known = this.tasks.get(tid);
-    if (known) return known;
+    if (known) {
+      // A TID reused after its task exited: its table was released or kept depending on tasks alive at the cut.
+      if (this.seg && !known.alive) this.seg.sink.unsafe ??= `line ${lineNo}: TID ${tid} reused after it exited`;
+      return known;
+    }
+    if (this.seg) return this.segmentTask(tid, lineNo);
     const parent = this.cloneInFlight();
     if (parent) {
       const child = this.createTask(tid, 'clone');
@@ -765,7 +807,6 @@ export class StraceFastReader {
       thread.fs = this.attachLeader.fs;
       return thread;
     }
-    void lineNo;
     const task = this.createTask(tid, this.allTasks.length === 0 ? 'first' : 'unknown');
     task.maybeLeader = task.origin === 'first';
     return task;
@@ -777,6 +818,8 @@ export class StraceFastReader {
    * (the first task of a command strace started, several tasks) are the string reader's.
    */
   private unprefixedTask(): Task | undefined {
+    // Which task an unprefixed line is depends on the tasks before the cut: a tail gives the file up (the head reads it).
+    if (this.seg) return undefined;
     if (this.fileTid !== undefined) {
       if (this.sawBracket || this.sawColumn || this.attachTargets.length > 0) return undefined;
       this.byFileName = true;
@@ -800,12 +843,14 @@ export class StraceFastReader {
     const flags = name === 'clone' || name === 'clone3' ? cloneFlags(args) : '';
     if (flags.includes('CLONE_THREAD')) child.threadOf = parent;
     else child.pid = child.tid;
-    child.files = flags.includes('CLONE_FILES') ? parent.files : new Map(parent.files);
+    child.files = flags.includes('CLONE_FILES') ? parent.files : copyTable(parent.files);
     child.fs = flags.includes('CLONE_FS') ? parent.fs : { ...parent.fs };
   }
 
   private releaseTables(task: Task): void {
     if (this.live.size > 4096) return;
+    // A tail does not know which tasks alive at the cut share the table: it keeps it.
+    if (this.seg && isTracked(task)) return;
     let filesShared = false;
     let fsShared = false;
     for (const t of this.live) {
@@ -1016,13 +1061,13 @@ export class StraceFastReader {
         const text = this.annText(buf, ref.annStart, ref.annEnd, ref.escaped);
         const path = kind === 'file' ? annotationPath(text) : text;
         if (known !== undefined && known.path === path) e = known;
-        else task.files.set(fd, (e = entry(path, undefined, kind, known?.cloexec ?? false)));
+        else this.learnFd(task, fd, (e = entry(path, undefined, kind, known?.cloexec ?? false)), known);
         this.viewAnnotation = path === text ? e.path : text;
       } else {
         if (known !== undefined && this.annIs(buf, ref.annStart, ref.annEnd, ref.escaped, known.path)) e = known;
         else {
           e = entry(this.annText(buf, ref.annStart, ref.annEnd, ref.escaped), undefined, kind, known?.cloexec ?? false);
-          task.files.set(fd, e);
+          this.learnFd(task, fd, e, known);
         }
         this.viewAnnotation = e.path;
       }
@@ -1032,7 +1077,8 @@ export class StraceFastReader {
       this.viewSource = 'y-annotation';
       return;
     }
-    const e = task.files.get(fd);
+    const e = lookup(task.files, fd);
+    if (e === undefined) noteMiss(task, task.files, fd);
     if (e?.path !== undefined) {
       this.viewPath = e.path;
       this.viewEntry = e;
@@ -1070,13 +1116,13 @@ export class StraceFastReader {
       if (ref) {
         if (ref.fd === AT_FDCWD) {
           if (ref.annStart >= 0 && !this.annIs(buf, ref.annStart, ref.annEnd, ref.escaped, task.fs.cwd)) task.fs.cwd = this.annText(buf, ref.annStart, ref.annEnd, ref.escaped);
-          dir = task.fs.cwd;
+          dir = cwdOf(task);
         } else {
           this.fdView(task, ref);
           dir = this.viewPath;
         }
       }
-    } else dir = task.fs.cwd;
+    } else dir = cwdOf(task);
     if (dir === undefined || dir.charCodeAt(0) !== 47) {
       this.resolvedRelative = true;
       return p;
@@ -1114,6 +1160,11 @@ export class StraceFastReader {
         const flagsAt = info.name === 'open' || info.name === 'creat' ? 1 : 2;
         const cloexec = args.bounds(flagsAt) && includesBytes(src, args.itemStart, args.itemEnd, 'O_CLOEXEC');
         const relative = !fromRet && facts.pathRelative ? true : undefined;
+        // Before a tail's cut, a relative path may be relative only for want of the cut's cwd or dirfd.
+        if (relative && files instanceof TrackedTable && files.track.sink.warming) {
+          forgetFd(files, r);
+          return undefined;
+        }
         files.set(r, entry(path, relative, kind, cloexec));
         return undefined;
       }
@@ -1166,6 +1217,8 @@ export class StraceFastReader {
         const last = (args.bounds(1) ? parseInteger(ascii(src, args.itemStart, args.itemEnd)) : undefined) ?? Number.MAX_SAFE_INTEGER;
         if (first === undefined) return undefined;
         const markOnly = args.bounds(2) && includesBytes(src, args.itemStart, args.itemEnd, 'CLOSE_RANGE_CLOEXEC');
+        // A partly known table: the fds of the cut in the range are closed too, whatever they were.
+        if (files instanceof TrackedTable && !markOnly) files.track.closed.push([first, last]);
         for (const [fd, e] of files) {
           if (fd < first || fd > last) continue;
           if (markOnly) e.cloexec = true;
@@ -1184,15 +1237,23 @@ export class StraceFastReader {
         if (includesBytes(src, argsStart, argsEnd, 'cmsg_type=SCM_RIGHTS, cmsg_data=[')) this.bail('fds received with SCM_RIGHTS', lineNo);
         return undefined;
       case 'chdir':
-        if (this.facts.path !== undefined && !this.facts.pathRelative) task.fs.cwd = this.facts.path;
+        if (this.facts.path !== undefined && !this.facts.pathRelative) setCwd(task, this.facts.path);
         return undefined;
       case 'fchdir':
-        if (this.facts.path !== undefined) task.fs.cwd = this.facts.path;
+        if (this.facts.path !== undefined) setCwd(task, this.facts.path);
+        // To an fd a tail does not know: the cwd is the cut's again (reading it is an assumption).
+        else if (task.fs.track !== undefined) {
+          task.fs.cwd = undefined;
+          task.fs.track.changed = true;
+        }
         return undefined;
       case 'exec': {
-        const kept = new Map<number, Entry>();
-        for (const [fd, e] of files) if (!e.cloexec) kept.set(fd, e);
-        task.files = kept;
+        if (files instanceof TrackedTable) task.files = afterExec(files);
+        else {
+          const kept = new Map<number, Entry>();
+          for (const [fd, e] of files) if (!e.cloexec) kept.set(fd, e);
+          task.files = kept;
+        }
         task.fs = { ...task.fs };
         return undefined;
       }
@@ -1210,11 +1271,14 @@ export class StraceFastReader {
    */
   private setCopy(task: Task, old: ByteFdRef, to: number, cloexec: boolean, src: Uint8Array): void {
     const ret = this.ret;
-    const known = task.files.get(old.fd);
+    const fromRet = ret.annStart >= 0;
+    // Named by an annotation the copy needs nothing of the source; without one its entry is looked up.
+    const named = fromRet || old.annStart >= 0;
+    const known = named ? task.files.get(old.fd) : lookup(task.files, old.fd);
+    if (known === undefined && !named && forgetCopy(task, task.files, old.fd, to)) return;
     let path = known?.path;
     let relative = known?.relative;
     let kind: Entry['kind'] = known?.kind ?? 'unknown';
-    const fromRet = ret.annStart >= 0;
     if (fromRet || old.annStart >= 0) {
       const buf = fromRet ? src : this.args.buf;
       const s = fromRet ? ret.annStart : old.annStart;
@@ -1252,8 +1316,14 @@ export class StraceFastReader {
 
   private cloneReturned(parent: Task, name: string, args: string, childTid: number): void {
     let child = this.tasks.get(childTid);
-    if (!child) child = this.createTask(childTid, 'clone');
+    if (!child) {
+      child = this.createTask(childTid, 'clone');
+      this.noteCreated(child);
+    }
     if (!child.linked) {
+      // A tail linking a task known before the cut would change the head's task, which it cannot.
+      const seg = this.seg;
+      if (seg && !seg.sink.warming && seg.category.get(child) !== 'new') seg.sink.unsafe ??= `TID ${childTid}, known before the cut, linked to its parent after it`;
       this.linkChild(parent, child, name, args);
       this.cloneChildren++;
     }
@@ -1457,6 +1527,11 @@ export class StraceFastReader {
   }
 
   private finish(record: TimelineRecord, task: Task): void {
+    if (this.seg) {
+      // A tail's records wait for the head, which knows their process (and drops the warm-up's).
+      if (!this.seg.sink.warming) this.hold(record, task);
+      return;
+    }
     record.tid = task.tid;
     const pid = pidOf(task);
     if (pid !== undefined) record.pid = pid;
@@ -1465,6 +1540,7 @@ export class StraceFastReader {
 
   /** The call just read: the first goes out at once, the others replace the last one kept (counted). */
   private keep(task: Task, call: Call, src: Uint8Array, argsStart: number, argsEnd: number, textEnd: number, returned: boolean, timeLine: number, timeUs: number, line: number, unfinishedNote: string | undefined, resumedLine: number): void {
+    if (this.seg?.sink.warming) return;
     const r = this.spare;
     r.task = task;
     r.call = call;
@@ -1483,6 +1559,16 @@ export class StraceFastReader {
     const facts = r.facts;
     r.facts = this.facts;
     this.facts = facts;
+    const seg = this.seg;
+    if (seg) {
+      // A tail keeps only its last call (the head emits it) and counts the others.
+      seg.callRecords++;
+      seg.callClock = timeLine < 0 ? 'none' : this.tsMode === 'ttt' ? 'utc' : 'time-of-day';
+      this.spare = this.slot;
+      this.slot = r;
+      this.hasSlot = true;
+      return;
+    }
     if (!this.firstCallOut) {
       this.firstCallOut = true;
       this.emitRecord(this.callRecord(r));
@@ -1503,6 +1589,409 @@ export class StraceFastReader {
     r.argsStart -= lo;
     r.argsEnd -= lo;
     r.textEnd -= lo;
+  }
+
+  // ---- segments (strace/segments.ts) ---------------------------------------------------------------
+
+  /** A table entry named by an annotation: in a tail's tracked table an fd it did not know is learnt, not changed. */
+  private learnFd(task: Task, fd: number, e: Entry, known: Entry | undefined): void {
+    const files = task.files;
+    if (known === undefined && files instanceof TrackedTable) (files as TrackedTable<Entry>).learn(fd, e);
+    else files.set(fd, e);
+  }
+
+  /** A task a tail created (clone, attach): new after the cut, or one of the warm-up's. */
+  private noteCreated(task: Task): void {
+    const seg = this.seg;
+    if (seg) seg.category.set(task, seg.sink.warming ? 'warm' : 'new');
+  }
+
+  /** A tail's record, emitted by the head at the merge (with its pid and tid known then). */
+  private hold(record: TimelineRecord, task: Task | undefined, detachTid?: number): void {
+    const seg = this.seg!;
+    if (seg.records.length >= MAX_TAIL_RECORDS) {
+      seg.sink.unsafe ??= `more than ${MAX_TAIL_RECORDS} records other than calls after the cut`;
+      return;
+    }
+    seg.records.push(detachTid === undefined ? { record, task } : { record, task, detachTid });
+  }
+
+  /**
+   * A TID first seen in a tail (StraceReader.segmentTask): a clone in flight or an attach announcing
+   * threads links it; otherwise it is a task of the state at the cut, with tracked views of its fd
+   * table and cwd (what the tail assumed of them is checked by the head).
+   */
+  private segmentTask(tid: number, lineNo: number): Task {
+    const seg = this.seg!;
+    const warming = seg.sink.warming;
+    let inFlight = 0;
+    for (const t of this.live) if (t.cloneArgs !== undefined) inFlight++;
+    if (inFlight > 1) seg.sink.unsafe ??= `line ${lineNo}: TID ${tid} appears while ${inFlight} clones are in flight`;
+    const parent = this.cloneInFlight();
+    let task: Task;
+    if (parent) {
+      task = this.createTask(tid, 'clone');
+      this.linkChild(parent, task, parent.pending?.call.info.name ?? 'clone', parent.cloneArgs ?? '');
+      this.cloneChildren++;
+    } else if (this.attachThreadsLeft > 0 && this.attachLeader) {
+      this.attachThreadsLeft--;
+      task = this.createTask(tid, 'attach-thread');
+      task.threadOf = this.attachLeader;
+      task.files = this.attachLeader.files;
+      task.fs = this.attachLeader.fs;
+    } else {
+      task = this.createTask(tid, 'unknown');
+      task.files = new TrackedTable<Entry>(newTableTrack(tid, seg.sink));
+      task.fs = { track: { owner: tid, sink: seg.sink, changed: false } };
+      seg.category.set(task, warming ? 'warm' : 'inherited');
+      return task;
+    }
+    seg.category.set(task, warming ? 'warm' : 'new');
+    return task;
+  }
+
+  /**
+   * The cut: the lines read so far only warmed the state up. Their counts, aggregates and records are
+   * dropped; the state they left (tasks, fd tables, calls in flight) is kept and noted for the merge.
+   * @param warmLines the lines read before the cut (the tail's own lines are numbered on from them)
+   */
+  beginTail(warmLines: number): void {
+    const seg = this.seg;
+    if (!seg || !seg.sink.warming) return;
+    seg.sink.warming = false;
+    seg.warmLines = warmLines;
+    if (this.open) seg.sink.unsafe ??= 'a syscall line is cut at the cut';
+    const pending: FastTailResult['cut']['pending'] = [];
+    const cloneArgs: FastTailResult['cut']['cloneArgs'] = [];
+    for (const task of this.allTasks) {
+      const p = task.pending;
+      if (p) pending.push({ tid: task.tid, name: p.call.info.name, args: p.args, timeLine: p.timeLine, timeUs: p.timeUs, line: p.line });
+      if (task.cloneArgs !== undefined && task.alive) cloneArgs.push({ tid: task.tid, args: task.cloneArgs });
+      task.calls = 0;
+      task.agg = undefined;
+      task.paths = undefined;
+      task.fdAggs = undefined;
+    }
+    seg.cut = { pending, cloneArgs, attachThreadsLeft: this.attachThreadsLeft, attachLeader: this.attachLeader?.tid };
+    for (const head of this.table) {
+      for (let c = head; c !== undefined; c = c.next) {
+        c.agg = undefined;
+        c.seen = false;
+      }
+    }
+    this.pathTasks.clear();
+    this.pathCount = 0;
+    this.folded = 0;
+    this.fdAggTasks = [];
+    this.syscallAggs = [];
+    this.syscalls.length = 0;
+    this.attachTargets.length = 0;
+    this.sawBracket = this.sawColumn = this.byFileName = false;
+    this.tsSeen = this.hasDurations = false;
+    this.yStyle = undefined;
+    this.firstTimeLine = this.lastTimeLine = -1;
+    this.calls = this.failedCalls = this.unfinishedCalls = this.signals = this.exits = 0;
+    this.writeCalls = this.fileWriteCalls = this.readCalls = this.cloneChildren = 0;
+    this.coverage.lines = this.coverage.data = this.coverage.skipped = this.coverage.unparsed = 0;
+    seg.records = [];
+    seg.callRecords = 0;
+    this.hasSlot = false;
+  }
+
+  /** What a tail segment hands to the head's reader, after end() (plain data: it crosses to another worker). */
+  exportTail(): FastTailResult {
+    const seg = this.seg;
+    if (!seg) throw new Error('exportTail() on a reader that is not a tail segment');
+    this.beginTail(seg.warmLines); // a segment that had no line past the cut
+    const index = new Map<Task, number>();
+    this.allTasks.forEach((t, k) => index.set(t, k));
+    const indexOf = (t: Task | undefined): number => (t === undefined ? -1 : (index.get(t) ?? -1));
+    const tables = new Map<TrackedTable<Entry>, FastTailResult['tables'][number]>();
+    const cwds = new Map<FsState, FastTailResult['cwds'][number]>();
+    const tasks: FastTailResult['tasks'] = this.allTasks.map((t) => {
+      if (t.files instanceof TrackedTable && !tables.has(t.files as TrackedTable<Entry>)) {
+        const k = (t.files as TrackedTable<Entry>).track;
+        tables.set(t.files as TrackedTable<Entry>, { owner: k.owner, touched: [...k.touched], changed: [...k.changed], asked: [...k.asked] });
+      }
+      const fsTrack = t.fs.track;
+      // A cwd once known stays known unless fchdir made it the cut's again, which marks it changed.
+      if (fsTrack && !cwds.has(t.fs)) cwds.set(t.fs, { owner: fsTrack.owner, known: t.fs.cwd !== undefined || fsTrack.changed, changed: fsTrack.changed });
+      return { tid: t.tid, category: seg.category.get(t) ?? 'new', origin: t.origin, pid: t.pid, threadOf: indexOf(t.threadOf), alive: t.alive, linked: t.linked, leader: t.leader, calls: t.calls, agg: t.agg, fdAggs: t.fdAggs ? [...t.fdAggs] : undefined };
+    });
+    const paths: FastTailResult['paths'] = [];
+    for (const [task, p] of this.pathTasks) paths.push({ task: indexOf(task), entries: [...p.map], other: p.other, foldedPaths: p.foldedPaths });
+    let lastCall: FastTailResult['lastCall'];
+    if (this.hasSlot) {
+      const record = this.callRecord(this.slot);
+      delete record.tid;
+      delete record.pid;
+      lastCall = { record, task: indexOf(this.slot.task), timeLine: this.slot.timeLine };
+    }
+    return {
+      unsafe: seg.sink.unsafe ?? this.bailed,
+      warmLines: seg.warmLines,
+      fdMisses: seg.sink.fdMisses,
+      cwdMisses: seg.sink.cwdMisses,
+      tables: [...tables.values()],
+      cwds: [...cwds.values()],
+      flushOrder: seg.flushOrder,
+      cut: seg.cut!,
+      tasks,
+      paths,
+      pathsFolded: this.folded,
+      fdAggTasks: this.fdAggTasks.map(indexOf),
+      syscalls: [...this.syscalls],
+      syscallAggs: this.syscallAggs.map((c) => ({ name: c.info.name, agg: c.agg! })),
+      records: seg.records.map((r) => (r.detachTid === undefined ? { record: r.record, task: indexOf(r.task) } : { record: r.record, task: indexOf(r.task), detachTid: r.detachTid })),
+      callRecords: seg.callRecords,
+      callClock: seg.callClock,
+      lastCall,
+      facts: {
+        lastLine: this.lastLine,
+        sawBracket: this.sawBracket,
+        sawColumn: this.sawColumn,
+        tsMode: this.tsMode,
+        tsSeen: this.tsSeen,
+        hasDurations: this.hasDurations,
+        yStyle: this.yStyle,
+        firstTimeLine: this.firstTimeLine,
+        firstTimeUs: this.firstTimeUs,
+        lastTimeLine: this.lastTimeLine,
+        lastTimeUs: this.lastTimeUs,
+        attachTargets: [...this.attachTargets],
+        counts: { calls: this.calls, failedCalls: this.failedCalls, unfinishedCalls: this.unfinishedCalls, signals: this.signals, exits: this.exits, writeCalls: this.writeCalls, fileWriteCalls: this.fileWriteCalls, readCalls: this.readCalls, cloneChildren: this.cloneChildren },
+      },
+      coverage: { ...this.coverage },
+    };
+  }
+
+  /**
+   * Take a tail segment's counts as if its lines had followed this reader's (the head's) `headLines`
+   * lines (StraceReader.absorbTail). Returns why not when the tail's assumptions about the state at the
+   * cut do not hold here; nothing is changed then: feed the tail's lines to this reader instead.
+   */
+  absorbTail(tail: FastTailResult, headLines: number): string | undefined {
+    const offset = headLines - tail.warmLines;
+    const why = this.tailMismatch(tail, offset);
+    if (why !== undefined) return why;
+    const map = this.mapTailTasks(tail);
+    for (const task of this.allTasks) task.pending = undefined; // the tail owns the calls in flight at the cut
+    this.absorbAggregates(tail, map, offset);
+    const f = tail.facts;
+    if (f.lastLine > tail.warmLines) this.lastLine = f.lastLine + offset;
+    this.sawBracket ||= f.sawBracket;
+    this.sawColumn ||= f.sawColumn;
+    this.attachTargets.push(...f.attachTargets);
+    this.tsSeen ||= f.tsSeen;
+    this.hasDurations ||= f.hasDurations;
+    if (f.yStyle === 'yy') this.yStyle = 'yy';
+    else if (f.yStyle === 'y') this.yStyle ??= 'y';
+    if (this.firstTimeLine < 0 && f.firstTimeLine >= 0) {
+      this.firstTimeLine = f.firstTimeLine + offset;
+      this.firstTimeUs = f.firstTimeUs;
+    }
+    if (f.lastTimeLine >= 0) {
+      this.lastTimeLine = f.lastTimeLine + offset;
+      this.lastTimeUs = f.lastTimeUs;
+    }
+    const c = f.counts;
+    this.calls += c.calls;
+    this.failedCalls += c.failedCalls;
+    this.unfinishedCalls += c.unfinishedCalls;
+    this.signals += c.signals;
+    this.exits += c.exits;
+    this.writeCalls += c.writeCalls;
+    this.fileWriteCalls += c.fileWriteCalls;
+    this.readCalls += c.readCalls;
+    this.cloneChildren += c.cloneChildren;
+    const cov = this.coverage;
+    cov.lines += tail.coverage.lines;
+    cov.data += tail.coverage.data;
+    cov.skipped += tail.coverage.skipped;
+    cov.unparsed += tail.coverage.unparsed;
+    for (const r of tail.records) {
+      const record = shiftRecord(r.record, offset);
+      this.shareTime(record, record.source.line);
+      if (r.detachTid !== undefined) {
+        const task = this.tasks.get(r.detachTid);
+        if (task) {
+          task.alive = false;
+          this.live.delete(task);
+          this.finish(record, task);
+        } else {
+          record.tid = r.detachTid;
+          this.emitRecord(record);
+        }
+      } else if (r.task >= 0) this.finish(record, map[r.task]!);
+      else this.emitRecord(record);
+    }
+    const last = tail.lastCall;
+    if (last) {
+      // This reader's last call becomes one of those counted, then the tail's but its last.
+      if (this.hasSlot) this.countLast();
+      this.hasSlot = false;
+      if (tail.callRecords > 1) {
+        if (tail.callClock !== this.countedClock) {
+          this.tellCounted();
+          this.countedClock = tail.callClock;
+        }
+        this.counted += tail.callRecords - 1;
+      }
+      const record = shiftRecord(last.record, offset);
+      if (last.timeLine >= 0) this.shareTime(record, last.timeLine + offset);
+      this.tailLast = { record, task: map[last.task]! };
+    }
+    return undefined;
+  }
+
+  /** A record of the tail shares the time object of its line with this reader's other records of that line, as in one pass. */
+  private shareTime(record: TimelineRecord, timeLine: number): void {
+    if (record.time === undefined) return;
+    const known = this.times.get(timeLine);
+    if (known !== undefined) record.time = known;
+    else this.times.set(timeLine, record.time);
+  }
+
+  /** Why the tail's view of the cut is not this reader's state at its end (undefined: it is). */
+  private tailMismatch(tail: FastTailResult, offset: number): string | undefined {
+    if (this.seg) return 'a tail segment cannot take another';
+    if (tail.unsafe !== undefined) return tail.unsafe;
+    if (this.bailed !== undefined) return 'the head was given up';
+    if (this.open) return 'the head ends inside a syscall line';
+    if (this.calls === 0) return 'the head has no call';
+    if (tail.facts.tsMode !== undefined && this.tsMode !== undefined && tail.facts.tsMode !== this.tsMode) return 'the timestamps change form at the cut';
+    // Calls in flight and the clone in flight: the same, at the same lines.
+    const pending = new Map(tail.cut.pending.map((p) => [p.tid, p]));
+    let headPending = 0;
+    for (const task of this.allTasks) {
+      const p = task.pending;
+      if (!p) continue;
+      headPending++;
+      const q = pending.get(task.tid);
+      const sameLine = (tailLine: number, headLine: number): boolean => (tailLine < 0 ? headLine < 0 : tailLine + offset === headLine);
+      if (!q || q.name !== p.call.info.name || !sameBytes(q.args, p.args) || !sameLine(q.line, p.line) || !sameLine(q.timeLine, p.timeLine) || q.timeUs !== p.timeUs) return `the call in flight of TID ${task.tid} at the cut began before the tail's warm-up`;
+    }
+    if (headPending !== pending.size) return 'the tail saw a call in flight at the cut that the head did not';
+    const clones = new Map(tail.cut.cloneArgs.map((c) => [c.tid, c.args]));
+    let headClones = 0;
+    for (const task of this.live) {
+      if (task.cloneArgs === undefined) continue;
+      headClones++;
+      if (clones.get(task.tid) !== task.cloneArgs) return "a clone in flight at the cut began before the tail's warm-up";
+    }
+    if (headClones !== clones.size) return 'the tail saw a clone in flight that the head did not';
+    if (this.attachThreadsLeft !== tail.cut.attachThreadsLeft || (this.attachThreadsLeft > 0 && this.attachLeader?.tid !== tail.cut.attachLeader)) return 'the attach state at the cut differs';
+    for (const t of tail.tasks) {
+      const known = this.tasks.get(t.tid);
+      if (t.category === 'new' && known) return `TID ${t.tid} was created after the cut but the head knows it`;
+      if (t.category === 'warm' && !known) return `TID ${t.tid} of the warm-up is unknown to the head`;
+    }
+    // The head's first task has not finished a call: an execve ending after the cut makes it a leader, which the tail cannot tell.
+    if (this.allTasks.some((t) => t.maybeLeader && (t.pending === undefined || t.pending.call.info.name.startsWith('execve')))) return "the head's first task has not finished its execve";
+    // Calls in flight at the file's end are flushed in task order: the tail's must be the head's.
+    let rank = -1;
+    for (const k of tail.flushOrder) {
+      const known = this.tasks.get(tail.tasks[k]!.tid);
+      const r = known ? this.allTasks.indexOf(known) : this.allTasks.length + k;
+      if (r <= rank) return 'the calls in flight at the end are flushed in another task order';
+      rank = r;
+    }
+    const headTask = (tid: number): Task | undefined => this.tasks.get(tid);
+    return tableMismatch(tail, headTask) ?? cwdMismatch(tail, headTask);
+  }
+
+  /** This reader's task for each of the tail's (created here when it did not know it). */
+  private mapTailTasks(tail: FastTailResult): Task[] {
+    const map: Task[] = [];
+    const created: number[] = [];
+    tail.tasks.forEach((t, k) => {
+      let task = this.tasks.get(t.tid);
+      if (!task) {
+        task = this.createTask(t.tid, t.origin);
+        task.pid = t.pid;
+        task.leader = t.leader;
+        task.linked = t.linked;
+        created.push(k);
+      }
+      if (!t.alive) {
+        task.alive = false;
+        this.live.delete(task);
+      }
+      task.calls += t.calls;
+      map.push(task);
+    });
+    for (const k of created) {
+      const t = tail.tasks[k]!;
+      if (t.threadOf >= 0) map[k]!.threadOf = map[t.threadOf];
+    }
+    return map;
+  }
+
+  private absorbAggregates(tail: FastTailResult, map: Task[], offset: number): void {
+    tail.tasks.forEach((t, k) => {
+      if (!t.agg) return;
+      const task = map[k]!;
+      const later = shiftAgg(t.agg, offset);
+      if (task.agg) mergeLater(task.agg, later);
+      else task.agg = later;
+    });
+    for (const k of tail.fdAggTasks) {
+      const task = map[k]!;
+      if (!task.fdAggs) {
+        task.fdAggs = new Map();
+        this.fdAggTasks.push(task);
+      }
+      for (const [fd, agg] of tail.tasks[k]!.fdAggs ?? []) {
+        const later = shiftAgg(agg, offset);
+        const a = task.fdAggs.get(fd);
+        if (a) mergeLater(a, later);
+        else task.fdAggs.set(fd, later);
+      }
+    }
+    for (const p of tail.paths) {
+      const task = map[p.task]!;
+      let paths = this.pathTasks.get(task);
+      if (!paths) this.pathTasks.set(task, (paths = new Paths()));
+      task.paths = paths;
+      for (const [path, agg] of p.entries) {
+        const later = shiftAgg(agg, offset);
+        const a = paths.map.get(path);
+        if (a) mergeLater(a, later);
+        else {
+          paths.map.set(path, later);
+          this.pathCount++;
+        }
+      }
+      if (p.other) {
+        const other = shiftAgg(p.other, offset);
+        if (paths.other) mergeInto(paths.other, other);
+        else paths.other = other;
+        paths.foldedPaths += p.foldedPaths;
+      }
+    }
+    this.folded += tail.pathsFolded;
+    if (this.pathCount > this.maxPaths) this.fold();
+    for (const { name, agg } of tail.syscallAggs) {
+      const call = this.callByName(name);
+      const later = shiftAgg(agg, offset);
+      if (call.agg) mergeLater(call.agg, later);
+      else {
+        call.agg = later;
+        this.syscallAggs.push(call);
+      }
+    }
+    for (const name of tail.syscalls) {
+      const call = this.callByName(name);
+      if (!call.seen) {
+        call.seen = true;
+        this.syscalls.push(name);
+      }
+    }
+  }
+
+  private callByName(name: string): Call {
+    const bytes = Buffer.from(name, 'latin1');
+    return this.callEntry(bytes, 0, bytes.length);
   }
 
   /** Give the file up from outside (a line the splitter could not hand over as ASCII bytes). */
@@ -1556,11 +2045,20 @@ export class StraceFastReader {
   end(): FastResult {
     if (this.open !== undefined) this.bail('the file ends inside a call line cut by a strace message', this.open.line);
     if (this.bailed === undefined) {
+      if (this.seg) this.seg.flushOrder = this.allTasks.flatMap((t, k) => (t.pending ? [k] : []));
       for (const task of this.allTasks) this.flushPending(task, 'the trace ends before the call returned');
     }
+    // A tail segment: exportTail() hands its counts to the head.
+    if (this.seg) return { diagnostics: this.diagnostics, coverage: this.coverage };
     if (this.bailed === undefined) {
       this.tellCounted();
-      if (this.hasSlot) this.emitRecord(this.callRecord(this.slot));
+      const last = this.tailLast;
+      if (last) {
+        last.record.tid = last.task.tid;
+        const pid = pidOf(last.task);
+        if (pid !== undefined) last.record.pid = pid;
+        this.emitRecord(last.record);
+      } else if (this.hasSlot) this.emitRecord(this.callRecord(this.slot));
       this.hasSlot = false;
       this.emitAggregates();
       this.emitCapture();
@@ -1654,6 +2152,40 @@ function copyOf(buf: Uint8Array, start: number, end: number): Buffer {
   const out = Buffer.allocUnsafe(end - start);
   out.set(buf.subarray(start, end), 0);
   return out;
+}
+
+/** An aggregate of a tail with its lines moved by `offset` (a copy; an Agg, whatever the object crossed as). */
+function shiftAgg(a: FastAggData, offset: number): Agg {
+  const out = new Agg(a.first_line + offset);
+  Object.assign(out, a);
+  out.first_line = a.first_line + offset;
+  out.last_line = a.last_line + offset;
+  if (a.firstT >= 0) out.firstT = a.firstT + offset;
+  if (a.lastT >= 0) out.lastT = a.lastT + offset;
+  return out;
+}
+
+/**
+ * aggregates.ts mergeLater(): add `later`, whose calls all followed `into`'s (a tail's): a second with
+ * writes at the end of one and the start of the other is counted once.
+ */
+function mergeLater(into: Agg, later: Agg): void {
+  addLaterCounters(into, later);
+  if (into.firstT < 0 && later.firstT >= 0) {
+    into.firstT = later.firstT;
+    into.firstUs = later.firstUs;
+  }
+  if (later.lastT >= 0) {
+    into.lastT = later.lastT;
+    into.lastUs = later.lastUs;
+  }
+  into.last_line = later.last_line;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** aggregates.ts merge() (a folded aggregate into its task's bucket). */

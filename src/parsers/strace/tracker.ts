@@ -82,11 +82,11 @@ export function newTableTrack(owner: number, sink: SegmentSink): TableTrack {
 }
 
 /** The fd table of a task first seen in a tail segment: a Map that remembers which fds the segment changed. */
-export class TrackedTable extends Map<number, FdEntry> {
+export class TrackedTable<E extends { cloexec: boolean } = FdEntry> extends Map<number, E> {
   constructor(readonly track: TableTrack) {
     super();
   }
-  override set(fd: number, entry: FdEntry): this {
+  override set(fd: number, entry: E): this {
     this.track.touched.add(fd);
     this.track.learned.delete(fd);
     this.track.changed.add(fd);
@@ -99,15 +99,25 @@ export class TrackedTable extends Map<number, FdEntry> {
     return super.delete(fd);
   }
   /** An entry named by a -y annotation: known from now on, but not a change the segment made. */
-  learn(fd: number, entry: FdEntry): void {
+  learn(fd: number, entry: E): void {
     super.set(fd, entry);
     this.track.touched.add(fd);
     this.track.learned.add(fd);
   }
 }
 
+/**
+ * What the helpers below read of a task: its TID and its views of the fd table and the cwd (the string
+ * reader's Task, and the fast reader's, whose entries hold its own aggregates).
+ */
+export interface TableHolder<E extends { cloexec: boolean } = FdEntry> {
+  tid: number | undefined;
+  files: Map<number, E>;
+  fs: FsState;
+}
+
 /** A table's entry looked up without an annotation to name it. */
-function lookup(files: FdTable, fd: number): FdEntry | undefined {
+export function lookup<E extends { cloexec: boolean }>(files: Map<number, E>, fd: number): E | undefined {
   if (files instanceof TrackedTable) files.track.asked.add(fd);
   return files.get(fd);
 }
@@ -117,19 +127,19 @@ function lookup(files: FdTable, fd: number): FdEntry | undefined {
  * close-on-exec), still tracked. The others — those only named by an annotation, those from before the
  * cut — are the cut's, so looking them up becomes an assumption again.
  */
-function afterExec(files: TrackedTable): TrackedTable {
+export function afterExec<E extends { cloexec: boolean }>(files: TrackedTable<E>): TrackedTable<E> {
   const t = files.track;
-  const kept = new TrackedTable({ ...newTableTrack(t.owner, t.sink), closed: [...t.closed], changed: new Set(t.changed), asked: new Set(t.asked) });
+  const kept = new TrackedTable<E>({ ...newTableTrack(t.owner, t.sink), closed: [...t.closed], changed: new Set(t.changed), asked: new Set(t.asked) });
   for (const [fd, entry] of files) if (!entry.cloexec && !t.learned.has(fd)) kept.set(fd, entry);
   for (const fd of t.touched) if (!t.learned.has(fd)) kept.track.touched.add(fd);
   return kept;
 }
 
 /** A copy of a table (fork, vfork without CLONE_FILES); a tracked table's copy keeps tracking for its owner. */
-export function copyTable(files: FdTable): FdTable {
+export function copyTable<E extends { cloexec: boolean }>(files: Map<number, E>): Map<number, E> {
   if (!(files instanceof TrackedTable)) return new Map(files);
   const t = files.track;
-  const copy = new TrackedTable({ ...newTableTrack(t.owner, t.sink), closed: [...t.closed], changed: new Set(t.changed), asked: new Set(t.asked) });
+  const copy = new TrackedTable<E>({ ...newTableTrack(t.owner, t.sink), closed: [...t.closed], changed: new Set(t.changed), asked: new Set(t.asked) });
   for (const [fd, entry] of files) copy.set(fd, entry);
   for (const fd of files.track.touched) copy.track.touched.add(fd);
   for (const fd of files.track.learned) copy.track.learned.add(fd);
@@ -142,7 +152,7 @@ export function copyTable(files: FdTable): FdTable {
  * what the check sees, so the copy is not made: the target fd becomes the cut's again, and looking it
  * up later is an assumption checked against the head. Returns true when the copy must not be made.
  */
-function forgetCopy(task: Task, files: FdTable, from: number, to: number): boolean {
+export function forgetCopy<E extends { cloexec: boolean }>(task: TableHolder<E>, files: Map<number, E>, from: number, to: number): boolean {
   if (!(files instanceof TrackedTable)) return false;
   const track = files.track;
   if (track.touched.has(from) || !track.sink.warming) {
@@ -154,14 +164,14 @@ function forgetCopy(task: Task, files: FdTable, from: number, to: number): boole
 }
 
 /** The fd's state in a tracked table is the cut's again: not in the table, not changed by the segment. */
-function forgetFd(files: TrackedTable, fd: number): void {
+export function forgetFd<E extends { cloexec: boolean }>(files: TrackedTable<E>, fd: number): void {
   Map.prototype.delete.call(files, fd);
   files.track.touched.delete(fd);
   files.track.learned.delete(fd);
 }
 
 /** An fd looked up and absent. In a tracked table and never changed there, the segment assumed it absent at the cut. */
-function noteMiss(task: Task, files: FdTable, fd: number): void {
+export function noteMiss<E extends { cloexec: boolean }>(task: TableHolder<E>, files: Map<number, E>, fd: number): void {
   if (!(files instanceof TrackedTable)) return;
   const track = files.track;
   // Before the cut a miss changes only what is dropped (counts, records) — or a state that is then
@@ -172,13 +182,13 @@ function noteMiss(task: Task, files: FdTable, fd: number): void {
 }
 
 /** A cwd the task changed (chdir, fchdir): noted on a tail's tracked view. */
-function setCwd(task: Task, cwd: string): void {
+export function setCwd(task: { fs: FsState }, cwd: string): void {
   task.fs.cwd = cwd;
   if (task.fs.track !== undefined) task.fs.track.changed = true;
 }
 
 /** The cwd of a task, read for a relative path; an unknown cwd of a tracked task is an assumption. */
-function cwdOf(task: Task): string | undefined {
+export function cwdOf(task: { tid: number | undefined; fs: FsState }): string | undefined {
   const fs = task.fs;
   const cwd = fs.cwd;
   if (cwd === undefined && fs.track !== undefined && !fs.track.sink.warming) fs.track.sink.cwdMisses.push(task.tid ?? fs.track.owner, fs.track.owner);
@@ -186,7 +196,7 @@ function cwdOf(task: Task): string | undefined {
 }
 
 /** Whether a table or a cwd state is a tail segment's partial view. */
-export function isTracked(task: Task): boolean {
+export function isTracked(task: { files: Map<number, unknown>; fs: FsState }): boolean {
   return task.files instanceof TrackedTable || task.fs.track !== undefined;
 }
 
