@@ -19,7 +19,7 @@ import { type AnyTailOutput, isFastTail, startFastTail, startHead, startTail, WA
 import { StraceFastReader } from '../parsers/strace/fast.js';
 import { deriveBundleClock, resolveFileClock, type BundleClock, type ClockNote } from './clock.js';
 import { validate } from './schemas.js';
-import { ParsePool, type PoolFile, WORKER_HEAP_MB, workerHeapLimits, WorkerStopped } from './pool.js';
+import { ParsePool, type PoolFile, SPLIT_WORKER_YOUNG_MB, WORKER_HEAP_MB, WORKER_YOUNG_MB, workerHeapLimits, WorkerStopped } from './pool.js';
 
 export const TIMELINE_SCHEMA_ID = 'https://perftriage.dev/schemas/timeline.schema.json';
 export const TIMELINE_VERSION = '1.0.0';
@@ -831,8 +831,15 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const single = bundle.entries.length === 1;
   // A file whose worker runs out of its heap is parsed again on the main thread: only possible when the
   // bundle can be read twice, so only then are the workers' heaps limited.
-  const ownPool = !options.pool && usePool(bundle, options) ? new ParsePool(options.jobs!, bundle.rereadable ? workerHeapLimits(options.workerHeapMb ?? WORKER_HEAP_MB) : undefined) : undefined;
-  const pool = options.pool ?? ownPool;
+  // Made at the first file that needs it: a bundle that is one strace file read on two workers gets
+  // workers with a smaller young generation (SPLIT_WORKER_YOUNG_MB says why).
+  let ownPool: ParsePool | undefined;
+  const wantPool = !options.pool && usePool(bundle, options);
+  const poolFor = (plan: SplitPlan | undefined): ParsePool | undefined => {
+    if (options.pool || !wantPool) return options.pool;
+    ownPool ??= new ParsePool(options.jobs!, bundle.rereadable ? workerHeapLimits(options.workerHeapMb ?? WORKER_HEAP_MB, single && plan ? SPLIT_WORKER_YOUNG_MB : WORKER_YOUNG_MB) : undefined);
+    return ownPool;
+  };
   const pooled: Promise<FileOutcome | undefined>[] = [];
   const retry = new Map<string, string>();
   const recordBudget = options.summarize ? Math.floor((options.maxRecords ?? ANALYSIS_MAX_RECORDS) / Math.max(1, bundle.entries.length)) : Infinity;
@@ -848,6 +855,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
       async (entry, stream, ranges) => {
         const file = fileOptions(entry);
         const plan = ranges ? await planSplit(entry, ranges, file, { bytes: bundleBytes, minBytes: options.splitMinBytes }) : undefined;
+        const pool = poolFor(plan);
         if (!pool || (plan && pool.jobs < 2)) {
           const reread = ranges && entry.size !== undefined ? { reread: () => ranges.read(0, entry.size!) } : {};
           outcomes.push(plan ? await readSplit(entry, ranges!, plan, { ...file, ...onBytesOf(entry) }) : await readFile(entry, stream, { ...file, ...onBytesOf(entry), ...reread }));
@@ -866,7 +874,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
           }),
         );
       },
-      { concurrency: pool ? pool.jobs : 1 },
+      { concurrency: options.pool ? options.pool.jobs : wantPool ? options.jobs! : 1 },
     );
     ownPool?.retireIdle();
     for (const o of await Promise.all(pooled)) if (o) outcomes.push(o);

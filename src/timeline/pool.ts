@@ -102,7 +102,15 @@ export const WORKER_HEAP_MB = 128;
 export const WORKER_YOUNG_MB = 32;
 
 /**
- * Heap limits of a parse worker, `heapMb` of old generation and WORKER_YOUNG_MB of young (undefined for 0: no
+ * Young generation of the workers of a bundle that is one strace file read as a head and a tail
+ * (build.ts planSplit), MiB. Both workers read strace, whose garbage dies young (the bucket rows that
+ * made 32 MiB worth it are the sampled files'): on the bench's 1 GiB trace 16 MiB peaked at 265–282 MB
+ * against 297–320 MB, at the same speed (6.4–6.5 s against 6.2–6.7 s; session 16, docs/bench.md).
+ */
+export const SPLIT_WORKER_YOUNG_MB = 16;
+
+/**
+ * Heap limits of a parse worker, `heapMb` of old generation and `youngMb` of young (undefined for 0: no
  * limit), applied when a file can be read again should its worker run out of memory (buildTimeline then
  * parses it on the main thread). A parser's state is bounded by design (strace aggregates capped, sampled
  * series merged past SERIES_MAX_ROWS), but without a limit V8 lets a worker's heap grow far past what it
@@ -111,8 +119,8 @@ export const WORKER_YOUNG_MB = 32;
  * With the growing factor set to 2 (collector.ts) the two are ~400–420 MB and ~395 MB, ~5 % apart in
  * time (session 15, docs/bench.md).
  */
-export function workerHeapLimits(heapMb: number): ResourceLimits | undefined {
-  return heapMb > 0 ? { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } : undefined;
+export function workerHeapLimits(heapMb: number, youngMb = WORKER_YOUNG_MB): ResourceLimits | undefined {
+  return heapMb > 0 ? { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: youngMb } : undefined;
 }
 
 /** A worker that stopped: `outOfMemory` when it went past its heap limit (the file may be read again). */
