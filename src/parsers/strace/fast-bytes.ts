@@ -195,6 +195,22 @@ function endsWithDeleted(buf: Uint8Array, s: number, e: number): boolean {
   return e > s && buf[e - 1] === 41 && e - s >= 10 && startsWithAt(buf, e - 10, e, ' (deleted)');
 }
 
+/**
+ * Which bytes each loop of scanArgs stops at, as bits: in the arguments (a quote, `<`, `(`, `)`, `:`),
+ * in a string literal (a quote, a backslash, `<`), in an annotation (a backslash, `[`, `]`, a quote, `:`,
+ * `<`, `>`). One table load per byte instead of a chain of compares: most bytes are none of these.
+ */
+const IN_ARGS = 1;
+const IN_STRING = 2;
+const IN_ANNOTATION = 4;
+const STOPS = ((): Uint8Array => {
+  const t = new Uint8Array(256);
+  for (const c of [QUOTE, LT, 40, 41, 58]) t[c]! |= IN_ARGS;
+  for (const c of [QUOTE, BACKSLASH, LT]) t[c]! |= IN_STRING;
+  for (const c of [BACKSLASH, 91, 93, QUOTE, 58, LT, GT]) t[c]! |= IN_ANNOTATION;
+  return t;
+})();
+
 function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findClose: boolean): number {
   scanned.buf = buf;
   scanned.count = 0;
@@ -207,10 +223,18 @@ function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findCl
   let i = from;
   while (i < end) {
     const c = buf[i]!;
+    if ((STOPS[c]! & IN_ARGS) === 0) {
+      i++;
+      continue;
+    }
     if (c === QUOTE) {
       let k = i + 1;
       while (k < end) {
         const d = buf[k]!;
+        if ((STOPS[d]! & IN_STRING) === 0) {
+          k++;
+          continue;
+        }
         if (d === QUOTE) break;
         if (d === BACKSLASH) k += 2;
         else {
@@ -232,6 +256,10 @@ function scanArgs(buf: Uint8Array, lo: number, from: number, end: number, findCl
         let nested = false;
         while (k < end) {
           const d = buf[k]!;
+          if ((STOPS[d]! & IN_ANNOTATION) === 0) {
+            k++;
+            continue;
+          }
           if (d === BACKSLASH) {
             // An escape (`\303`, `\74`, `\"`, `\\`): skipped as skipAnnotationBytes skips it; the text is decoded where it is used.
             escaped = true;

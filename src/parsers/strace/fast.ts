@@ -220,11 +220,15 @@ const stamp = { us: 0, kind: 'tt' as TsMode };
 function readTimestamp(buf: Uint8Array, i: number, e: number): number {
   if (buf[i + 2] === 58) {
     if (i + 9 > e || buf[i + 5] !== 58) return -1;
-    for (const k of CLOCK_DIGITS) if (!isDigit(buf[i + k]!)) return -1;
-    const hh = (buf[i]! - 48) * 10 + buf[i + 1]! - 48;
-    const mm = (buf[i + 3]! - 48) * 10 + buf[i + 4]! - 48;
-    const ss = (buf[i + 6]! - 48) * 10 + buf[i + 7]! - 48;
-    const secs = (hh * 60 + mm) * 60 + ss;
+    // Each digit as its value: a byte that is not a digit gives a value over 9 (unsigned).
+    const h1 = (buf[i]! - 48) >>> 0;
+    const h2 = (buf[i + 1]! - 48) >>> 0;
+    const m1 = (buf[i + 3]! - 48) >>> 0;
+    const m2 = (buf[i + 4]! - 48) >>> 0;
+    const s1 = (buf[i + 6]! - 48) >>> 0;
+    const s2 = (buf[i + 7]! - 48) >>> 0;
+    if (h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 || s1 > 9 || s2 > 9) return -1;
+    const secs = ((h1 * 10 + h2) * 60 + m1 * 10 + m2) * 60 + s1 * 10 + s2;
     if (buf[i + 8] === SPACE) {
       stamp.kind = 't';
       stamp.us = secs * 1e6;
@@ -251,17 +255,16 @@ function readTimestamp(buf: Uint8Array, i: number, e: number): number {
   return i + 18;
 }
 
-/** Offsets of the digits of `HH:MM:SS`. */
-const CLOCK_DIGITS = [0, 1, 3, 4, 6, 7];
-
+/** Six digits at buf[at] as a number, -1 when one is not a digit (unrolled: read on every line). */
 function sixDigits(buf: Uint8Array, at: number): number {
-  let v = 0;
-  for (let k = at; k < at + 6; k++) {
-    const c = buf[k]!;
-    if (!isDigit(c)) return -1;
-    v = v * 10 + c - 48;
-  }
-  return v;
+  const a = (buf[at]! - 48) >>> 0;
+  const b = (buf[at + 1]! - 48) >>> 0;
+  const c = (buf[at + 2]! - 48) >>> 0;
+  const d = (buf[at + 3]! - 48) >>> 0;
+  const f = (buf[at + 4]! - 48) >>> 0;
+  const g = (buf[at + 5]! - 48) >>> 0;
+  if (a > 9 || b > 9 || c > 9 || d > 9 || f > 9 || g > 9) return -1;
+  return ((((a * 10 + b) * 10 + c) * 10 + d) * 10 + f) * 10 + g;
 }
 
 function two(n: number): string {
@@ -419,7 +422,8 @@ export class StraceFastReader {
     let tid = -1;
     let column = false;
     if (c0 === 91 /* [ */) {
-      if (!startsWithAt(buf, s, e, '[pid ')) return this.bail('a line starting with "[" that is not a [pid N] prefix', lineNo);
+      // `[pid ` (compared byte by byte: on every line of a -f trace).
+      if (s + 5 > e || buf[s + 1] !== 112 || buf[s + 2] !== 105 || buf[s + 3] !== 100 || buf[s + 4] !== SPACE) return this.bail('a line starting with "[" that is not a [pid N] prefix', lineNo);
       i = s + 5;
       while (i < e && buf[i] === SPACE) i++;
       const d0 = i;
