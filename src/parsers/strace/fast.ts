@@ -220,15 +220,11 @@ const stamp = { us: 0, kind: 'tt' as TsMode };
 function readTimestamp(buf: Uint8Array, i: number, e: number): number {
   if (buf[i + 2] === 58) {
     if (i + 9 > e || buf[i + 5] !== 58) return -1;
-    // Each digit as its value: a byte that is not a digit gives a value over 9 (unsigned).
-    const h1 = (buf[i]! - 48) >>> 0;
-    const h2 = (buf[i + 1]! - 48) >>> 0;
-    const m1 = (buf[i + 3]! - 48) >>> 0;
-    const m2 = (buf[i + 4]! - 48) >>> 0;
-    const s1 = (buf[i + 6]! - 48) >>> 0;
-    const s2 = (buf[i + 7]! - 48) >>> 0;
-    if (h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 || s1 > 9 || s2 > 9) return -1;
-    const secs = ((h1 * 10 + h2) * 60 + m1 * 10 + m2) * 60 + s1 * 10 + s2;
+    const hh = twoDigits(buf, i);
+    const mm = twoDigits(buf, i + 3);
+    const ss = twoDigits(buf, i + 6);
+    if ((hh | mm | ss) < 0) return -1;
+    const secs = (hh * 60 + mm) * 60 + ss;
     if (buf[i + 8] === SPACE) {
       stamp.kind = 't';
       stamp.us = secs * 1e6;
@@ -255,16 +251,20 @@ function readTimestamp(buf: Uint8Array, i: number, e: number): number {
   return i + 18;
 }
 
-/** Six digits at buf[at] as a number, -1 when one is not a digit (unrolled: read on every line). */
-function sixDigits(buf: Uint8Array, at: number): number {
+/** Two digits at buf[at] as a number, -1 when one is not a digit (read on every line: no loop). */
+function twoDigits(buf: Uint8Array, at: number): number {
+  // A byte that is not a digit gives a value over 9 once unsigned.
   const a = (buf[at]! - 48) >>> 0;
   const b = (buf[at + 1]! - 48) >>> 0;
-  const c = (buf[at + 2]! - 48) >>> 0;
-  const d = (buf[at + 3]! - 48) >>> 0;
-  const f = (buf[at + 4]! - 48) >>> 0;
-  const g = (buf[at + 5]! - 48) >>> 0;
-  if (a > 9 || b > 9 || c > 9 || d > 9 || f > 9 || g > 9) return -1;
-  return ((((a * 10 + b) * 10 + c) * 10 + d) * 10 + f) * 10 + g;
+  return a > 9 || b > 9 ? -1 : a * 10 + b;
+}
+
+/** Six digits at buf[at] as a number, -1 when one is not a digit. */
+function sixDigits(buf: Uint8Array, at: number): number {
+  const a = twoDigits(buf, at);
+  const b = twoDigits(buf, at + 2);
+  const c = twoDigits(buf, at + 4);
+  return (a | b | c) < 0 ? -1 : (a * 100 + b) * 100 + c;
 }
 
 function two(n: number): string {
