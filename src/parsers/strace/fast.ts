@@ -1706,7 +1706,7 @@ export class StraceFastReader {
   exportTail(): FastTailResult {
     const seg = this.seg;
     if (!seg) throw new Error('exportTail() on a reader that is not a tail segment');
-    this.beginTail(seg.warmLines); // a segment that had no line past the cut
+    this.beginTail(this.lastLine); // a segment told of no cut: every line it read was before it
     const index = new Map<Task, number>();
     this.allTasks.forEach((t, k) => index.set(t, k));
     const indexOf = (t: Task | undefined): number => (t === undefined ? -1 : (index.get(t) ?? -1));
