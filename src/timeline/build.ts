@@ -658,9 +658,20 @@ function timeSpan(records: readonly TimelineRecord[]): FileSummary['time_span'] 
     if (!first || t.iso < first.iso!) first = t;
     if (!last || t.iso >= last.iso!) last = t;
   };
+  // The records of one sample share a time object: considering the object just considered again changes
+  // nothing (`first` is at or below it, `last` is it or above it), so such runs are skipped.
+  let prev: unknown;
   for (const r of records) {
-    consider(r.time);
-    if (r.last_time && typeof r.last_time === 'object') consider(r.last_time as RecordTime);
+    const t = r.time;
+    if (t !== prev) {
+      consider(t);
+      prev = t;
+    }
+    const lt = r.last_time;
+    if (lt && typeof lt === 'object' && lt !== prev) {
+      consider(lt as RecordTime);
+      prev = lt;
+    }
   }
   if (!first || !last) return undefined;
   const [f, l] = [first as RecordTime, last as RecordTime];
