@@ -12,6 +12,8 @@ import { buildTimeline, planSplit, readFile, readSplit, SPLIT_MIN_BYTES, worthSp
 import { openBundle } from '../../src/bundle/bundle.js';
 import { generateStraceTrace } from '../../bench/gen-strace.js';
 import { fixture } from '../helpers.js';
+import { StraceFastReader } from '../../src/parsers/strace/fast.js';
+import { LineSplitter } from '../../src/bundle/lines.js';
 
 const MIB = 1024 * 1024;
 
@@ -130,5 +132,41 @@ test('UTF-16 text is read as its UTF-8 original, with a note; a UTF-16 strace fi
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(utf16Dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A split trace the fast reader takes by its first 256 KiB, with a line it gives up on past them: in the
+ * head (the head gives the file up, and the string reader reads it whole, in one pass) or in the tail (the
+ * tail's output is unmergeable, the head reads the tail's lines and gives the file up there). Either way
+ * the timeline is the string reader's one-pass one, on one thread and on two workers.
+ */
+test('a split trace the fast reader gives up in its head or in its tail ends as the string reader reads it', async () => {
+  const dir = bundleWithTrace(6 * MIB, 21);
+  const path = join(dir, 'strace-f-tt-T-y.txt');
+  const lines = readFileSync(path, 'latin1').split('\n');
+  // A -ttt timestamp among -tt ones: the fast reader leaves a file mixing two forms to the string reader.
+  const odd = (k: number): string => lines[k]!.replace(/\d\d:\d\d:\d\d\.(\d{6})/, '1795714525.$1');
+  try {
+    for (const [where, at] of [
+      ['head', Math.floor(lines.length * 0.3)],
+      ['tail', Math.floor(lines.length * 0.8)],
+    ] as const) {
+      writeFileSync(path, lines.map((l, k) => (k === at ? odd(k) : l)).join('\n'), 'latin1');
+      const onePass = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: Infinity, noFastStrace: true }));
+      for (const jobs of [1, 2]) {
+        const split = JSON.stringify(await buildTimeline(dir, { summarize: true, splitMinBytes: MIB, jobs }));
+        assert.equal(split, onePass, `the odd line in the ${where}, ${jobs} job(s)`);
+      }
+      // The fast reader does give the file up there (else this would test nothing).
+      const reader = new StraceFastReader('strace-f-tt-T-y.txt', () => {}, () => {});
+      const splitter = new LineSplitter((_text, lineNo) => reader.giveUp('not plain ASCII', lineNo));
+      splitter.bytesSink = (buf, start, end, lineNo) => reader.line(buf, start, end, lineNo);
+      splitter.push(readFileSync(path));
+      splitter.end();
+      assert.match(reader.bailed ?? '', new RegExp(`^line ${at + 1}: `), where);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
