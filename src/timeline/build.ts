@@ -382,7 +382,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
     if (!decided) decide();
     const reader = headSession ?? fast;
     const output = reader ? await options.headOf.tail() : undefined;
-    const why = !output ? (reader ? 'the tail was not read' : 'not a strace file') : isFastTail(output) !== (fast !== undefined) ? 'the tail was read by the other reader' : isFastTail(output) ? fast!.absorbTail(output.fast, splitter.linesEmitted) : headSession!.absorb(output, splitter.linesEmitted);
+    const why = output ? absorbTail(output, fast, headSession, splitter.linesEmitted) : reader ? 'the tail was not read' : 'not a strace file';
     outcome.split = why ?? 'merged';
     if (output && why === undefined) {
       tailBytes = output.bytes;
@@ -615,6 +615,16 @@ export async function readSplit(entry: BundleEntry, ranges: RangeReader, plan: S
   const headOptions: ReadOptions = { ...options, headOf: { tail: async () => output, rest: () => ranges.read(plan.cut, size), fast: plan.fast }, reread: () => ranges.read(0, size) };
   if (onBytes) headOptions.onBytes = (bytes) => onBytes(Math.min(size, tailBytes + bytes));
   return readFile(entry, ranges.read(0, plan.cut), headOptions);
+}
+
+/**
+ * A split file's tail output taken by the head's reader (the one of `fast` and `head` that read the head):
+ * undefined when merged, else why not. A tail read by the other reader (the head's first lines were not
+ * the fast reader's) cannot be merged.
+ */
+function absorbTail(output: AnyTailOutput, fast: StraceFastReader | undefined, head: ReturnType<typeof startHead> | undefined, headLines: number): string | undefined {
+  if (isFastTail(output)) return fast ? fast.absorbTail(output.fast, headLines) : 'the tail was read by the other reader';
+  return head ? head.absorb(output, headLines) : 'the tail was read by the other reader';
 }
 
 /** Records of a summarized kind a split file's tail made and the sink never saw: counted as dropped ones. */
