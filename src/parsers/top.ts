@@ -41,7 +41,7 @@
  * Line outcomes: summary lines and task rows are 'data'; blank lines and table headers 'skip'.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
-import { KIB, binarySuffixFactor, parseNumber, parsePercent, parseSizedNumber, round } from '../common/units.js';
+import { KIB, binarySuffixFactor, parseNumber, parsePercent, parseSizedNumber, plainDecimalAt, round } from '../common/units.js';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../common/time.js';
 import { topHeaderTitles } from '../sniff/detectors/top.js';
 import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
@@ -205,34 +205,36 @@ export function readHeader(line: string): Column[] | undefined {
 }
 
 /**
- * Cuts a task row into one text per column (undefined = blank). Numbers are single words ending at or
- * before their title's end (a word starting past it means the number is blank: top's zero suppression);
- * text starts at the cursor and runs up to the next column: for a next text column, its title's start;
- * for a next number column, the last word ending under that number's title. The last column takes the
- * rest of the line, so a command line with spaces stays whole.
+ * Where each column's text lies in a task row (RowBounds), without cutting it out: numbers are single
+ * words ending at or before their title's end (a word starting past it means the number is blank: top's
+ * zero suppression); text starts at the cursor and runs up to the next column: for a next text column,
+ * its title's start; for a next number column, the last word ending under that number's title. The last
+ * column takes the rest of the line, so a command line with spaces stays whole.
  */
-export function splitRow(line: string, columns: readonly Column[], out: (string | undefined)[]): void {
+export function splitRowBounds(line: string, columns: readonly Column[], bounds: RowBounds): void {
   const n = line.length;
+  const { start, end } = bounds;
   let cursor = 0;
   const last = columns.length - 1;
   for (let i = 0; i <= last; i++) {
     const col = columns[i]!;
     const s = skipBlanks(line, cursor);
     if (s >= n) {
-      out[i] = undefined;
+      start[i] = -1;
       continue;
     }
+    start[i] = s;
     if (i === last) {
-      out[i] = line.slice(s).trimEnd();
+      end[i] = n;
       continue;
     }
     if (!col.left) {
       if (s >= col.end) {
-        out[i] = undefined;
+        start[i] = -1;
         continue;
       }
       const e = runEnd(line, s);
-      out[i] = line.slice(s, e);
+      end[i] = e;
       cursor = e;
       continue;
     }
@@ -251,9 +253,41 @@ export function splitRow(line: string, columns: readonly Column[], out: (string 
       cut = q;
       while (cut > firstEnd && line.charCodeAt(cut - 1) !== SPACE) cut--;
     }
-    out[i] = line.slice(s, cut).trimEnd();
+    end[i] = cut;
     cursor = cut;
   }
+}
+
+/**
+ * Per column of a row, where its text starts (-1: blank) and ends. Text columns and the last one are
+ * trimmed at their end when cut out (columnText); a number column's bounds are its word exactly.
+ */
+export interface RowBounds {
+  start: Int32Array;
+  end: Int32Array;
+}
+
+export function newRowBounds(columns: number): RowBounds {
+  return { start: new Int32Array(columns), end: new Int32Array(columns) };
+}
+
+/** Whether column `i` of `columns` is cut with its trailing blanks trimmed: text columns and the last. */
+function trimmedColumn(columns: readonly Column[], i: number): boolean {
+  return columns[i]!.left || i === columns.length - 1;
+}
+
+/** Column `i`'s text as splitRow gives it (undefined = blank). */
+function columnText(line: string, columns: readonly Column[], bounds: RowBounds, i: number): string | undefined {
+  const s = bounds.start[i]!;
+  if (s < 0) return undefined;
+  const text = line.slice(s, bounds.end[i]);
+  return trimmedColumn(columns, i) ? text.trimEnd() : text;
+}
+
+/** Cuts a task row into one text per column (undefined = blank), where splitRowBounds places them. */
+export function splitRow(line: string, columns: readonly Column[], out: (string | undefined)[], bounds: RowBounds = newRowBounds(columns.length)): void {
+  splitRowBounds(line, columns, bounds);
+  for (let i = 0; i < columns.length; i++) out[i] = columnText(line, columns, bounds, i);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -293,40 +327,40 @@ export function parseCpuTime(token: string): number | undefined {
 }
 
 /**
- * `M:SS.hh`, the TIME+ of nearly every task row, read by char codes: the same value as the
- * TIME_HUNDREDTHS_RE branch (whose match arrays were a tenth of the parser's time). Undefined otherwise.
+ * `M:SS.hh`, the TIME+ of nearly every task row, read by char codes from `text[s, e)`: the same value as
+ * the TIME_HUNDREDTHS_RE branch (whose match arrays were a tenth of the parser's time). Undefined otherwise.
  */
-function minutesSecondsHundredths(token: string): number | undefined {
-  const n = token.length;
-  const colon = n - 6;
-  if (colon < 1 || colon > 15 || token.charCodeAt(colon) !== 58 /* : */ || token.charCodeAt(n - 3) !== 46 /* . */) return undefined;
+function minutesSecondsHundredths(text: string, s = 0, e = text.length): number | undefined {
+  const colon = e - 6;
+  if (colon < s + 1 || colon > s + 15 || text.charCodeAt(colon) !== 58 /* : */ || text.charCodeAt(e - 3) !== 46 /* . */) return undefined;
   let minutes = 0;
-  for (let i = 0; i < colon; i++) {
-    const d = token.charCodeAt(i) - 48;
+  for (let i = s; i < colon; i++) {
+    const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return undefined;
     minutes = minutes * 10 + d;
   }
-  const s1 = token.charCodeAt(colon + 1) - 48;
-  const s2 = token.charCodeAt(colon + 2) - 48;
-  const h1 = token.charCodeAt(n - 2) - 48;
-  const h2 = token.charCodeAt(n - 1) - 48;
+  const s1 = text.charCodeAt(colon + 1) - 48;
+  const s2 = text.charCodeAt(colon + 2) - 48;
+  const h1 = text.charCodeAt(e - 2) - 48;
+  const h2 = text.charCodeAt(e - 1) - 48;
   if (s1 < 0 || s1 > 9 || s2 < 0 || s2 > 9 || h1 < 0 || h1 > 9 || h2 < 0 || h2 > 9) return undefined;
   return round(minutes * 60 + (s1 * 10 + s2) + (h1 * 10 + h2) / 100, 2);
 }
 
 const STATE_RE = /^[A-Za-z]$/;
 
-/** A plain whole number (`-20`, `26246`): the common case of task rows, read without a regex. */
-function plainInteger(value: string): number | undefined {
-  let i = value.charCodeAt(0) === 45 /* - */ ? 1 : 0;
-  if (i === value.length || value.length - i > 15) return undefined;
+/** A plain whole number (`-20`, `26246`) in `text[s, e)`: the common case of task rows, read without a regex. */
+function plainInteger(text: string, s = 0, e = text.length): number | undefined {
+  const negative = text.charCodeAt(s) === 45; /* - */
+  let i = negative ? s + 1 : s;
+  if (i === e || e - i > 15) return undefined;
   let n = 0;
-  for (; i < value.length; i++) {
-    const d = value.charCodeAt(i) - 48;
+  for (; i < e; i++) {
+    const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return undefined;
     n = n * 10 + d;
   }
-  return value.charCodeAt(0) === 45 ? -n : n;
+  return negative ? -n : n;
 }
 
 /** A text value top cut to its column width ends in one `+` (`memfd:sea+`); `g++` is a whole name. */
@@ -352,6 +386,25 @@ const NUMBER_OF: Readonly<Record<'int' | 'kib' | 'count' | 'pct' | 'time', (valu
   pct: parsePercent,
   time: parseCpuTime,
 };
+
+/**
+ * NUMBER_OF reading `text[s, e)` in place: the plain forms by char codes, anything else through
+ * NUMBER_OF on the cut-out token, so each gives exactly what NUMBER_OF gives for that token.
+ */
+const NUMBER_AT: Readonly<Record<keyof typeof NUMBER_OF, (text: string, s: number, e: number) => number | undefined>> = {
+  int: plainInteger,
+  kib: (text, s, e) => {
+    const plain = plainInteger(text, s, e);
+    return plain !== undefined ? plain * KIB : NUMBER_OF.kib(text.slice(s, e));
+  },
+  count: (text, s, e) => plainInteger(text, s, e) ?? NUMBER_OF.count(text.slice(s, e)),
+  // parsePercent: an optional `%`, then parseNumber, whose plain forms plainDecimalAt reads alike.
+  pct: (text, s, e) => plainDecimalAt(text, s, text.charCodeAt(e - 1) === 37 /* % */ ? e - 1 : e) ?? NUMBER_OF.pct(text.slice(s, e)),
+  time: (text, s, e) => minutesSecondsHundredths(text, s, e) ?? NUMBER_OF.time(text.slice(s, e)),
+};
+
+/** One-letter strings by char code: a state read in place without cutting one out per row. */
+const LETTERS: readonly (string | undefined)[] = Array.from({ length: 128 }, (_, c) => (STATE_RE.test(String.fromCharCode(c)) ? String.fromCharCode(c) : undefined));
 
 /** What a row builder found besides the record's own fields (added after the pid is settled). */
 interface RowExtras {
@@ -417,10 +470,15 @@ function compileRowBuilder(cols: readonly Column[]): RowBuilder {
  * in onRow): a record grown one keyed store at a time reallocated its out-of-object properties several
  * times per row, ~450 bytes of garbage per row and a sixth of a long top file's time.
  */
-type PlainRowBuilder = (v: readonly (string | undefined)[], source: TimelineRecord['source'], time: RecordTime, threads: boolean) => TimelineRecord | undefined;
+type PlainRowBuilder = (line: string, bounds: RowBounds, source: TimelineRecord['source'], time: RecordTime, threads: boolean) => TimelineRecord | undefined;
 
+/**
+ * The plain row builder reads the row in place (`line` and its RowBounds): numbers by char codes, the
+ * state from a table, so only text columns are cut out. A substring per value was ~12 strings and a
+ * fifth of top's garbage per row, for values that live only until the record is built.
+ */
 function compilePlainRowBuilder(cols: readonly Column[]): PlainRowBuilder {
-  const lines: string[] = ['let x, cut = false;'];
+  const lines: string[] = ['const st = b.start, en = b.end;', 'let x, a, e, c, cut = false;'];
   /** Literal entries in column order: [field, local]. */
   const entries: Array<[string, string]> = [];
   let commandAt = -1;
@@ -428,27 +486,37 @@ function compilePlainRowBuilder(cols: readonly Column[]): PlainRowBuilder {
     if (col.ignored) return;
     const spec = col.spec;
     const local = `f${i}`;
-    lines.push(`x = v[${i}]; let ${local};`);
+    const trimmed = trimmedColumn(cols, i);
+    lines.push(`a = st[${i}]; e = en[${i}]; let ${local};`);
     if (!spec) {
-      lines.push('if (x !== undefined) return undefined;');
+      lines.push('if (a >= 0) return undefined;');
       return;
     }
+    // The column's text as splitRow cuts it out (text columns and the last one are trimmed).
+    const cutOut = `x = L.slice(a, e)${trimmed ? '.trimEnd()' : ''};`;
+    const dashOrQuery = trimmed ? "x === '-' || x === '?'" : 'e - a === 1 && ((c = L.charCodeAt(a)) === 45 || c === 63)';
     switch (spec.conv) {
       case 'text':
-        lines.push("if (x === undefined || x === '-') return undefined;");
+        lines.push(`if (a < 0) return undefined; ${cutOut} if (x === '-') return undefined;`);
         if (spec.field === 'command') {
           commandAt = entries.length;
           lines.push(`if (isTruncated(x)) { ${local} = x.slice(0, -1); cut = true; } else ${local} = x;`);
         } else lines.push(`if (isTruncated(x)) return undefined; ${local} = x;`);
         break;
       case 'state':
-        lines.push(`if (x === undefined || x === '-' || x === '?' || !STATE_RE.test(x)) return undefined; ${local} = x;`);
+        lines.push(trimmed
+          ? `if (a < 0) return undefined; ${cutOut} if (x === '-' || x === '?' || !STATE_RE.test(x)) return undefined; ${local} = x;`
+          : `if (a < 0 || e - a !== 1) return undefined; ${local} = LETTERS[L.charCodeAt(a)]; if (${local} === undefined) return undefined;`);
         break;
       case 'pr':
-        lines.push(`if (x === undefined || x === '-' || x === '?' || x === 'rt') return undefined; ${local} = int(x); if (${local} === undefined) return undefined;`);
+        lines.push(trimmed
+          ? `if (a < 0) return undefined; ${cutOut} if (x === '-' || x === '?' || x === 'rt') return undefined; ${local} = int(x); if (${local} === undefined) return undefined;`
+          : `if (a < 0) return undefined; ${local} = intAt(L, a, e); if (${local} === undefined) return undefined;`);
         break;
       default:
-        lines.push(`if (x === undefined) ${local} = 0; else { if (x === '-' || x === '?') return undefined; ${local} = ${spec.conv}(x); if (${local} === undefined) return undefined; }`);
+        lines.push(trimmed
+          ? `if (a < 0) ${local} = 0; else { ${cutOut} if (${dashOrQuery}) return undefined; ${local} = ${spec.conv}(x); if (${local} === undefined) return undefined; }`
+          : `if (a < 0) ${local} = 0; else { if (${dashOrQuery}) return undefined; ${local} = ${spec.conv}At(L, a, e); if (${local} === undefined) return undefined; }`);
     }
     entries.push([spec.field, local]);
   });
@@ -476,8 +544,9 @@ function compilePlainRowBuilder(cols: readonly Column[]): PlainRowBuilder {
       : `if (threads) return cut ? ${literal(true, true)} : ${literal(true, false)};`,
     `return cut ? ${literal(false, true)} : ${literal(false, false)};`,
   );
-  const make = new Function('int', 'kib', 'count', 'pct', 'time', 'isTruncated', 'STATE_RE', `return function (v, s, t, threads) {\n${lines.join('\n')}\n};`) as (...helpers: unknown[]) => PlainRowBuilder;
-  return make(NUMBER_OF.int, NUMBER_OF.kib, NUMBER_OF.count, NUMBER_OF.pct, NUMBER_OF.time, isTruncated, STATE_RE);
+  const helpers = { int: NUMBER_OF.int, kib: NUMBER_OF.kib, count: NUMBER_OF.count, pct: NUMBER_OF.pct, time: NUMBER_OF.time, intAt: NUMBER_AT.int, kibAt: NUMBER_AT.kib, countAt: NUMBER_AT.count, pctAt: NUMBER_AT.pct, timeAt: NUMBER_AT.time, isTruncated, STATE_RE, LETTERS };
+  const make = new Function(...Object.keys(helpers), `return function (L, b, s, t, threads) {\n${lines.join('\n')}\n};`) as (...helpers: unknown[]) => PlainRowBuilder;
+  return make(...Object.values(helpers));
 }
 
 /** Both builders of one column layout: the plain rows' literal, and the field-by-field one for the rest. */
@@ -725,7 +794,9 @@ function recordTime(snap: Snapshot): RecordTime {
   return time;
 }
 
-function create(ctx: ParseContext): LineParser {
+/** The top reader; `plainRows: false` reads every task row the general way (tests compare the two). */
+export function createTopReader(ctx: ParseContext, options: { plainRows?: boolean } = {}): LineParser {
+  const plainRows = options.plainRows ?? true;
   let snap: Snapshot | undefined;
   let nextSample = 0;
   /** Nothing but blank lines so far: a `top -` line now starts the file's first whole snapshot. */
@@ -734,6 +805,8 @@ function create(ctx: ParseContext): LineParser {
   /** The row builders of `columns` (rowBuildersFor), looked up at the first row under a header. */
   let builder: RowBuilders | undefined;
   const values: (string | undefined)[] = [];
+  /** Where the current row's columns lie (grown to the widest header met). */
+  let bounds = newRowBounds(16);
   let lastSeconds: number | undefined;
 
   const newSnapshot = (timeOfDay: TimeOfDay | undefined, sinceBoot: boolean): Snapshot => {
@@ -839,17 +912,19 @@ function create(ctx: ParseContext): LineParser {
   };
 
   const onRow = (text: string, lineNo: number, cols: readonly Column[]): LineOutcome => {
-    splitRow(text, cols, values);
+    if (bounds.start.length < cols.length) bounds = newRowBounds(cols.length);
+    splitRowBounds(text, cols, bounds);
     const lastTitle = cols[cols.length - 1]!.title;
-    if (values[cols.length - 1] === undefined) return { unparsed: `task row ends before its ${lastTitle} column (line cut?)` };
+    if (bounds.start[cols.length - 1]! < 0) return { unparsed: `task row ends before its ${lastTitle} column (line cut?)` };
     const s = currentSnapshot();
     const builders = (builder ??= rowBuildersFor(cols));
     const source = { file: ctx.file, line: lineNo };
-    const plain = builders.plain(values, source, recordTime(s), s.threads);
+    const plain = plainRows ? builders.plain(text, bounds, source, recordTime(s), s.threads) : undefined;
     if (plain) {
       ctx.emit(plain);
       return 'data';
     }
+    for (let i = 0; i < cols.length; i++) values[i] = columnText(text, cols, bounds, i);
     const record: TimelineRecord = { kind: 'top.task', source, time: recordTime(s) };
     const extras: RowExtras = { extra: undefined, truncated: undefined };
     const problem = builders.general(values, record, extras);
@@ -921,5 +996,5 @@ export const parser: ParserModule = {
     },
     recollect: 'Run top in batch mode with a wide line so nothing is cut: `COLUMNS=512 top -b -w 512 -d 1 -n 60 > top.txt` (add `-H -p PID` for one process\'s threads, `-1` for per-CPU lines).',
   },
-  create,
+  create: (ctx) => createTopReader(ctx),
 };

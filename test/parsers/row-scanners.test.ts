@@ -7,17 +7,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { RecordTime } from '../../src/common/types.js';
 import { formatTimeOfDay, parseTimeOfDay } from '../../src/common/time.js';
 import { readAlignedRow, readLooseRow } from '../../src/parsers/filetop.js';
 import { readOpenRow } from '../../src/parsers/opensnoop.js';
 import { plainDecimal, pidstatDecimalAt } from '../../src/parsers/pidstat.js';
 import { createIostatReader, parser as iostatParser } from '../../src/parsers/iostat.js';
+import { createTopReader, parser as topParser } from '../../src/parsers/top.js';
 import { parseText } from '../../src/parsers/run.js';
 import type { ParseContext } from '../../src/parsers/types.js';
 import { FILETOP_HEADER_RE } from '../../src/sniff/detectors/filetop.js';
 import { readOpensnoopHeader, type OpensnoopHeader } from '../../src/sniff/detectors/opensnoop.js';
-import { fixture, listDir } from '../helpers.js';
+import { fixture, listDir, repoRoot } from '../helpers.js';
 import { mulberry32 as random } from '../../bench/gen-strace.js';
 
 const EDITS = [' ', '  ', '0', '9', '12345678901234567', '.', '-', 'x', 'R', 'S', '\t', '\r', '/', 'é'];
@@ -34,6 +36,20 @@ function damaged(line: string, next: () => number): string {
     else out = out.slice(0, at);
   }
   return out;
+}
+
+/** 30 copies of a file's lines, each with three of them damaged. */
+function damagedFiles(lines: readonly string[], next: () => number): string[] {
+  const files: string[] = [];
+  for (let k = 0; k < 30; k++) {
+    const copy = [...lines];
+    for (let e = 0; e < 3; e++) {
+      const at = Math.floor(next() * copy.length);
+      copy[at] = damaged(copy[at]!, next);
+    }
+    files.push(copy.join('\n'));
+  }
+  return files;
 }
 
 /**
@@ -268,14 +284,7 @@ test('iostat rows: read in place first or every line the general way, the same r
       return [line, `avg-cpu: ${numbers}`, `Device: ${numbers}`, `12 ${numbers}`, line];
     });
     variants.push(injected.join('\n'));
-    for (let k = 0; k < 30; k++) {
-      const copy = [...lines];
-      for (let e = 0; e < 3; e++) {
-        const at = Math.floor(next() * copy.length);
-        copy[at] = damaged(copy[at]!, next);
-      }
-      variants.push(copy.join('\n'));
-    }
+    variants.push(...damagedFiles(lines, next));
     for (const content of variants) {
       const fast = parseText(iostatParser, name, Buffer.from(content, 'latin1'));
       assert.deepEqual(fast, parseText(general, name, Buffer.from(content, 'latin1')), name);
@@ -283,4 +292,34 @@ test('iostat rows: read in place first or every line the general way, the same r
     }
   }
   assert.ok(rows > 3000, `device rows compared: ${rows}`);
+});
+
+test('top rows: read in place (numbers by char codes, no substring per value) or every row the general way, the same records, coverage and diagnostics, on every fixture and damaged copies', () => {
+  const general = { ...topParser, create: (ctx: ParseContext) => createTopReader(ctx, { plainRows: false }) };
+  const files = listDir(fixture('top')).filter((f) => /\.(out|txt)$/.test(f)).map((f) => fixture('top', f));
+  files.push(join(repoRoot, 'samples', 'seed-case', 'top.txt'));
+  assert.ok(files.length >= 7, files.join(' '));
+  const next = random(12);
+  let rows = 0;
+  let plainShaped = 0;
+  for (const name of files) {
+    const text = readFileSync(name, 'latin1');
+    const lines = text.split('\n');
+    const variants = [text];
+    // Values in their rarer forms where the row's words are: `-`, `?`, suffixed sizes, other CPU times, `rt`.
+    const odd = ['-', '?', '1.5g', '12m', '3t', '9999:59', '12,34', '4d+5h', 'rt', '56.0%', '0,5', '+'];
+    for (let k = 0; k < 10; k++) {
+      variants.push(lines.map((line) => (/^\s*\d/.test(line) && next() < 0.3 ? line.replace(/\S+/g, (w) => (next() < 0.1 ? odd[Math.floor(next() * odd.length)]! : w)) : line)).join('\n'));
+    }
+    variants.push(...damagedFiles(lines, next));
+    for (const content of variants) {
+      const fast = parseText(topParser, basename(name), Buffer.from(content, 'latin1'));
+      assert.deepEqual(fast, parseText(general, basename(name), Buffer.from(content, 'latin1')), name);
+      const tasks = fast.records.filter((r) => r.kind === 'top.task');
+      rows += tasks.length;
+      plainShaped += tasks.filter((r) => r.extra === undefined && r.truncated_fields === undefined && r.realtime === undefined).length;
+    }
+  }
+  assert.ok(rows > 5000, `task rows compared: ${rows}`);
+  assert.ok(plainShaped > 3000, `rows of the plain shape: ${plainShaped}`);
 });
