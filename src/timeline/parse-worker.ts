@@ -65,7 +65,11 @@ port.on('message', (message: ToWorker) => {
       const headOf: HeadOf | undefined = message.role === 'head' && rest ? { tail: () => tail, rest: () => readSource(id, rest), fast: message.fast === true } : undefined;
       // The whole file again, for a fast reader that gives it up: a head's bytes run on to its rest's end.
       const reread = source ? { reread: () => readRange(source.path, source.start, headOf ? rest!.end : source.end) } : {};
-      readFile(entry, source ? readSource(id, source) : chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, noFastStrace, ...(headOf ? { headOf } : {}), ...reread }).then((outcome) => port.postMessage({ t: 'done', id, outcome } satisfies FromWorker), fail);
+      readFile(entry, source ? readSource(id, source) : chunks(id), { forced, manifestTool, manifestCommand, summarize, recordBudget, seriesBudget, seriesShare, noFastStrace, ...(headOf ? { headOf } : {}), ...reread }).then((outcome) => {
+        // 'free' first: the main thread hands this worker its next file while the outcome is serialized here.
+        port.postMessage({ t: 'free', id } satisfies FromWorker);
+        port.postMessage({ t: 'done', id, outcome } satisfies FromWorker);
+      }, fail);
       break;
     }
     case 'tail':

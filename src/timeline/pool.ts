@@ -63,6 +63,12 @@ export interface OpenFile {
  */
 export type FromWorker =
   | { t: 'ack'; id: number; bytes: number }
+  /**
+   * The file is read and its outcome ('done') follows: the lane may take its next file now. Posting the
+   * outcome serializes it on the worker and receiving it deserializes it on the main thread (50-130 ms
+   * for a sampled file's outcome on the bench's bundle): the next file's 'open' then waited for both.
+   */
+  | { t: 'free'; id: number }
   | { t: 'done'; id: number; outcome: FileOutcome }
   | { t: 'fail'; id: number; message: string; outOfMemory?: boolean }
   | { t: 'tail-done'; id: number; output: AnyTailOutput };
@@ -73,6 +79,8 @@ interface Feed {
   taken: number;
   resume: (() => void) | undefined;
   stopped: boolean;
+  /** The lane was given back (on 'free', or when the file ended without one). */
+  released: boolean;
 }
 
 /** A split strace file (build.ts planSplit): where its local file is and where it is cut. */
@@ -158,12 +166,13 @@ function openMessage(id: number, file: PoolFile): OpenFile {
 
 interface Lane {
   worker: Worker;
-  /** Id of the file this worker reads now. */
-  id: number;
   /** The file this worker reads now. */
   busy: boolean;
-  /** Called on every message of the current file. */
-  listener: ((m: FromWorker) => void) | undefined;
+  /**
+   * Called on every message of a file, by file id: the file being read, and one that said 'free' and
+   * whose outcome is still on its way.
+   */
+  listeners: Map<number, (m: FromWorker) => void>;
 }
 
 export class ParsePool {
@@ -190,7 +199,7 @@ export class ParsePool {
     let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
     const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
     const feed = this.attach(lane, id, onBytes, (m) => {
-      this.detach(lane, feed);
+      this.detach(lane, feed, id);
       if (m.t === 'done') settle.resolve(m.outcome);
       else if (m.t === 'fail') settle.reject(new WorkerStopped(m.message, m.outOfMemory === true));
     });
@@ -227,7 +236,7 @@ export class ParsePool {
       tailId,
       (taken) => onBytes?.(Math.min(size, headTaken + (tailTaken = taken))),
       (m) => {
-        this.detach(tail, tailFeed);
+        this.detach(tail, tailFeed, tailId);
         // A tail that failed is no output: the head reads the tail's bytes itself.
         const output = m.t === 'tail-done' ? m.output : undefined;
         tailOutput = (head) => {
@@ -245,7 +254,7 @@ export class ParsePool {
       (taken) => onBytes?.(Math.min(size, (headTaken = taken) + tailTaken)),
       (m) => {
         headOpen = false;
-        this.detach(head, headFeed);
+        this.detach(head, headFeed, headId);
         if (m.t === 'done') settle.resolve(m.outcome);
         else if (m.t === 'fail') settle.reject(new WorkerStopped(m.message, m.outOfMemory === true));
       },
@@ -258,10 +267,12 @@ export class ParsePool {
 
   /** Listen to `lane` for file `id`: acks pace the feed, every other message goes to `onMessage`. */
   private attach(lane: Lane, id: number, onBytes: ((taken: number) => void) | undefined, onMessage: (m: FromWorker) => void): Feed {
-    const feed: Feed = { inFlight: 0, taken: 0, resume: undefined, stopped: false };
-    lane.id = id;
-    lane.listener = (m) => {
-      if (m.id !== id) return;
+    const feed: Feed = { inFlight: 0, taken: 0, resume: undefined, stopped: false, released: false };
+    lane.listeners.set(id, (m) => {
+      if (m.t === 'free') {
+        this.giveBack(lane, feed);
+        return;
+      }
       if (m.t === 'ack') {
         feed.inFlight -= m.bytes;
         feed.taken += m.bytes;
@@ -270,16 +281,24 @@ export class ParsePool {
         return;
       }
       onMessage(m);
-    };
+    });
     return feed;
   }
 
   /** The file on `lane` is done (or failed): free the lane, stop feeding it. */
-  private detach(lane: Lane, feed: Feed): void {
-    lane.listener = undefined;
+  private detach(lane: Lane, feed: Feed, id: number): void {
+    lane.listeners.delete(id);
     feed.stopped = true;
-    this.release(lane);
+    this.giveBack(lane, feed);
     feed.resume?.();
+    if (this.retiring && !lane.busy && lane.listeners.size === 0) this.retire(lane);
+  }
+
+  /** The lane's worker may read another file (once per file). */
+  private giveBack(lane: Lane, feed: Feed): void {
+    if (feed.released) return;
+    feed.released = true;
+    this.release(lane);
   }
 
   /** Post `chunks` to the worker, at most FLIGHT_BYTES not yet taken, then the end. */
@@ -307,7 +326,8 @@ export class ParsePool {
    */
   retireIdle(): void {
     this.retiring = true;
-    for (const lane of this.lanes.filter((l) => !l.busy)) this.retire(lane);
+    // A lane whose last outcome is still on its way is retired once it arrives (detach).
+    for (const lane of this.lanes.filter((l) => !l.busy && l.listeners.size === 0)) this.retire(lane);
   }
 
   private retire(lane: Lane): void {
@@ -330,13 +350,14 @@ export class ParsePool {
       return idle;
     }
     if (this.lanes.length < this.jobs) {
-      const lane: Lane = { worker: new Worker(new URL('./parse-worker.js', import.meta.url), this.limits ? { resourceLimits: this.limits } : {}), id: 0, busy: true, listener: undefined };
-      lane.worker.on('message', (m: FromWorker) => lane.listener?.(m));
+      const lane: Lane = { worker: new Worker(new URL('./parse-worker.js', import.meta.url), this.limits ? { resourceLimits: this.limits } : {}), busy: true, listeners: new Map() };
+      lane.worker.on('message', (m: FromWorker) => lane.listeners.get(m.id)?.(m));
       // A worker that died (out of memory, a bug) fails its file and is replaced by a new one on demand.
       const lost = (why: string, outOfMemory = false): void => {
         const at = this.lanes.indexOf(lane);
         if (at >= 0) this.lanes.splice(at, 1);
-        lane.listener?.({ t: 'fail', id: lane.id, message: `the parse worker stopped: ${why}`, outOfMemory });
+        // Every file it still owed something: the one it read, and one whose outcome was on its way.
+        for (const [id, listener] of [...lane.listeners]) listener({ t: 'fail', id, message: `the parse worker stopped: ${why}`, outOfMemory });
       };
       lane.worker.on('error', (err) => lost(err.message, (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'));
       // An exit without an error (killed, out of memory) must fail its file too, or its outcome would
@@ -357,7 +378,7 @@ export class ParsePool {
     }
     const next = this.waiting.shift();
     if (next) next(lane);
-    else if (this.retiring) this.retire(lane);
+    else if (this.retiring && lane.listeners.size === 0) this.retire(lane);
     else lane.busy = false;
   }
 }

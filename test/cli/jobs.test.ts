@@ -202,3 +202,36 @@ test('a folder file read by its worker from the disk: the same outcome as its ch
     await pool.close();
   }
 });
+
+test("a worker takes its next file as soon as it said 'free', before its last outcome has crossed over; retireIdle waits for that outcome", async () => {
+  const { ParsePool } = await import('../../src/timeline/pool.js');
+  const { SERIES_MAX_ROWS } = await import('../../src/timeline/build.js');
+  const pool = new ParsePool(1);
+  const seed = join(repoRoot, 'samples', 'seed-case');
+  const fileOf = (name: string): Parameters<InstanceType<typeof ParsePool>['parse']>[0] => ({ entry: { path: name, size: readFileSync(join(seed, name)).length }, forced: undefined, manifestTool: undefined, manifestCommand: undefined, summarize: false, recordBudget: Infinity, seriesBudget: undefined, seriesShare: SERIES_MAX_ROWS });
+  const rangeOf = (name: string): { path: string; start: number; end: number } => ({ path: join(seed, name), start: 0, end: readFileSync(join(seed, name)).length });
+  try {
+    const events: string[] = [];
+    // One worker: the second file waits for it.
+    const first = await pool.parse(fileOf('iostat-dx.txt'), rangeOf('iostat-dx.txt'));
+    const firstDone = first.outcome.then((o) => {
+      events.push('first outcome');
+      return o;
+    });
+    const second = pool.parse(fileOf('df.txt'), rangeOf('df.txt')).then((started) => {
+      events.push('second started');
+      return started.outcome;
+    });
+    pool.retireIdle();
+    const [a, b] = await Promise.all([firstDone, second]);
+    assert.deepEqual(events, ['second started', 'first outcome']);
+    assert.equal(a.sniff?.tool, 'iostat');
+    assert.ok(a.records.length > 0);
+    assert.equal(b.sniff?.tool, 'df');
+    // Retiring: the worker stopped once it owed nothing.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(pool.workers, 0);
+  } finally {
+    await pool.close();
+  }
+});
