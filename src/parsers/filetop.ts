@@ -39,7 +39,10 @@ import {
   filetopVariant,
   stripClearScreen,
 } from '../sniff/detectors/filetop.js';
-import type { LineOutcome, ParseContext, ParserModule } from './types.js';
+import type { LineOutcome, ParseContext, ParserModule, RecordShape } from './types.js';
+
+/** The shape (ParseContext.emit) of a `filetop.file` record: emitRow's literal. */
+const FILE_ROW_SHAPE: RecordShape = { parser: 'filetop', kind: 'filetop.file' };
 
 /** Width of the COMM field (`%-16s`) in every version. */
 const COMM_WIDTH = 16;
@@ -227,6 +230,7 @@ export const parser: ParserModule = {
 
     const rowTime = (): RecordTime => intervalTime ?? { clock: 'ordinal', sample: Math.max(sample, 0) };
 
+    /** One literal, so one shape (ParseContext.emit): every row has these keys. */
     const emitRow = (row: FiletopRow, lineNo: number): LineOutcome => {
       ctx.emit({
         kind: 'filetop.file',
@@ -240,7 +244,7 @@ export const parser: ParserModule = {
         written_bytes: row.writtenKib * KIB,
         type: row.type,
         file: row.file,
-      });
+      }, FILE_ROW_SHAPE);
       return 'data';
     };
 

@@ -41,7 +41,7 @@ import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { GIB, KIB, MIB, SECTOR_BYTES, parseNumber, parsePercent, parseSizedNumber, plainDecimalAt, round } from '../common/units.js';
 import { floatingEpoch, formatDate, formatTimeOfDay, parseDate, parseIsoInstant, parseTimeOfDay } from '../common/time.js';
 import { bannerRecord, parseSysstatBanner, tokens, type SysstatBanner, valueEntries } from './sysstat-common.js';
-import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
+import type { LineOutcome, LineParser, ParseContext, ParserModule, RecordShape } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Columns: every column name iostat prints (text header or JSON key) → the record field and its unit.
@@ -291,6 +291,8 @@ interface DeviceHeader {
   names: string[];
   /** Builds a whole device record of this table at once (made on first use; see deviceRecordBuilder). */
   build: DeviceRecordBuilder | undefined;
+  /** The shapes (ParseContext.emit) of build's two literals: a device's record, a group's. */
+  shapes: readonly [RecordShape, RecordShape];
 }
 
 type DeviceRecordBuilder = (source: TimelineRecord['source'], time: TimelineRecord['time'], device: string, group: boolean, values: readonly number[]) => TimelineRecord;
@@ -317,7 +319,7 @@ function parseDeviceHeader(toks: readonly string[]): DeviceHeader | undefined {
   const names = deviceLast ? toks.slice(0, -1) : toks.slice(1);
   const columns = names.map((n) => columnSpec(n));
   if (!columns.some((c) => c !== undefined)) return undefined;
-  return { key: toks.join(' '), deviceLast, columns, names, build: undefined };
+  return { key: toks.join(' '), deviceLast, columns, names, build: undefined, shapes: [{ parser: 'iostat', group: false }, { parser: 'iostat', group: true }] };
 }
 
 /** Whether a header line names a Device column at all (so that an unknown one is reported, not misread). */
@@ -505,7 +507,7 @@ class TextReader {
     if (text.includes('CPU)')) return undefined;
     const group = text.charCodeAt(0) === 32 && text.charCodeAt(1) !== 32;
     const build = (table.build ??= deviceRecordBuilder(table));
-    this.ctx.emit(build({ file: this.ctx.file, line: lineNo }, this.clock.time(), name, group, values));
+    this.ctx.emit(build({ file: this.ctx.file, line: lineNo }, this.clock.time(), name, group, values), table.shapes[group ? 1 : 0]);
     return 'data';
   }
 
@@ -561,7 +563,7 @@ class TextReader {
       return 'data';
     }
     const build = (table.build ??= deviceRecordBuilder(table));
-    this.ctx.emit(build({ file: this.ctx.file, line: sourceLine }, this.clock.time(), name, group, values));
+    this.ctx.emit(build({ file: this.ctx.file, line: sourceLine }, this.clock.time(), name, group, values), table.shapes[group ? 1 : 0]);
     return 'data';
   }
 

@@ -42,7 +42,7 @@ import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { allDigits, digitsValue, KIB, parseNumber, parsePercent, parseSizedNumber, round } from '../common/units.js';
 import { parseDate, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../common/time.js';
 import { bannerRecord, parseSysstatBanner, readRowTime, SysstatClock, tokens, type SysstatBanner, valueEntries } from './sysstat-common.js';
-import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
+import type { LineOutcome, LineParser, ParseContext, ParserModule, RecordShape } from './types.js';
 
 const KIND = 'pidstat.task';
 const SECONDS_PER_DAY = 86400;
@@ -536,7 +536,7 @@ class PidstatParser implements LineParser {
   private prevReportKey: number | undefined;
   /** Reports seen since the last banner, and the first report's records in -h mode (since-boot undecided). */
   private reportsInRun = 0;
-  private heldBack: TimelineRecord[] | undefined;
+  private heldBack: Array<[TimelineRecord, RecordShape | undefined]> | undefined;
   private lastTgid: number | undefined;
   private readonly flags = new Set<string>();
   private readonly versions = new VersionRange();
@@ -731,7 +731,8 @@ class PidstatParser implements LineParser {
     if (roundPlainRow(metrics, values)) {
       const has = (time === undefined ? HAS_AVERAGE : 0) | (uid !== undefined ? HAS_UID : 0) | (user !== undefined ? HAS_USER : 0) | (pid !== undefined ? HAS_PID : 0) | (tid !== undefined ? HAS_TID : 0);
       const build = (layout.builders[has] ??= rowBuilder(metrics, has));
-      this.output(build(source, time, uid, user, pid, tid, command, values));
+      // The builder makes one literal: it stands for its records' shape (ParseContext.emit).
+      this.output(build(source, time, uid, user, pid, tid, command, values), build);
       return 'data';
     }
     const record: TimelineRecord = { kind: KIND, source };
@@ -772,13 +773,13 @@ class PidstatParser implements LineParser {
   }
 
   /** In -h mode the first report waits until we know whether it was the only one (then it is since boot). */
-  private output(record: TimelineRecord): void {
+  private output(record: TimelineRecord, shape?: RecordShape): void {
     const layout = this.layout;
     if (layout?.oneLine && this.reportsInRun === 1 && record.time) {
-      (this.heldBack ??= []).push(record);
+      (this.heldBack ??= []).push([record, shape]);
       return;
     }
-    this.ctx.emit(record);
+    this.ctx.emit(record, shape);
   }
 
   private releaseHeldBack(sinceBoot: boolean): void {
@@ -788,12 +789,12 @@ class PidstatParser implements LineParser {
     // The first -h report prints no start time: its length is the interval of the command line, when
     // the manifest gives it (otherwise it stays unknown, and totals leave the report out).
     const interval = sinceBoot ? undefined : commandInterval(this.ctx.variant);
-    for (const record of held) {
+    for (const [record, shape] of held) {
       if (sinceBoot && record.time) {
         record.time.since_boot = true;
         delete record.time.interval_s;
       } else if (interval !== undefined && record.time && record.time.interval_s === undefined) record.time.interval_s = interval;
-      this.ctx.emit(record);
+      this.ctx.emit(record, shape);
     }
   }
 

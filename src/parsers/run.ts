@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Coverage, Diagnostic, TimelineRecord } from '../common/types.js';
 import { LineSplitter, type LineFlags } from '../bundle/lines.js';
-import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
+import type { LineOutcome, LineParser, ParseContext, ParserModule, RecordShape } from './types.js';
 
 export interface ParseResult {
   file: string;
@@ -45,7 +45,7 @@ export function startParse(
   module: ParserModule,
   file: string,
   variant: string,
-  onRecord: (record: TimelineRecord) => void,
+  onRecord: (record: TimelineRecord, shape?: RecordShape) => void,
   /** Make the parser otherwise than `module.create` (a segment's reader: parsers/segments.ts). */
   create: (ctx: ParseContext) => LineParser = (ctx) => module.create(ctx),
 ): ParseSession {

@@ -44,7 +44,7 @@ import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { KIB, binarySuffixFactor, parseNumber, parsePercent, parseSizedNumber, plainDecimalAt, round } from '../common/units.js';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../common/time.js';
 import { topHeaderTitles } from '../sniff/detectors/top.js';
-import type { LineOutcome, LineParser, ParseContext, ParserModule } from './types.js';
+import type { LineOutcome, LineParser, ParseContext, ParserModule, RecordShape } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Task table columns: title → record field, how its text converts, and how top aligns it.
@@ -553,6 +553,13 @@ function compilePlainRowBuilder(cols: readonly Column[]): PlainRowBuilder {
 interface RowBuilders {
   plain: PlainRowBuilder;
   general: RowBuilder;
+  /** The plain builder's four literals' shapes (ParseContext.emit), by plainShapeIndex. */
+  shapes: readonly RecordShape[];
+}
+
+/** Which of the plain builder's literals made `record`: under -H or not, its command cut or not. */
+function plainShapeIndex(threads: boolean, record: TimelineRecord): number {
+  return (threads ? 2 : 0) + (record.command_truncated === true ? 1 : 0);
 }
 
 /** Builders by column layout (titles and which are ignored): top prints its header in every snapshot. */
@@ -566,7 +573,8 @@ function rowBuildersFor(cols: readonly Column[]): RowBuilders {
   if (!builders) {
     // Layouts are few in practice; a file of ever-changing headers must not grow the cache without end.
     if (ROW_BUILDERS.size >= MAX_ROW_BUILDERS) ROW_BUILDERS.clear();
-    ROW_BUILDERS.set(key, (builders = { plain: compilePlainRowBuilder(cols), general: compileRowBuilder(cols) }));
+    const shapes = [0, 1, 2, 3].map((k) => ({ parser: 'top', literal: k }));
+    ROW_BUILDERS.set(key, (builders = { plain: compilePlainRowBuilder(cols), general: compileRowBuilder(cols), shapes }));
   }
   return builders;
 }
@@ -921,7 +929,7 @@ export function createTopReader(ctx: ParseContext, options: { plainRows?: boolea
     const source = { file: ctx.file, line: lineNo };
     const plain = plainRows ? builders.plain(text, bounds, source, recordTime(s), s.threads) : undefined;
     if (plain) {
-      ctx.emit(plain);
+      ctx.emit(plain, builders.shapes[plainShapeIndex(s.threads, plain)]);
       return 'data';
     }
     for (let i = 0; i < cols.length; i++) values[i] = columnText(text, cols, bounds, i);

@@ -19,12 +19,22 @@ export type LineOutcome =
   /** The line could not be read: the reason becomes a diagnostic with `file:line`. */
   | { unparsed: string };
 
+/** Stands for one exact set of record keys (see ParseContext.emit): any object, compared by identity. */
+export type RecordShape = object;
+
 export interface ParseContext {
   /** Path of the file inside the bundle. */
   readonly file: string;
   /** Variant the sniffer reported (may be refined by the parser through `setVariant`). */
   readonly variant: string;
-  emit(record: TimelineRecord): void;
+  /**
+   * A record, in file order. `shape`, when given, promises the record's exact set of keys: every record
+   * emitted with the same shape object has the same keys (one object literal of a compiled row builder).
+   * The downsampler checks one record of a shape and trusts the others, instead of enumerating the keys
+   * of every row it merges (that enumeration cost more than the rest of the merge: top's analysis went
+   * from 3.7 to 2.1 s on the bench's 161 MB file). Omitted: no promise, every record is checked.
+   */
+  emit(record: TimelineRecord, shape?: RecordShape): void;
   /** A diagnostic that is not about an unparsed line (e.g. a warning about a whole section). */
   diagnostic(d: Omit<Diagnostic, 'file'>): void;
   /** Decide the outcome of a line returned as 'defer' earlier. */

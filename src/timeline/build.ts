@@ -15,6 +15,7 @@ import { detectors } from '../sniff/detectors/index.js';
 import { parserFor, parsers } from '../parsers/index.js';
 import { Downsampler } from './downsample.js';
 import { startParse } from '../parsers/run.js';
+import type { RecordShape } from '../parsers/types.js';
 import { type AnyTailOutput, isFastTail, startFastTail, startHead, startTail, WARM_UP_BYTES } from '../parsers/segments.js';
 import { StraceFastReader } from '../parsers/strace/fast.js';
 import { deriveBundleClock, resolveFileClock, type BundleClock, type ClockNote } from './clock.js';
@@ -307,9 +308,9 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
       const sink = summarize && module.meta.summarizedKinds ? summarizingSink(outcome, new Set(module.meta.summarizedKinds), (r) => {
         lastDropped = r;
         lastDroppedAt = outcome.records.length;
-      }, recordBudget) : (r: TimelineRecord): void => {
+      }, recordBudget) : (r: TimelineRecord, shape?: RecordShape): void => {
         outcome.recordCount++;
-        keep(r);
+        keep(r, shape);
       };
       // Analysis of strace: the reader keeps its calls but the first and the last from the sink, counting them
       // (startHead); the head of a split file also takes its tail's counts.
@@ -442,8 +443,8 @@ function isPlainAsciiLine(text: string, flags: LineFlags): boolean {
   return !flags.crlf && !flags.nul && !flags.invalidUtf8 && flags.cutFromBytes === 0 && /^[\x01-\x7f]*$/.test(text);
 }
 
-function downsampledSink(downsampler: Downsampler, outcome: FileOutcome): (r: TimelineRecord) => void {
-  return (r) => downsampler.add(r, outcome.lines);
+function downsampledSink(downsampler: Downsampler, outcome: FileOutcome): (r: TimelineRecord, shape?: RecordShape) => void {
+  return (r, shape) => downsampler.add(r, outcome.lines, shape);
 }
 
 /** The file's records after merging, and a note of how far its samples were merged. */

@@ -31,7 +31,7 @@
  * Deterministic: the result depends only on the file's records and the budget.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
-import type { SeriesSpec } from '../parsers/types.js';
+import type { RecordShape, SeriesSpec } from '../parsers/types.js';
 import { SeriesIds } from './series-ids.js';
 
 type FieldClass = 'rate' | 'sum' | 'last' | 'gauge';
@@ -60,6 +60,13 @@ interface Layout {
   others: Set<string>;
   /** mergeRecord compiled for the fields met so far (compileMerger); undefined after a new field. */
   merger: Merger | undefined;
+  /** The same without the key count, for records of a trusted shape; undefined after a new field. */
+  trustedMerger: Merger | undefined;
+  /**
+   * Shapes (ParseContext.emit) a record of which merged here without a key the layout had not met: every
+   * record of such a shape has those keys only, and the layout only grows, so its key count is skipped.
+   */
+  trusted: Set<RecordShape>;
 }
 
 /**
@@ -98,6 +105,8 @@ interface Row {
   passthrough: boolean;
   /** A record as parsed (in a one-sample bucket) or the accumulation of several. */
   raw: TimelineRecord | undefined;
+  /** raw's shape (ParseContext.emit), when its parser gave one: it merges as the rows after it will. */
+  shape: RecordShape | undefined;
   acc: Acc | undefined;
   /** The sample the row was last seen in: a key seen twice in one sample is not merged. */
   lastSample: number;
@@ -178,13 +187,13 @@ export class Downsampler {
   }
 
   /** `line`: the input line being read (for the diagnostic when the budget cannot be kept). */
-  add(r: TimelineRecord, line: number): void {
+  add(r: TimelineRecord, line: number, shape?: RecordShape): void {
     if (this.full) return this.drop(line);
     const spec = this.specs[r.kind];
-    if (spec?.events) return this.addEvent(r, spec, line);
+    if (spec?.events) return this.addEvent(r, spec, line, shape);
     const t = r.time;
     if (!spec || !t || t.sample === undefined || t.since_boot === true || r.average === true) {
-      if (this.roomForRow()) this.push(this.open, { key: NO_KEY, passthrough: true, raw: r, acc: undefined, lastSample: -1, event: false });
+      if (this.roomForRow()) this.push(this.open, { key: NO_KEY, passthrough: true, raw: r, shape, acc: undefined, lastSample: -1, event: false });
       else this.drop(line);
       return;
     }
@@ -198,13 +207,13 @@ export class Downsampler {
       key = this.freeKey(base);
       row = this.open.byKey.get(key);
       if (!row) {
-        this.push(this.open, { key, passthrough: false, raw: r, acc: undefined, lastSample: this.samplesSeen, event: false });
+        this.push(this.open, { key, passthrough: false, raw: r, shape, acc: undefined, lastSample: this.samplesSeen, event: false });
         return;
       }
     }
     row.lastSample = this.samplesSeen;
     const acc = this.accOf(row);
-    this.mergeRecord(acc, r, t.interval_s ?? 1);
+    this.mergeRecord(acc, r, t.interval_s ?? 1, shape);
   }
 
   /**
@@ -225,7 +234,7 @@ export class Downsampler {
    * An event (one open): its "sample" is the second it happened in (every event of an untimed file is in
    * one). Once merging has begun, an event with the key of a row of the open bucket is counted into it.
    */
-  private addEvent(r: TimelineRecord, spec: SeriesSpec, line: number): void {
+  private addEvent(r: TimelineRecord, spec: SeriesSpec, line: number, shape: RecordShape | undefined): void {
     const second = eventSecond(r.time);
     if (second !== this.sampleId) this.startSample(second, r.time, undefined);
     const key = this.ids.idOf(r, spec);
@@ -234,12 +243,12 @@ export class Downsampler {
       if (!this.roomForRow()) return this.drop(line);
       row = this.open.byKey.get(key);
       if (!row || !this.merging) {
-        this.push(this.open, { key, passthrough: false, raw: r, acc: undefined, lastSample: -1, event: true });
+        this.push(this.open, { key, passthrough: false, raw: r, shape, acc: undefined, lastSample: -1, event: true });
         return;
       }
     }
     const acc = this.accOf(row);
-    this.mergeRecord(acc, r, 1);
+    this.mergeRecord(acc, r, 1, shape);
     acc.lastTime = r.time;
   }
 
@@ -425,23 +434,32 @@ export class Downsampler {
     if (row.acc) return row.acc;
     const r = row.raw!;
     const acc: Acc = { base: r, layout: this.layoutOf(r.kind), present: 0, values: [], weights: [], peak: [], low: [], states: undefined, lastTime: r.time };
-    this.mergeRecord(acc, r, r.time?.interval_s ?? 1);
+    this.mergeRecord(acc, r, r.time?.interval_s ?? 1, row.shape);
     row.acc = acc;
     row.raw = undefined;
+    row.shape = undefined;
     return acc;
   }
 
-  private mergeRecord(acc: Acc, r: TimelineRecord, seconds: number): void {
+  /** `shape`: the record's (ParseContext.emit), when its parser gave one. */
+  private mergeRecord(acc: Acc, r: TimelineRecord, seconds: number, shape?: RecordShape): void {
     const layout = acc.layout;
     if (!this.compiled) return this.mergeFieldByField(acc, r, seconds);
-    const merger = (layout.merger ??= compileMerger(layout));
+    if (shape !== undefined && layout.trusted.has(shape)) {
+      const merger = (layout.trustedMerger ??= compileMerger(layout, false));
+      if (!merger(acc, r, seconds, countState)) this.mergeFieldByField(acc, r, seconds);
+      return;
+    }
+    const merger = (layout.merger ??= compileMerger(layout, true));
     if (!merger(acc, r, seconds, countState)) this.mergeFieldByField(acc, r, seconds);
+    else if (shape !== undefined) layout.trusted.add(shape);
   }
 
   /** mergeRecord for any record: learns the fields it has not met (and drops the compiled merger). */
   private mergeFieldByField(acc: Acc, r: TimelineRecord, seconds: number): void {
     const layout = acc.layout;
     layout.merger = undefined;
+    layout.trustedMerger = undefined;
     acc.present++;
     for (const field in r) {
       const v = r[field];
@@ -476,7 +494,7 @@ export class Downsampler {
 
   private layoutOf(kind: string): Layout {
     let layout = this.layouts.get(kind);
-    if (!layout) this.layouts.set(kind, (layout = { spec: this.specs[kind], index: new Map(), fields: [], classes: [], counted: [], keepsLow: [], others: new Set(), merger: undefined }));
+    if (!layout) this.layouts.set(kind, (layout = { spec: this.specs[kind], index: new Map(), fields: [], classes: [], counted: [], keepsLow: [], others: new Set(), merger: undefined, trustedMerger: undefined, trusted: new Set() }));
     return layout;
   }
 
@@ -540,9 +558,11 @@ function countState(acc: Acc, field: string, value: string): void {
 
 /**
  * The compiled form of mergeFieldByField for the fields `layout` has met (see Merger). Field names are
- * written as JSON string literals, so any name is inert in the generated code.
+ * written as JSON string literals, so any name is inert in the generated code. `countKeys`: whether it
+ * counts the record's keys to find one the layout has not met; without, for records of a trusted shape
+ * (Layout.trusted), it only checks the known ones.
  */
-function compileMerger(layout: Layout): Merger {
+function compileMerger(layout: Layout, countKeys: boolean): Merger {
   const checks: string[] = [];
   const updates: string[] = [];
   const states = layout.spec?.states ?? [];
@@ -575,9 +595,9 @@ function compileMerger(layout: Layout): Merger {
   }
   const body = [
     'let n = 0, v, old, seen, w;',
-    'for (const k in r) n++;',
+    countKeys ? 'for (const k in r) n++;' : '',
     ...checks,
-    'if (n !== 0) return false;',
+    countKeys ? 'if (n !== 0) return false;' : '',
     'acc.present++;',
     'const values = acc.values, weights = acc.weights, peak = acc.peak, low = acc.low;',
     ...updates,

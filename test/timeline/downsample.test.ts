@@ -281,3 +281,53 @@ test('a sampled file in UTF-16 gives the UTF-8 file\'s merged records (the downs
     for (const dir of [gen, a, b]) rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const BUDGETS: Record<string, number> = { top: 2000, pidstat: 1000, filetop: 1000, opensnoop: 300, iostat: 100 };
+
+test('record shapes (ParseContext.emit): merging trusts a shape once one of its records passed the key count, and gives what counting every record gives, for every sampled parser', async () => {
+  const { startParse } = await import('../../src/parsers/run.js');
+  const { parserFor } = await import('../../src/parsers/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-shapes-'));
+  try {
+    const bundle = generateBundle(dir, { bytes: 3 * 1024 * 1024, seed: 11 });
+    const inputs: Array<[string, string]> = bundle.files.filter((f) => f.tool !== 'strace').map((f) => [f.tool, join(dir, f.name)]);
+    inputs.push(['top', join(repoRoot, 'test', 'fixtures', 'top', 'perftriage-top-b-H-o-mem-n2.txt')], ['top', join(repoRoot, 'test', 'fixtures', 'top', 'jc-centos-7.7-top-b-n1-gib-allfields-w.out')]);
+    let shaped = 0;
+    for (const [tool, path] of inputs) {
+      const module = parserFor(tool)!;
+      const lines = readFileSync(path, 'latin1').split('\n');
+      const merge = (how: 'shapes' | 'no shapes' | 'general'): ReturnType<Downsampler['finish']> => {
+        // Budgets under each file's rows, over a few samples' (top prints 200 tasks a sample).
+        const d = new Downsampler(module.meta.series!, BUDGETS[tool] ?? 100, { compiled: how !== 'general' });
+        const session = startParse(module, path, '', (r, shape) => {
+          if (shape !== undefined) shaped++;
+          d.add(r, r.source.line, how === 'shapes' ? shape : undefined);
+        });
+        lines.forEach((line, i) => session.line(line, i + 1));
+        session.end();
+        return d.finish();
+      };
+      const withShapes = merge('shapes');
+      if (path.startsWith(dir) && tool !== 'opensnoop') assert.ok(withShapes.merged, `${tool}: nothing merged`);
+      assert.deepEqual(withShapes, merge('no shapes'), tool);
+      assert.deepEqual(withShapes, merge('general'), tool);
+    }
+    assert.ok(shaped > 30_000, `records with a shape: ${shaped}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a shape is trusted only once a record of it merged with every key counted: its first record teaches the layout its fields', () => {
+  const shape = { test: 'one literal' };
+  const d = new Downsampler(specs, 4);
+  const rows: TimelineRecord[] = [];
+  for (let s = 0; s < 12; s++) rows.push(row(1, s, { cpu_pct: s, io_per_s: 2 * s }));
+  for (const r of rows) d.add(r, r.source.line, shape);
+  const merged = d.finish().records.filter((r) => r.kind === 'x.task');
+  assert.ok(merged.length < rows.length, `${merged.length} rows`);
+  // Trusting the shape at first sight would merge with a layout that knows no field: nothing summed.
+  const expected = run(rows, 4).records.filter((r) => r.kind === 'x.task');
+  assert.deepEqual(merged, expected);
+  assert.ok(merged.every((r) => typeof r.cpu_pct === 'number' && typeof r.io_per_s === 'number'));
+});
