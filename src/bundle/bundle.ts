@@ -17,8 +17,6 @@ import { CAP, CORRUPT, DiagnosticSink, MANIFEST_FILE_MISSING, READ_ERROR, UNSUPP
 import { displayName } from './names.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { listFolder, readSmallFile, walkFiles } from './folder.js';
-import { listTar, walkTar } from './tar.js';
-import { listZip, walkZip } from './zip.js';
 import { ReadMeter, deliver } from './meter.js';
 import { HEAD_BYTES, TAR_BLOCK, fileChunks, gunzipChunks, inflatedHead, readHead, sniffMagic, spool, withHead, type Magic } from './sources.js';
 
@@ -207,7 +205,10 @@ async function openFile(path: string, size: number, ctx: ReadContext): Promise<P
   return { kind: 'file', entries: [entry], order: 'entries', walk: (visit) => walkFiles([entry], new Map([[entry.path, path]]), ctx, visit, 1) };
 }
 
+// The archive readers (and their libraries) are loaded for archives only: a folder bundle's parse
+// workers, which import this module, start ~20 ms sooner without them.
 async function tarParts(path: string, gzip: boolean, ctx: ReadContext): Promise<Parts> {
+  const { listTar, walkTar } = await import('./tar.js');
   const listing = await listTar(path, gzip, ctx);
   const byOrdinal = new Map<number, BundleEntry>();
   for (const entry of listing.entries) byOrdinal.set(listing.handles.get(entry.path)!, entry);
@@ -217,6 +218,7 @@ async function tarParts(path: string, gzip: boolean, ctx: ReadContext): Promise<
 }
 
 async function zipParts(path: string, ctx: ReadContext): Promise<Parts> {
+  const { listZip, walkZip } = await import('./zip.js');
   const listing = await listZip(path, ctx);
   const parts: Parts = { kind: 'zip', entries: listing.entries, order: 'entries', walk: (visit) => walkZip(path, listing.entries, listing.handles, ctx, visit) };
   if (listing.manifestBytes !== undefined) parts.manifestBytes = listing.manifestBytes;

@@ -198,6 +198,9 @@ export class ParsePool {
     const id = this.nextId++;
     let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
     const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    // A worker can die (out of memory) while its file's chunks are still being posted, before the caller
+    // holds the outcome: its rejection must not count as unhandled meanwhile. The caller still gets it.
+    outcome.catch(() => {});
     const feed = this.attach(lane, id, onBytes, (m) => {
       this.detach(lane, feed, id);
       if (m.t === 'done') settle.resolve(m.outcome);
@@ -225,6 +228,9 @@ export class ParsePool {
     let tailTaken = 0;
     let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
     const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    // A worker can die (out of memory) while its file's chunks are still being posted, before the caller
+    // holds the outcome: its rejection must not count as unhandled meanwhile. The caller still gets it.
+    outcome.catch(() => {});
     // The tail starts on the first free lane, the head on the next. A tail never waits for anything,
     // so a head waiting for its tail's output always gets it, however many files are split.
     const tail = await this.acquire();
@@ -342,6 +348,11 @@ export class ParsePool {
     this.lanes.length = 0;
   }
 
+  /** Start up to `count` workers now, idle, so that their start-up overlaps the caller's own work. */
+  start(count: number): void {
+    while (this.lanes.length < Math.min(count, this.jobs)) this.release(this.newLane());
+  }
+
   private async acquire(): Promise<Lane> {
     this.retiring = false;
     const idle = this.lanes.find((l) => !l.busy);
@@ -349,24 +360,27 @@ export class ParsePool {
       idle.busy = true;
       return idle;
     }
-    if (this.lanes.length < this.jobs) {
-      const lane: Lane = { worker: new Worker(new URL('./parse-worker.js', import.meta.url), this.limits ? { resourceLimits: this.limits } : {}), busy: true, listeners: new Map() };
-      lane.worker.on('message', (m: FromWorker) => lane.listeners.get(m.id)?.(m));
-      // A worker that died (out of memory, a bug) fails its file and is replaced by a new one on demand.
-      const lost = (why: string, outOfMemory = false): void => {
-        const at = this.lanes.indexOf(lane);
-        if (at >= 0) this.lanes.splice(at, 1);
-        // Every file it still owed something: the one it read, and one whose outcome was on its way.
-        for (const [id, listener] of [...lane.listeners]) listener({ t: 'fail', id, message: `the parse worker stopped: ${why}`, outOfMemory });
-      };
-      lane.worker.on('error', (err) => lost(err.message, (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'));
-      // An exit without an error (killed, out of memory) must fail its file too, or its outcome would
-      // never settle. close() terminates idle workers: no listener then, nothing to fail.
-      lane.worker.on('exit', (code) => lost(`exit code ${code}`));
-      this.lanes.push(lane);
-      return lane;
-    }
+    if (this.lanes.length < this.jobs) return this.newLane();
     return new Promise<Lane>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** A new worker, busy (its caller gives it a file, or releases it). */
+  private newLane(): Lane {
+    const lane: Lane = { worker: new Worker(new URL('./parse-worker.js', import.meta.url), this.limits ? { resourceLimits: this.limits } : {}), busy: true, listeners: new Map() };
+    lane.worker.on('message', (m: FromWorker) => lane.listeners.get(m.id)?.(m));
+    // A worker that died (out of memory, a bug) fails its file and is replaced by a new one on demand.
+    const lost = (why: string, outOfMemory = false): void => {
+      const at = this.lanes.indexOf(lane);
+      if (at >= 0) this.lanes.splice(at, 1);
+      // Every file it still owed something: the one it read, and one whose outcome was on its way.
+      for (const [id, listener] of [...lane.listeners]) listener({ t: 'fail', id, message: `the parse worker stopped: ${why}`, outOfMemory });
+    };
+    lane.worker.on('error', (err) => lost(err.message, (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'));
+    // An exit without an error (killed, out of memory) must fail its file too, or its outcome would
+    // never settle. close() terminates idle workers: no listener then, nothing to fail.
+    lane.worker.on('exit', (code) => lost(`exit code ${code}`));
+    this.lanes.push(lane);
+    return lane;
   }
 
   private release(lane: Lane): void {
