@@ -64,33 +64,74 @@ function formatOffset(min: number): string {
 
 const ref = (r: TimelineRecord): string => `${r.source.file}:${r.source.line}`;
 
+/**
+ * What deriveBundleClock reads of a bundle's records: each `date` output's local date and zone, and each
+ * sysstat banner's date, in record order. Taken before the records' times are resolved (resolution
+ * rewrites a time's iso), so that a file resolved as soon as it is read (build.ts) gives the same clock.
+ */
+export interface ClockFacts {
+  now: { local: unknown; timezone: unknown; offsetMin: number | undefined; ref: string }[];
+  banners: { date: string; ref: string }[];
+}
+
+export function clockFacts(records: readonly TimelineRecord[]): ClockFacts {
+  const facts: ClockFacts = { now: [], banners: [] };
+  // One pass, the kind tested first: these are a handful of a timeline's ~10^5 records, and reading a
+  // field of every record (their shapes differ by kind) cost a 1 GiB bundle ~0.05 s per pass.
+  for (const r of records) {
+    if (r.kind === 'date.now') {
+      // The local date, not the UTC one: `Thu Nov 26 21:20:12 -03 2026` is the 26th where the host is.
+      const local = typeof r.local_iso === 'string' ? r.local_iso : r.time?.iso;
+      facts.now.push({ local, timezone: r.timezone, offsetMin: typeof r.utc_offset_s === 'number' ? r.utc_offset_s / 60 : undefined, ref: ref(r) });
+    } else if (r.kind === 'host.info' && typeof r.date === 'string') facts.banners.push({ date: r.date, ref: ref(r) });
+  }
+  return facts;
+}
+
+/** The facts of several files, in their order. */
+export function joinClockFacts(parts: readonly ClockFacts[]): ClockFacts {
+  return { now: parts.flatMap((p) => p.now), banners: parts.flatMap((p) => p.banners) };
+}
+
 /** The bundle's date and timezone, from the manifest first, then `date` output, then sysstat banners. */
 export function deriveBundleClock(records: readonly TimelineRecord[], hints: ClockHints): BundleClock {
+  return bundleClockOf(clockFacts(records), hints);
+}
+
+/**
+ * The clock the manifest alone sets, when it names both the collection date and a timezone perftriage
+ * can read: no record can then change the date, the zone or the offset times are resolved with (it can
+ * only add notes), so each file may be resolved as soon as it is read.
+ */
+export function manifestClock(hints: ClockHints): BundleClock | undefined {
+  const clock = bundleClockOf({ now: [], banners: [] }, hints);
+  return clock.date_source === MANIFEST_DATE && clock.timezone_source === MANIFEST_ZONE && clock.utc_offset_min !== undefined ? clock : undefined;
+}
+
+/** Whether two clocks resolve times alike (resolveFileClock reads these fields). */
+export function sameResolution(a: BundleClock, b: BundleClock): boolean {
+  return a.date === b.date && a.date_source === b.date_source && a.utc_offset_min === b.utc_offset_min;
+}
+
+const MANIFEST_DATE = 'manifest collected_at';
+const MANIFEST_ZONE = 'manifest timezone';
+
+export function bundleClockOf(facts: ClockFacts, hints: ClockHints): BundleClock {
   const clock: BundleClock = { notes: [] };
   const dates: DateCandidate[] = [];
   if (hints.collectedAt) {
     const d = parseDate(hints.collectedAt.slice(0, 10));
-    if (d) dates.push({ date: d, source: 'manifest collected_at' });
+    if (d) dates.push({ date: d, source: MANIFEST_DATE });
   }
-  // One pass, the kind tested first: these are a handful of a timeline's ~10^5 records, and reading a
-  // field of every record (their shapes differ by kind) cost a 1 GiB bundle ~0.05 s per pass.
-  const nowRecords: TimelineRecord[] = [];
-  const bannerDates: TimelineRecord[] = [];
-  for (const r of records) {
-    if (r.kind === 'date.now') nowRecords.push(r);
-    else if (r.kind === 'host.info' && typeof r.date === 'string') bannerDates.push(r);
-  }
-  for (const r of nowRecords) {
-    // The local date, not the UTC one: `Thu Nov 26 21:20:12 -03 2026` is the 26th where the host is.
-    const local = typeof r.local_iso === 'string' ? r.local_iso : r.time?.iso;
-    if (typeof local === 'string') {
-      const d = parseDate(local.slice(0, 10));
-      if (d) dates.push({ date: d, source: ref(r) });
+  for (const now of facts.now) {
+    if (typeof now.local === 'string') {
+      const d = parseDate(now.local.slice(0, 10));
+      if (d) dates.push({ date: d, source: now.ref });
     }
   }
-  for (const r of bannerDates) {
-    const d = parseDate(String(r.date));
-    if (d) dates.push({ date: d, source: ref(r) });
+  for (const banner of facts.banners) {
+    const d = parseDate(banner.date);
+    if (d) dates.push({ date: d, source: banner.ref });
   }
   const chosen = dates[0];
   if (chosen) {
@@ -103,11 +144,10 @@ export function deriveBundleClock(records: readonly TimelineRecord[], hints: Clo
   }
 
   const zoneSources: { zone: string; source: string; offsetMin?: number }[] = [];
-  if (hints.timezone) zoneSources.push({ zone: hints.timezone, source: 'manifest timezone' });
-  for (const r of nowRecords) {
-    const offsetMin = typeof r.utc_offset_s === 'number' ? r.utc_offset_s / 60 : undefined;
-    if (typeof r.timezone === 'string') zoneSources.push({ zone: r.timezone, source: ref(r), ...(offsetMin !== undefined ? { offsetMin } : {}) });
-    else if (offsetMin !== undefined) zoneSources.push({ zone: formatOffset(offsetMin), source: ref(r), offsetMin });
+  if (hints.timezone) zoneSources.push({ zone: hints.timezone, source: MANIFEST_ZONE });
+  for (const { timezone, offsetMin, ref: source } of facts.now) {
+    if (typeof timezone === 'string') zoneSources.push({ zone: timezone, source, ...(offsetMin !== undefined ? { offsetMin } : {}) });
+    else if (offsetMin !== undefined) zoneSources.push({ zone: formatOffset(offsetMin), source, offsetMin });
   }
   for (const { zone, source, offsetMin } of zoneSources) {
     const offset = offsetMin ?? zoneOffsetMinutes(zone, chosen ? new Date(Date.UTC(chosen.date.year, chosen.date.month - 1, chosen.date.day)) : undefined);

@@ -52,3 +52,29 @@ test('a merged sample row\'s last_time moves to UTC with its time (iostat -x -t 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('files resolved as they arrive (the manifest sets date and zone) give the timeline of files resolved at the end: times, notes, spans', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-early-'));
+  try {
+    // The manifest says 27 Nov, +02:00; `date` (27 Nov in Buenos Aires) and iostat's banner (26 Nov)
+    // disagree on the date: a note. top prints only times of day, iostat local times, date an instant.
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '1.0', host: 'h', timezone: '+02:00', collected_at: '2026-11-27T10:00:00+02:00', files: [{ path: 'top.txt', command: 'top -b -d 1 -n 2', started_at: '2026-11-27T10:00:00+02:00' }] }));
+    writeFileSync(join(dir, 'date.txt'), 'Fri Nov 27 05:00:01 -03 2026\n');
+    const top = (t: string): string => `top - ${t} up 1 day,  2:03,  1 user,  load average: 0.10, 0.20, 0.30\nTasks:   2 total,   1 running,   1 sleeping,   0 stopped,   0 zombie\n%Cpu(s):  1.0 us,  1.0 sy,  0.0 ni, 98.0 id,  0.0 wa,  0.0 hi,  0.0 si,  0.0 st\nMiB Mem :   1000.0 total,    500.0 free,    300.0 used,    200.0 buff/cache\nMiB Swap:      0.0 total,      0.0 free,      0.0 used.    600.0 avail Mem\n\n  PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\n    1 root      20   0   10000   5000   3000 S   0.0   0.5   0:01.00 init\n  100 app       20   0   20000   9000   3000 R  50.0   0.9   1:00.00 python\n\n`;
+    writeFileSync(join(dir, 'top.txt'), top('23:59:59') + top('00:00:01'));
+    writeFileSync(join(dir, 'iostat.txt'), 'Linux 6.1.0 (h) \t11/26/26 \t_x86_64_\t(2 CPU)\n\n11/26/26 23:59:58\nDevice            r/s     w/s  %util\nsda              1.00    2.00   3.00\n\n11/26/26 23:59:59\nDevice            r/s     w/s  %util\nsda              4.00    5.00   6.00\n\n');
+    const atEnd = await buildTimeline(dir, { summarize: true, jobs: 0, resolveEarly: false });
+    const early = await buildTimeline(dir, { summarize: true, jobs: 0 });
+    assert.deepEqual(early, atEnd);
+    assert.equal(atEnd.clock.utc_offset_min, 120);
+    assert.ok(atEnd.clock.notes.some((n) => n.note.startsWith('files disagree on the date')), JSON.stringify(atEnd.clock.notes));
+    // top's second snapshot passed midnight: its date advanced, then moved to UTC (+02:00).
+    const tops = atEnd.records.filter((r) => r.kind === 'top.summary').map((r) => r.time?.iso);
+    assert.deepEqual(tops, ['2026-11-27T21:59:59Z', '2026-11-27T22:00:01Z']);
+    // Without a zone the manifest does not set the clock: both ways are the end's.
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '1.0', host: 'h', collected_at: '2026-11-27T10:00:00+02:00', files: [] }));
+    assert.deepEqual(await buildTimeline(dir, { summarize: true, jobs: 0 }), await buildTimeline(dir, { summarize: true, jobs: 0, resolveEarly: false }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
