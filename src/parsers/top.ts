@@ -276,18 +276,12 @@ function trimmedColumn(columns: readonly Column[], i: number): boolean {
   return columns[i]!.left || i === columns.length - 1;
 }
 
-/** Column `i`'s text as splitRow gives it (undefined = blank). */
+/** Column `i`'s text (undefined = blank): a text column and the last one trimmed at their end. */
 function columnText(line: string, columns: readonly Column[], bounds: RowBounds, i: number): string | undefined {
   const s = bounds.start[i]!;
   if (s < 0) return undefined;
   const text = line.slice(s, bounds.end[i]);
   return trimmedColumn(columns, i) ? text.trimEnd() : text;
-}
-
-/** Cuts a task row into one text per column (undefined = blank), where splitRowBounds places them. */
-export function splitRow(line: string, columns: readonly Column[], out: (string | undefined)[], bounds: RowBounds = newRowBounds(columns.length)): void {
-  splitRowBounds(line, columns, bounds);
-  for (let i = 0; i < columns.length; i++) out[i] = columnText(line, columns, bounds, i);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -413,7 +407,7 @@ interface RowExtras {
 }
 
 /**
- * Stores a task row's column texts (`v`, from splitRow) in `record`, in column order; returns why the
+ * Stores a task row's column texts (`v`, from columnText) in `record`, in column order; returns why the
  * row cannot be read, or undefined. Per column: a blank number is 0 (top's zero suppression; a blank text,
  * state or priority is absent); `-` (not available) and `?` (too wide) leave it out; a text top cut ends
  * in one `+` (dropped: `command_truncated`, or the field in `truncated_fields`); PR may be `rt`; a title
@@ -492,7 +486,7 @@ function compilePlainRowBuilder(cols: readonly Column[]): PlainRowBuilder {
       lines.push('if (a >= 0) return undefined;');
       return;
     }
-    // The column's text as splitRow cuts it out (text columns and the last one are trimmed).
+    // The column's text as columnText cuts it out (text columns and the last one are trimmed).
     const cutOut = `x = L.slice(a, e)${trimmed ? '.trimEnd()' : ''};`;
     const dashOrQuery = trimmed ? "x === '-' || x === '?'" : 'e - a === 1 && ((c = L.charCodeAt(a)) === 45 || c === 63)';
     switch (spec.conv) {

@@ -164,6 +164,16 @@ function openMessage(id: number, file: PoolFile): OpenFile {
   return { t: 'open', id, entry: file.entry, forced: file.forced, manifestTool: file.manifestTool, manifestCommand: file.manifestCommand, summarize: file.summarize, recordBudget: file.recordBudget, seriesBudget: file.seriesBudget, seriesShare: file.seriesShare, noFastStrace: file.noFastStrace };
 }
 
+/** A file's outcome, and how its worker's messages settle it. */
+function pendingOutcome(): { outcome: Promise<FileOutcome>; settle: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void } } {
+  let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
+  const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
+  // A worker can die (out of memory) while its file's chunks are still being posted, before the caller
+  // holds the outcome: its rejection must not count as unhandled meanwhile. The caller still gets it.
+  outcome.catch(() => {});
+  return { outcome, settle };
+}
+
 interface Lane {
   worker: Worker;
   /** The file this worker reads now. */
@@ -196,11 +206,7 @@ export class ParsePool {
   async parse(file: PoolFile, chunks: AsyncIterable<Buffer> | FileRange, onBytes?: (bytesSoFar: number) => void): Promise<{ outcome: Promise<FileOutcome> }> {
     const lane = await this.acquire();
     const id = this.nextId++;
-    let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
-    const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
-    // A worker can die (out of memory) while its file's chunks are still being posted, before the caller
-    // holds the outcome: its rejection must not count as unhandled meanwhile. The caller still gets it.
-    outcome.catch(() => {});
+    const { outcome, settle } = pendingOutcome();
     const feed = this.attach(lane, id, onBytes, (m) => {
       this.detach(lane, feed, id);
       if (m.t === 'done') settle.resolve(m.outcome);
@@ -226,11 +232,7 @@ export class ParsePool {
     const tailId = this.nextId++;
     let headTaken = 0;
     let tailTaken = 0;
-    let settle!: { resolve: (o: FileOutcome) => void; reject: (e: Error) => void };
-    const outcome = new Promise<FileOutcome>((resolve, reject) => (settle = { resolve, reject }));
-    // A worker can die (out of memory) while its file's chunks are still being posted, before the caller
-    // holds the outcome: its rejection must not count as unhandled meanwhile. The caller still gets it.
-    outcome.catch(() => {});
+    const { outcome, settle } = pendingOutcome();
     // The tail starts on the first free lane, the head on the next. A tail never waits for anything,
     // so a head waiting for its tail's output always gets it, however many files are split.
     const tail = await this.acquire();
