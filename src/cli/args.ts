@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { parsers } from '../parsers/index.js';
-import { ANALYSIS_MAX_RECORDS, SERIES_BUNDLE_ROWS, SERIES_MAX_ROWS, SERIES_MIN_ROWS, type TimelineOptions } from '../timeline/build.js';
+import { ANALYSIS_MAX_RECORDS, SERIES_BUNDLE_ROWS, SERIES_MAX_ROWS, SERIES_MIN_ROWS, timelineMaxRecords, type TimelineOptions } from '../timeline/build.js';
 import { WORKER_HEAP_MB } from '../timeline/pool.js';
 import { Redactor } from '../timeline/redact.js';
 import { UsageError, note, setBeforeOutput, writeOutput } from './output.js';
@@ -62,7 +62,7 @@ export const bundleReadOptions = {
   },
   'max-records': {
     type: 'number',
-    describe: `Analysis (report, check, analyze, model) keeps at most this many records of a bundle in memory, shared equally by its files; past a file's share an analysis-truncated warning names the line (default ${ANALYSIS_MAX_RECORDS.toLocaleString('en-US')}; strace calls do not count: their aggregates stand for them; sampled files, top, pidstat, iostat, filetop and opensnoop, merge their samples into buckets first, sharing ${SERIES_BUNDLE_ROWS.toLocaleString('en-US')} rows per bundle among its files of 1 MiB or more, ${SERIES_MIN_ROWS.toLocaleString('en-US')} to ${SERIES_MAX_ROWS.toLocaleString('en-US')} each${ownRowBudgets()})`,
+    describe: `Analysis (report, check, analyze, model) keeps at most this many records of a bundle in memory, shared equally by its files; past a file's share an analysis-truncated warning names the line (default ${ANALYSIS_MAX_RECORDS.toLocaleString('en-US')}; strace calls do not count: their aggregates stand for them; sampled files, top, pidstat, iostat, filetop and opensnoop, merge their samples into buckets first, sharing ${SERIES_BUNDLE_ROWS.toLocaleString('en-US')} rows per bundle among its files of 1 MiB or more, ${SERIES_MIN_ROWS.toLocaleString('en-US')} to ${SERIES_MAX_ROWS.toLocaleString('en-US')} each${ownRowBudgets()}). The timeline command, which holds every record to write one document, keeps at most this many too (default: half the heap at ~1 KiB a record, ${timelineMaxRecords().toLocaleString('en-US')} here); past a file's share a timeline-truncated warning names the line`,
   },
 } as const;
 

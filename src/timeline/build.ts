@@ -4,6 +4,7 @@
  * diagnostics). Then put every record on the bundle's clock. The output is deterministic: files sorted
  * by path, records in file order, no wall-clock time or absolute local path.
  */
+import { getHeapStatistics } from 'node:v8';
 import type { Coverage, Diagnostic, RecordTime, TimelineRecord } from '../common/types.js';
 import { parseIsoInstant } from '../common/time.js';
 import type { Redactor } from './redact.js';
@@ -103,6 +104,10 @@ export interface TimelineOptions {
    * src/timeline/downsample.ts), so in practice the budget cuts only files of other tools (lsof, ps) and
    * rows that never repeat. With both, `report` peaks at ~1.2 GB on the bench's 1 GiB and 4 GiB bundles
    * alike (docs/bench.md).
+   *
+   * Without `summarize` (the timeline command, which holds every record to write one document) the
+   * default is timelineMaxRecords(), and past a file's share a `timeline-truncated` warning says from
+   * which line: a clear message instead of running out of memory.
    */
   maxRecords?: number;
   /** Rows a sampled file keeps before its samples merge (default SERIES_MAX_ROWS); tests set small ones, per tool. */
@@ -120,6 +125,25 @@ export interface TimelineOptions {
 }
 
 export const ANALYSIS_MAX_RECORDS = 2_000_000;
+
+/**
+ * Heap a full timeline takes per record, with what writing it out costs: `timeline --format ndjson` on the
+ * bench's 64 MiB bundle, 626,197 records, peaked at 700 MB (~1.1 KiB a record). The 1 GiB bundle's ~10
+ * million records ran the 4 GiB heap out after 65 s, with V8's native stack trace.
+ */
+const TIMELINE_RECORD_BYTES = 1024;
+
+/** Share of the heap limit a full timeline's records may take. */
+const TIMELINE_HEAP_SHARE = 0.5;
+
+/**
+ * The records a full timeline keeps by default (the timeline command; `--max-records` overrides): half
+ * the heap V8 allows this process at ~1 KiB a record, at least 100,000. ~2.1 million with Node's 4 GiB
+ * default on a machine of 16 GiB or more; less on smaller machines, whose default heap is smaller.
+ */
+export function timelineMaxRecords(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  return Math.max(100_000, Math.floor((heapLimitBytes * TIMELINE_HEAP_SHARE) / TIMELINE_RECORD_BYTES));
+}
 
 /**
  * Most rows a sampled file (top, pidstat, iostat, filetop…) keeps for analysis before its samples are
@@ -457,19 +481,7 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
   // share its time object as their last_time, and resolving theirs first would take it off the
   // time-of-day clock before its own turn (the clock notes then counted one record less).
   if (lastDropped && !outcome.overBudget) outcome.records.splice(lastDroppedAt, 0, lastDropped);
-  if (outcome.overBudget) {
-    const { line, count } = outcome.overBudget;
-    outcome.diagnostics.push({
-      severity: 'warning',
-      code: 'analysis-truncated',
-      message:
-        `only the first ${outcome.records.length} records of ${entry.path} are analysed; its ${count} records from line ${line} on are not, ` +
-        `so that analysis stays within memory (at most ${downsampler?.budget ?? recordBudget} records for this file${downsampler ? ', its samples merged as far as they repeat' : ''}). The file is parsed to its end all the same (coverage, timeline --format ndjson).`,
-      file: entry.path,
-      line,
-      hint: 'analyse a shorter window: cut the capture to the incident (e.g. sed -n of the lines of that time), or collect with a longer interval',
-    });
-  }
+  if (outcome.overBudget) outcome.diagnostics.push(truncatedDiagnostic(entry.path, outcome.records.length, outcome.overBudget, downsampler?.budget ?? recordBudget, downsampler !== undefined, summarize));
   return outcome;
 }
 
@@ -507,6 +519,33 @@ function budgeted(outcome: FileOutcome, budget: number): (r: TimelineRecord) => 
     // The input line being read, not the record's own: records that sum a file up (strace's
     // aggregates) come at its end and point back at earlier lines.
     else outcome.overBudget = { line: Math.max(1, outcome.lines), count: 1 };
+  };
+}
+
+/** Why a file's records past `kept` are not in the analysis (summarize) or the timeline: its line and the way out. */
+function truncatedDiagnostic(path: string, kept: number, over: { line: number; count: number }, budget: number, merged: boolean, analysis: boolean): Diagnostic {
+  const { line, count } = over;
+  if (analysis) {
+    return {
+      severity: 'warning',
+      code: 'analysis-truncated',
+      message:
+        `only the first ${kept} records of ${path} are analysed; its ${count} records from line ${line} on are not, ` +
+        `so that analysis stays within memory (at most ${budget} records for this file${merged ? ', its samples merged as far as they repeat' : ''}). The file is parsed to its end all the same (coverage).`,
+      file: path,
+      line,
+      hint: 'analyse a shorter window: cut the capture to the incident (e.g. sed -n of the lines of that time), or collect with a longer interval',
+    };
+  }
+  return {
+    severity: 'warning',
+    code: 'timeline-truncated',
+    message:
+      `only the first ${kept} records of ${path} are in this timeline; its ${count} records from line ${line} on are not, ` +
+      `so that the timeline, held whole in memory to be written, stays within it (at most ${budget} records for this file). The file is parsed to its end all the same (coverage).`,
+    file: path,
+    line,
+    hint: `every record of the file, streamed: perftriage parse ${JSON.stringify(path)} --format ndjson; the whole bundle analysed in bounded memory: perftriage report (or analyze); a larger share: --max-records`,
   };
 }
 
@@ -910,7 +949,7 @@ export async function buildTimeline(path: string, options: TimelineOptions = {})
   const arrived = (o: FileOutcome): FileOutcome => (early ? resolveEarly(o, early, hints) : o);
   const pooled: Promise<FileOutcome | undefined>[] = [];
   const retry = new Map<string, string>();
-  const recordBudget = options.summarize ? Math.floor((options.maxRecords ?? ANALYSIS_MAX_RECORDS) / Math.max(1, bundle.entries.length)) : Infinity;
+  const recordBudget = Math.floor((options.maxRecords ?? (options.summarize ? ANALYSIS_MAX_RECORDS : timelineMaxRecords())) / Math.max(1, bundle.entries.length));
   const share = seriesShare(bundle.entries.map((e) => e.size));
   const bundleBytes = bundleBytesOf(bundle);
   const fileOptions = (entry: BundleEntry): PoolFile => {

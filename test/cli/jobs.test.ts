@@ -235,3 +235,25 @@ test("a worker takes its next file as soon as it said 'free', before its last ou
     await pool.close();
   }
 });
+
+test('timeline holds at most its record budget in memory: past a file\'s share a timeline-truncated warning names the file, the line and the way out, exit 0', async () => {
+  const { timelineMaxRecords } = await import('../../src/timeline/build.js');
+  // The default follows the heap limit: half of it at ~1 KiB a record, at least 100,000.
+  assert.equal(timelineMaxRecords(4 * 1024 ** 3), 2 * 1024 ** 2);
+  assert.equal(timelineMaxRecords(64 * 1024 ** 2), 100_000);
+  // tempfile-churn: a thousand records shared by its files; its top and opensnoop hold more.
+  const r = runCli(['timeline', join(repoRoot, 'samples', 'tempfile-churn.tar.gz'), '--max-records', '1000', '--format', 'ndjson']);
+  assert.equal(r.code, 0, r.stderr);
+  const header = JSON.parse(r.stdout.split('\n')[0]!) as { files: { path: string; records: number }[]; diagnostics: { code: string; file?: string; line?: number; message: string; hint?: string }[] };
+  const truncated = header.diagnostics.filter((d) => d.code === 'timeline-truncated');
+  assert.ok(truncated.length > 0, JSON.stringify(header.diagnostics.map((d) => d.code)));
+  const first = truncated[0]!;
+  assert.match(first.message, /^only the first (\d+) records of \S+ are in this timeline; its \d+ records from line \d+ on are not, .*\(at most \1 records for this file\)/);
+  assert.ok(first.file !== undefined && first.line !== undefined && first.line > 1);
+  assert.match(first.hint ?? '', /perftriage parse .* --format ndjson/);
+  // The file summary still counts every record; the lines after the header hold the kept ones.
+  const kept = r.stdout.trim().split('\n').length - 1;
+  const counted = header.files.reduce((n, f) => n + f.records, 0);
+  assert.ok(kept < counted, `${kept} kept of ${counted}`);
+  assert.ok(!header.diagnostics.some((d) => d.code === 'analysis-truncated'));
+});

@@ -352,7 +352,7 @@ function analysisTruncated(ctx: RuleContext): Problem[] {
       title: `${d.file}: only partly analysed`,
       message: `${d.message} Findings say nothing of what ${d.file} shows after that.`,
       evidence: d.line !== undefined ? [{ file: d.file!, line: d.line }] : [],
-      recommendation: 'Analyse the window of the incident: cut the file to the lines of that time (the timeline keeps every record: timeline --format ndjson), or give --max-records a higher value where memory allows.',
+      recommendation: 'Analyse the window of the incident: cut the file to the lines of that time (every record of the file, streamed: perftriage parse FILE --format ndjson), or give --max-records a higher value where memory allows.',
       collect: [d.hint ?? 'collect a shorter window, or with a longer interval'],
     }));
 }
