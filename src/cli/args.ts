@@ -58,7 +58,7 @@ export const bundleReadOptions = {
   },
   'worker-heap': {
     type: 'number',
-    describe: `Heap of each parse worker, MiB (default ${WORKER_HEAP_MB}; 0: no limit). A limit bounds each worker's memory whatever the file, at a small cost in time (on the bench's 1 GiB bundle ~5%, ~395 MB peak against ~400–420 MB without). A file whose worker runs out of it is parsed again on the main thread (not possible from stdin or a pipe, where no limit applies)`,
+    describe: `Heap of each parse worker, MiB (default ${WORKER_HEAP_MB} for analysis; the timeline command's workers have none, its record budget bounds what each holds; 0: no limit). A limit bounds each worker's memory whatever the file, at a small cost in time (on the bench's 1 GiB bundle ~5%, ~395 MB peak against ~400–420 MB without). A file whose worker runs out of it is parsed again on the main thread (not possible from stdin or a pipe, where no limit applies)`,
   },
   'max-records': {
     type: 'number',

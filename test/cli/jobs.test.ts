@@ -257,3 +257,12 @@ test('timeline holds at most its record budget in memory: past a file\'s share a
   assert.ok(kept < counted, `${kept} kept of ${counted}`);
   assert.ok(!header.diagnostics.some((d) => d.code === 'analysis-truncated'));
 });
+
+test('worker heap: the analysis limit by default, none for a full timeline (its record budget bounds each worker), --worker-heap for both', async () => {
+  const { workerHeapMbOf } = await import('../../src/timeline/build.js');
+  const { WORKER_HEAP_MB } = await import('../../src/timeline/pool.js');
+  assert.equal(workerHeapMbOf({ summarize: true }), WORKER_HEAP_MB);
+  assert.equal(workerHeapMbOf({}), 0);
+  assert.equal(workerHeapMbOf({ workerHeapMb: 64 }), 64);
+  assert.equal(workerHeapMbOf({ workerHeapMb: 0, summarize: true }), 0);
+});
