@@ -19,7 +19,7 @@ import { startParse } from '../parsers/run.js';
 import type { RecordShape } from '../parsers/types.js';
 import { type AnyTailOutput, isFastTail, startFastTail, startHead, startTail, WARM_UP_BYTES } from '../parsers/segments.js';
 import { StraceFastReader } from '../parsers/strace/fast.js';
-import { bundleClockOf, clockFacts, deriveBundleClock, joinClockFacts, manifestClock, resolveFileClock, sameResolution, type BundleClock, type ClockFacts, type ClockNote } from './clock.js';
+import { bundleClockOf, clockFacts, joinClockFacts, manifestClock, resolveFileClock, sameResolution, type BundleClock, type ClockFacts, type ClockHints, type ClockNote } from './clock.js';
 import { ParsePool, type PoolFile, SPLIT_WORKER_YOUNG_MB, WORKER_HEAP_MB, WORKER_YOUNG_MB, workerHeapLimits, WorkerStopped } from './pool.js';
 
 export const TIMELINE_SCHEMA_ID = 'https://perftriage.dev/schemas/timeline.schema.json';
@@ -844,7 +844,7 @@ interface FileEnd {
 }
 
 /** What the manifest tells the clock: the bundle's zone and date, and each file's run window. */
-type TimelineHints = Parameters<typeof deriveBundleClock>[1] & { fileWindow?: ReadonlyMap<string, FileWindow>; fileEnd?: ReadonlyMap<string, FileEnd> };
+type TimelineHints = ClockHints & { fileWindow?: ReadonlyMap<string, FileWindow>; fileEnd?: ReadonlyMap<string, FileEnd> };
 
 async function manifestHints(bundle: OpenedBundle): Promise<{ tools: Map<string, string>; commands: Map<string, string>; hints: TimelineHints; diagnostics: Diagnostic[] }> {
   const tools = new Map<string, string>();

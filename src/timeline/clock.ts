@@ -65,7 +65,7 @@ function formatOffset(min: number): string {
 const ref = (r: TimelineRecord): string => `${r.source.file}:${r.source.line}`;
 
 /**
- * What deriveBundleClock reads of a bundle's records: each `date` output's local date and zone, and each
+ * What the bundle clock (bundleClockOf) reads of a bundle's records: each `date` output's local date and zone, and each
  * sysstat banner's date, in record order. Taken before the records' times are resolved (resolution
  * rewrites a time's iso), so that a file resolved as soon as it is read (build.ts) gives the same clock.
  */
@@ -93,11 +93,6 @@ export function joinClockFacts(parts: readonly ClockFacts[]): ClockFacts {
   return { now: parts.flatMap((p) => p.now), banners: parts.flatMap((p) => p.banners) };
 }
 
-/** The bundle's date and timezone, from the manifest first, then `date` output, then sysstat banners. */
-export function deriveBundleClock(records: readonly TimelineRecord[], hints: ClockHints): BundleClock {
-  return bundleClockOf(clockFacts(records), hints);
-}
-
 /**
  * The clock the manifest alone sets, when it names both the collection date and a timezone perftriage
  * can read: no record can then change the date, the zone or the offset times are resolved with (it can
@@ -116,6 +111,7 @@ export function sameResolution(a: BundleClock, b: BundleClock): boolean {
 const MANIFEST_DATE = 'manifest collected_at';
 const MANIFEST_ZONE = 'manifest timezone';
 
+/** The bundle's date and timezone, from the manifest first, then `date` output, then sysstat banners. */
 export function bundleClockOf(facts: ClockFacts, hints: ClockHints): BundleClock {
   const clock: BundleClock = { notes: [] };
   const dates: DateCandidate[] = [];
