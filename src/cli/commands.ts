@@ -3,7 +3,6 @@
  * code; the work itself lives in the stages (bundle, sniff, parsers, timeline).
  */
 import { readFileSync } from 'node:fs';
-import Papa from 'papaparse';
 import { join } from 'node:path';
 import { forTerminal } from '../common/escape.js';
 import { packageRoot } from '../common/paths.js';
@@ -14,14 +13,14 @@ import { parsers } from '../parsers/index.js';
 import { buildTimeline, readFile, type FileOutcome, type Timeline } from '../timeline/build.js';
 import { getSchema, listSchemas, validate, TIMELINE_ID_PREFIX } from '../timeline/index.js';
 import { buildModel } from '../model/build.js';
-import { annotateRecords } from '../model/annotate.js';
 import { DEFAULT_CONFIG, loadConfig, runPipeline } from './pipeline.js';
 import { formatAnalysisText } from './analysis-text.js';
 import { type Command, pathArg, bundleReadOptions, str, timelineOptions, toolOption, writeRedactionMap } from './args.js';
 import { checkCommand } from './check-command.js';
 import { reportCommand } from './report-command.js';
 import { formatModelText } from './model-text.js';
-import { jsonPieces, ndjsonPieces, PieceWriter, writePieces } from './stream-out.js';
+import { PieceWriter } from './stream-out.js';
+import { writeTimeline, type TimelineFormat } from './timeline-out.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
 
 
@@ -124,30 +123,6 @@ const parseCommand: Command = {
   },
 };
 
-/** Flatten a record for CSV: nested objects become dotted columns, arrays JSON text. */
-export function flattenRecord(record: Record<string, unknown>, prefix = '', into: Record<string, unknown> = {}): Record<string, unknown> {
-  for (const [key, value] of Object.entries(record)) {
-    const name = prefix ? `${prefix}.${key}` : key;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flattenRecord(value as Record<string, unknown>, name, into);
-    else into[name] = Array.isArray(value) ? JSON.stringify(value) : value;
-  }
-  return into;
-}
-
-const LEADING_COLUMNS = ['kind', 'source.file', 'source.line', 'time.clock', 'time.iso', 'time.epoch', 'time.rel', 'time.sample', 'time.since_boot', 'time.interval_s'];
-
-/** Records as CSV: one row each, the common columns first, then every other field in name order. */
-export function recordsToCsv(records: readonly TimelineRecord[]): string {
-  const rows = records.map((r) => flattenRecord(r as Record<string, unknown>));
-  const seen = new Set<string>();
-  for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
-  const rest = [...seen].filter((k) => !LEADING_COLUMNS.includes(k)).sort();
-  const columns = [...LEADING_COLUMNS.filter((k) => seen.has(k)), ...rest];
-  // Cells starting with = + - @ are quoted by papaparse's escapeFormulae so spreadsheets do not run them.
-  return `${Papa.unparse({ fields: columns, data: rows.map((row) => columns.map((c) => row[c] ?? '')) }, { escapeFormulae: true, newline: '\n' })}\n`;
-}
-
-
 const timelineCommand: Command = {
   name: 'timeline <path>',
   describe: 'Read a whole bundle into one normalized, schema-validated timeline',
@@ -163,20 +138,13 @@ const timelineCommand: Command = {
       .example('$0 timeline ./bundle --tool out.txt=iostat', 'Force the parser of one file'),
   run: async (args) => {
     const options = timelineOptions(args);
-    const timeline = await buildTimeline(pathArg(args.path), options);
-    writeRedactionMap(args, options);
-    // The joins are made once, here: each record carries the ids of the model's entities it is about.
-    if (timeline.files.length > 0) annotateRecords(timeline.records, buildModel(timeline));
-    const format = String(args.format);
-    if (format === 'csv') writeOutput(recordsToCsv(timeline.records), str(args.o));
-    else if (format === 'ndjson') {
-      const { records, ...header } = timeline;
-      await writePieces(ndjsonPieces(header, records), str(args.o));
-    } else await writePieces(jsonPieces(timeline as unknown as Record<string, unknown>, 'records', 1), str(args.o));
     const out = str(args.o);
+    const { timeline, records, streamed, mismatches } = await writeTimeline(pathArg(args.path), options, String(args.format) as TimelineFormat, out);
+    writeRedactionMap(args, options);
+    for (const m of mismatches) note(`warning: ${m.path}: ${m.records} records written, but the first pass counted ${m.expected ?? 0} (did the file change while it was read?)`);
     if (out && out !== '-') {
       const unparsed = timeline.files.reduce((n, f) => n + f.coverage.unparsed, 0);
-      note(`wrote ${out}: ${timeline.records.length} records from ${timeline.files.length} file(s), ${timeline.skipped.length} skipped, ${unparsed} unparsed line(s)`);
+      note(`wrote ${out}: ${records} records from ${timeline.files.length} file(s), ${timeline.skipped.length} skipped, ${unparsed} unparsed line(s)${streamed ? '' : ' (held in memory)'}`);
     }
     if (timeline.files.length === 0) {
       const why = timeline.skipped.map((s) => `${s.path}: ${s.reason}`).slice(0, 5).join('; ');

@@ -17,17 +17,28 @@ export function* jsonPieces(doc: Record<string, unknown>, key: string, indent: n
     yield `${JSON.stringify(doc, null, indent)}\n`;
     return;
   }
+  const frame = jsonFrame(doc, key, indent);
+  yield frame.before;
+  for (let i = 0; i < items.length; i++) yield frame.item(items[i], i);
+  yield frame.after;
+}
+
+/**
+ * The text around the array under `key` of `JSON.stringify(doc, null, indent)`, and each item's text in
+ * it: `before`, then item(x, 0), item(y, 1)…, then `after` give the document's text with at least one
+ * item, for items that are not all held (the timeline's records, streamed).
+ */
+export function jsonFrame(doc: Record<string, unknown>, key: string, indent: number): { before: string; item: (value: unknown, index: number) => string; after: string } {
   const text = JSON.stringify({ ...doc, [key]: [PLACEHOLDER] }, null, indent);
   const marker = JSON.stringify(PLACEHOLDER);
   const at = text.indexOf(marker);
   // The placeholder item sits at depth 2: its line starts after a newline and 2 × indent spaces.
   const pad = ' '.repeat(2 * indent);
-  yield text.slice(0, at);
-  for (let i = 0; i < items.length; i++) {
-    const item = JSON.stringify(items[i], null, indent);
-    yield (i > 0 ? `,\n${pad}` : '') + item.replace(/\n/g, `\n${pad}`);
-  }
-  yield `${text.slice(at + marker.length)}\n`;
+  return {
+    before: text.slice(0, at),
+    item: (value, index) => (index > 0 ? `,\n${pad}` : '') + JSON.stringify(value, null, indent).replace(/\n/g, `\n${pad}`),
+    after: `${text.slice(at + marker.length)}\n`,
+  };
 }
 
 /** NDJSON: one line for the header, one per item. */

@@ -136,13 +136,23 @@ function entitiesOf(r: TimelineRecord, at: Lookup): RecordEntities | undefined {
  * the timeline just built) and returns how many were annotated.
  */
 export function annotateRecords(records: TimelineRecord[], model: Model): number {
-  const at = lookupOf(model);
+  const annotate = recordAnnotator(model);
   let annotated = 0;
-  for (const r of records) {
-    const e = entitiesOf(r, at);
-    if (!e) continue;
-    r.entities = e;
-    annotated++;
-  }
+  for (const r of records) if (annotate(r)) annotated++;
   return annotated;
+}
+
+/**
+ * annotateRecords one record at a time (the timeline streamed to its output, whose records are never all
+ * held): the model's lookups are made once, here. The function writes `entities` on a record the model
+ * knows something about and says whether it did.
+ */
+export function recordAnnotator(model: Model): (record: TimelineRecord) => boolean {
+  const at = lookupOf(model);
+  return (r) => {
+    const e = entitiesOf(r, at);
+    if (!e) return false;
+    r.entities = e;
+    return true;
+  };
 }

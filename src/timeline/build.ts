@@ -545,7 +545,7 @@ function truncatedDiagnostic(path: string, kept: number, over: { line: number; c
       `so that the timeline, held whole in memory to be written, stays within it (at most ${budget} records for this file). The file is parsed to its end all the same (coverage).`,
     file: path,
     line,
-    hint: `every record of the file, streamed: perftriage parse ${JSON.stringify(path)} --format ndjson; the whole bundle analysed in bounded memory: perftriage report (or analyze); a larger share: --max-records`,
+    hint: `every record, streamed in flat memory: give the bundle as a folder or an archive on disk (timeline then streams --format json and ndjson), or one file to perftriage parse ${JSON.stringify(path)} --format ndjson; a larger share: --max-records`,
   };
 }
 
@@ -846,7 +846,7 @@ interface FileEnd {
 /** What the manifest tells the clock: the bundle's zone and date, and each file's run window. */
 type TimelineHints = ClockHints & { fileWindow?: ReadonlyMap<string, FileWindow>; fileEnd?: ReadonlyMap<string, FileEnd> };
 
-async function manifestHints(bundle: OpenedBundle): Promise<{ tools: Map<string, string>; commands: Map<string, string>; hints: TimelineHints; diagnostics: Diagnostic[] }> {
+export async function manifestHints(bundle: OpenedBundle): Promise<{ tools: Map<string, string>; commands: Map<string, string>; hints: TimelineHints; diagnostics: Diagnostic[] }> {
   const tools = new Map<string, string>();
   const commands = new Map<string, string>();
   const fileStart = new Map<string, string>();

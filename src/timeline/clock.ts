@@ -166,55 +166,85 @@ export function bundleClockOf(facts: ClockFacts, hints: ClockHints): BundleClock
  * when the offset is known. Mutates `time` in place: records are ours, freshly parsed.
  */
 export function resolveFileClock(file: string, records: readonly TimelineRecord[], clock: BundleClock, fileStart?: string, summarizedClocks?: ReadonlyMap<string, number>): ClockNote[] {
-  const notes: ClockNote[] = [];
-  let date: DateParts | undefined = fileStart ? parseDate(fileStart.slice(0, 10)) : clock.date ? parseDate(clock.date) : undefined;
-  let lastSeconds: number | undefined;
-  let rollovers = 0;
-  let unresolved = 0;
-  let dated = 0;
-  const counts = new Map<string, number>();
+  const resolver = new FileClockResolver(clock, fileStart);
+  for (const r of records) resolver.resolve(r);
+  return resolver.notes(file, summarizedClocks);
+}
+
+/**
+ * resolveFileClock one record at a time, for a file whose records are never all held (the timeline
+ * streamed to its output: src/timeline/stream.ts). `rememberShared` bounds the set of shared time
+ * objects it remembers: past it the set starts again, which changes only the counts of the notes (a
+ * time already dated is on the local or UTC clock and is never dated twice), not a single time.
+ */
+export class FileClockResolver {
+  private date: DateParts | undefined;
+  private readonly dateSource: string | undefined;
+  private lastSeconds: number | undefined;
+  private rollovers = 0;
+  private unresolved = 0;
+  private dated = 0;
+  private readonly counts = new Map<string, number>();
   // Records of one sample may share their time object (the rows of a filetop interval): it is dated
   // once, in place, and every record sharing it counts as dated, so the note counts records.
-  const datedTimes = new Set<RecordTime>();
-  for (const r of records) {
+  private datedTimes = new Set<RecordTime>();
+
+  constructor(
+    private readonly clock: BundleClock,
+    private readonly fileStart?: string,
+    private readonly rememberShared = Infinity,
+  ) {
+    this.date = fileStart ? parseDate(fileStart.slice(0, 10)) : clock.date ? parseDate(clock.date) : undefined;
+    this.dateSource = fileStart ? 'the manifest start time' : clock.date_source;
+  }
+
+  resolve(r: TimelineRecord): void {
+    const offset = this.clock.utc_offset_min;
     if (r.first_time !== undefined || r.last_time !== undefined) {
-      resolveExtraTime(r.first_time, date, lastSeconds, clock.utc_offset_min);
-      resolveExtraTime(r.last_time, date, lastSeconds, clock.utc_offset_min);
+      resolveExtraTime(r.first_time, this.date, this.lastSeconds, offset);
+      resolveExtraTime(r.last_time, this.date, this.lastSeconds, offset);
     }
     const t = r.time;
-    if (!t) continue;
-    if (datedTimes.has(t)) dated++;
+    if (!t) return;
+    if (this.datedTimes.has(t)) this.dated++;
     else if (t.clock === 'time-of-day') {
       const tod = t.iso ? parseTimeOfDay(t.iso) : undefined;
-      if (!tod || !date) {
-        unresolved++;
+      if (!tod || !this.date) {
+        this.unresolved++;
       } else {
         const secs = tod.hour * 3600 + tod.minute * 60 + tod.second;
-        if (lastSeconds !== undefined && secs < lastSeconds - 12 * 3600) {
-          date = addDays(date, 1);
-          rollovers++;
+        if (this.lastSeconds !== undefined && secs < this.lastSeconds - 12 * 3600) {
+          this.date = addDays(this.date, 1);
+          this.rollovers++;
         }
-        lastSeconds = secs;
-        toLocal(t, date, tod);
-        datedTimes.add(t);
-        dated++;
+        this.lastSeconds = secs;
+        toLocal(t, this.date, tod);
+        if (this.datedTimes.size >= this.rememberShared) this.datedTimes = new Set();
+        this.datedTimes.add(t);
+        this.dated++;
       }
     }
-    if (t.clock === 'local' && clock.utc_offset_min !== undefined && t.epoch !== undefined) toUtc(t, clock.utc_offset_min);
-    counts.set(t.clock, (counts.get(t.clock) ?? 0) + 1);
+    if (t.clock === 'local' && offset !== undefined && t.epoch !== undefined) toUtc(t, offset);
+    this.counts.set(t.clock, (this.counts.get(t.clock) ?? 0) + 1);
   }
-  // Records dropped by summarize were on the same clocks as those kept; the notes count them too.
-  for (const [kind, n] of summarizedClocks ?? []) {
-    if (kind === 'time-of-day') {
-      if (date) dated += n;
-      else unresolved += n;
-    } else counts.set(kind, (counts.get(kind) ?? 0) + n);
+
+  /** The clock notes of the file; records dropped by summarize were on the same clocks as those kept, and count too. */
+  notes(file: string, summarizedClocks?: ReadonlyMap<string, number>): ClockNote[] {
+    let { dated, unresolved } = this;
+    const counts = new Map(this.counts);
+    for (const [kind, n] of summarizedClocks ?? []) {
+      if (kind === 'time-of-day') {
+        if (this.date) dated += n;
+        else unresolved += n;
+      } else counts.set(kind, (counts.get(kind) ?? 0) + n);
+    }
+    const notes: ClockNote[] = [];
+    if (unresolved > 0) notes.push({ file, note: `${unresolved} record(s) have only a time of day and no date could be found for them` });
+    if (dated > 0) notes.push({ file, note: `${dated} record(s) print only a time of day; date taken from ${this.dateSource}` });
+    if (this.rollovers > 0) notes.push({ file, note: `time of day went back past midnight ${this.rollovers} time(s); the date was advanced` });
+    if ((counts.get('ordinal') ?? 0) > 0) notes.push({ file, note: `${counts.get('ordinal')} record(s) carry no time, only their sample number (the output has no timestamps)` });
+    return notes;
   }
-  if (unresolved > 0) notes.push({ file, note: `${unresolved} record(s) have only a time of day and no date could be found for them` });
-  if (dated > 0) notes.push({ file, note: `${dated} record(s) print only a time of day; date taken from ${fileStart ? 'the manifest start time' : clock.date_source}` });
-  if (rollovers > 0) notes.push({ file, note: `time of day went back past midnight ${rollovers} time(s); the date was advanced` });
-  if ((counts.get('ordinal') ?? 0) > 0) notes.push({ file, note: `${counts.get('ordinal')} record(s) carry no time, only their sample number (the output has no timestamps)` });
-  return notes;
 }
 
 /**

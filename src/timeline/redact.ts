@@ -43,14 +43,27 @@ export class Redactor {
     for (const r of records) {
       for (const f of HOST_FIELDS) {
         const v = r[f];
-        if (typeof v === 'string' && v !== '' && !this.hosts.has(v) && v !== 'localhost') this.hosts.set(v, `host-${this.hosts.size + 1}`);
+        if (typeof v === 'string' && v !== '' && !this.hosts.has(v) && v !== 'localhost') {
+          this.hosts.set(v, `host-${this.hosts.size + 1}`);
+          this.names = undefined;
+        }
       }
       for (const f of USER_FIELDS) {
         const v = r[f];
         if (typeof v === 'string') this.user(v.replace(/\+$/, ''));
       }
     }
-    this.rebuild();
+    // The whole-word pattern is made again by the next text() only when a name was added.
+  }
+
+  /**
+   * One record of a timeline streamed to its output (src/timeline/stream.ts), after the timeline's
+   * analysis pass learned and redacted its kept records: names it alone holds are learned now (and
+   * redacted from here on), then it is redacted in place.
+   */
+  record(r: TimelineRecord): TimelineRecord {
+    this.learn([r]);
+    return this.value(r);
   }
 
   private user(name: string): string {
