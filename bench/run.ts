@@ -23,10 +23,12 @@
  *               write JSON to /dev/null) and the parser alone (the parsers section's child)
  *   report      end to end: `perftriage report <bundle> --format json --out-dir <tmp>` per bundle size,
  *               wall time and peak RSS
+ *   timeline    `perftriage timeline <bundle> --format ndjson -o /dev/null` per bundle size: every record,
+ *               streamed; wall time and peak RSS (which must not grow with the bundle)
  *
  * The bundle (bench/gen-bundle.ts: strace, top, opensnoop, pidstat, filetop, iostat) is generated once
  * per size and seed into bench/data/ (gitignored) and reused. baselines, parsers, parallel and jc use the
- * FIRST size of PERFTRIAGE_BENCH_BUNDLE_MB; report uses every size.
+ * FIRST size of PERFTRIAGE_BENCH_BUNDLE_MB; report and timeline use every size.
  *
  * Every measurement runs in a child process of its own, on a page-cached file: its peak RSS is its own
  * (`process.resourceUsage().maxRSS` for the Node children of this script, `/usr/bin/time -f %M` for
@@ -35,7 +37,7 @@
  * (its process group) and recorded as failed with the reason; the bench goes on.
  *
  * Environment:
- *   PERFTRIAGE_BENCH_SECTIONS      strace,baselines,parsers,parallel,jc,report (default: all)
+ *   PERFTRIAGE_BENCH_SECTIONS      strace,baselines,parsers,parallel,jc,report,timeline (default: all)
  *   PERFTRIAGE_BENCH_MB            size of the strace section's trace, MiB (default 1024)
  *   PERFTRIAGE_BENCH_BUNDLE_MB     bundle sizes, MiB, comma list (default "1024,4096")
  *   PERFTRIAGE_BENCH_JC_IOSTAT_MB  size of the jc comparison's iostat file, MiB (default 100)
@@ -61,7 +63,7 @@ const dataDir = join(root, 'bench', 'data');
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const MIB = 1024 * 1024;
 
-const SECTIONS = ['strace', 'baselines', 'parsers', 'parallel', 'jc', 'report'] as const;
+const SECTIONS = ['strace', 'baselines', 'parsers', 'parallel', 'jc', 'report', 'timeline'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // ---- children (`run.js --child KIND FILE`) ------------------------------------------------------------
@@ -749,6 +751,35 @@ async function reportSection(sizes: readonly number[], seed: number, runs: numbe
 }
 
 /**
+ * The full record stream: `timeline --format ndjson` of each bundle to /dev/null (one run each: its
+ * time is mostly JSON out, its point is the peak, which must not grow with the bundle). The timeline
+ * streams every record of a bundle on disk (src/cli/timeline-out.ts).
+ */
+async function timelineSection(sizes: readonly number[], seed: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const mb of sizes) {
+    const name = `timeline --format ndjson, ${mb} MiB bundle`;
+    let bundle: Bundle;
+    try {
+      bundle = bundleOf(mb, seed);
+    } catch (err) {
+      rows.push(failedRow(name, err instanceof Error ? err.message : String(err)));
+      continue;
+    }
+    for (const f of bundle.files) await warm(fileOf(bundle, f));
+    const lines = bundle.files.reduce((s, f) => s + f.lines, 0);
+    const file = relative(root, bundle.dir);
+    const r = await runProcess(process.execPath, [cli, 'timeline', bundle.dir, '--format', 'ndjson', '-o', '/dev/null', '--quiet'], { stdout: 'ignore', rss: true });
+    rows.push(r.ok ? measured(name, r.seconds, bundle.bytes, lines, r.rssKb, { file }) : failedRow(name, r.failure!, { file, bytes: bundle.bytes }));
+  }
+  print(
+    'timeline: perftriage timeline <bundle> --format ndjson -o /dev/null (every record, streamed)',
+    table(['bundle', 'seconds', 'MB/s', 'lines/s', 'peak RSS MB', 'note'], rows.map((r) => (r.failed ? failedCells(r.name, 6, r.failed) : [r.name, num(r.seconds), num(r.mb_per_s, 1), count(r.lines_per_s), num(r.peak_rss_mb, 1), r.note ?? '']))),
+  );
+  return rows;
+}
+
+/**
  * Several runs of one bundle as one row: the median time (the machine is shared: its load moves single
  * runs), the highest peak RSS (a memory bound must hold on every run), the ranges in the note.
  */
@@ -851,6 +882,13 @@ async function main(): Promise<void> {
     const perSize = rows.filter((r) => !/, run \d+$/.test(r.name));
     for (const r of perSize) summary[`${r.name.replace(/ /g, '_')}_s`] = r.failed ? null : r.seconds;
     for (const r of perSize) summary[`${r.name.replace(/ /g, '_')}_peak_rss_mb`] = r.failed ? null : r.peak_rss_mb;
+  }
+
+  if (sections.includes('timeline')) {
+    const rows = await timelineSection(bundleMbs, seed);
+    results.timeline = rows;
+    for (const r of rows) summary[`${r.name.replace(/^timeline --format ndjson, /, 'timeline_ndjson_').replace(/ /g, '_')}_s`] = r.failed ? null : r.seconds;
+    for (const r of rows) summary[`${r.name.replace(/^timeline --format ndjson, /, 'timeline_ndjson_').replace(/ /g, '_')}_peak_rss_mb`] = r.failed ? null : r.peak_rss_mb;
   }
 
   const loadEnd = loadavg();
