@@ -715,20 +715,28 @@ async function jcSection(bundle: Bundle, iostatMb: number, seed: number): Promis
   return { available: true, version, pairs };
 }
 
+/** The bundle of this size and seed, generated if need be and read once into the page cache; or why not. */
+async function warmBundle(mb: number, seed: number): Promise<{ bundle: Bundle; lines: number; file: string } | { failed: string }> {
+  let bundle: Bundle;
+  try {
+    bundle = bundleOf(mb, seed);
+  } catch (err) {
+    return { failed: err instanceof Error ? err.message : String(err) };
+  }
+  for (const f of bundle.files) await warm(fileOf(bundle, f));
+  return { bundle, lines: bundle.files.reduce((s, f) => s + f.lines, 0), file: relative(root, bundle.dir) };
+}
+
 async function reportSection(sizes: readonly number[], seed: number, runs: number): Promise<Row[]> {
   const rows: Row[] = [];
   for (const mb of sizes) {
     const name = `report ${mb} MiB bundle`;
-    let bundle: Bundle;
-    try {
-      bundle = bundleOf(mb, seed);
-    } catch (err) {
-      rows.push(failedRow(name, err instanceof Error ? err.message : String(err)));
+    const ready = await warmBundle(mb, seed);
+    if ('failed' in ready) {
+      rows.push(failedRow(name, ready.failed));
       continue;
     }
-    for (const f of bundle.files) await warm(fileOf(bundle, f));
-    const lines = bundle.files.reduce((s, f) => s + f.lines, 0);
-    const file = relative(root, bundle.dir);
+    const { bundle, lines, file } = ready;
     const each: Row[] = [];
     for (let k = 1; k <= runs; k++) {
       const out = mkdtempSync(join(tmpdir(), 'perftriage-bench-report-'));
@@ -759,16 +767,12 @@ async function timelineSection(sizes: readonly number[], seed: number): Promise<
   const rows: Row[] = [];
   for (const mb of sizes) {
     const name = `timeline --format ndjson, ${mb} MiB bundle`;
-    let bundle: Bundle;
-    try {
-      bundle = bundleOf(mb, seed);
-    } catch (err) {
-      rows.push(failedRow(name, err instanceof Error ? err.message : String(err)));
+    const ready = await warmBundle(mb, seed);
+    if ('failed' in ready) {
+      rows.push(failedRow(name, ready.failed));
       continue;
     }
-    for (const f of bundle.files) await warm(fileOf(bundle, f));
-    const lines = bundle.files.reduce((s, f) => s + f.lines, 0);
-    const file = relative(root, bundle.dir);
+    const { bundle, lines, file } = ready;
     const r = await runProcess(process.execPath, [cli, 'timeline', bundle.dir, '--format', 'ndjson', '-o', '/dev/null', '--quiet'], { stdout: 'ignore', rss: true });
     rows.push(r.ok ? measured(name, r.seconds, bundle.bytes, lines, r.rssKb, { file }) : failedRow(name, r.failure!, { file, bytes: bundle.bytes }));
   }
