@@ -5,7 +5,7 @@
  * that print only a time of day (top). Each decision is written down as a clock note with its evidence.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
-import { addDays, floatingEpoch, formatDate, parseDate, parseTimeOfDay, type DateParts } from '../common/time.js';
+import { addDays, floatingEpoch, formatDate, parseDate, parseTimeOfDay, type DateParts, type TimeOfDay } from '../common/time.js';
 
 export interface ClockNote {
   file?: string;
@@ -207,7 +207,11 @@ export class FileClockResolver {
     const t = r.time;
     if (!t) return;
     if (this.datedTimes.has(t)) this.dated++;
-    else if (t.clock === 'time-of-day') {
+    else if (t.clock === 'time-of-day' && this.datesLikeLast(t)) {
+      if (this.datedTimes.size >= this.rememberShared) this.datedTimes = new Set();
+      this.datedTimes.add(t);
+      this.dated++;
+    } else if (t.clock === 'time-of-day') {
       const tod = t.iso ? parseTimeOfDay(t.iso) : undefined;
       if (!tod || !this.date) {
         this.unresolved++;
@@ -219,6 +223,7 @@ export class FileClockResolver {
         }
         this.lastSeconds = secs;
         toLocal(t, this.date, tod);
+        this.rememberSecond(t.iso!, this.date, tod);
         if (this.datedTimes.size >= this.rememberShared) this.datedTimes = new Set();
         this.datedTimes.add(t);
         this.dated++;
@@ -226,6 +231,42 @@ export class FileClockResolver {
     }
     if (t.clock === 'local' && offset !== undefined && t.epoch !== undefined) toUtc(t, offset);
     this.counts.set(t.clock, (this.counts.get(t.clock) ?? 0) + 1);
+  }
+
+  /**
+   * The last whole second dated (`HH:MM:SS`, without the fraction), the date it was dated with, and what
+   * dating it gave. Times come in file order, and a trace's calls share their second by the thousand: a
+   * time of the same second on the same date is dated from these, without parsing it again (the streamed
+   * timeline dates ~10 million strace calls of the bench's 1 GiB bundle).
+   */
+  private last: { whole: string; date: DateParts; prefix: string; epoch: number } | undefined;
+
+  private rememberSecond(localIso: string, date: DateParts, tod: TimeOfDay): void {
+    const whole = localIso.slice(localIso.indexOf('T') + 1, localIso.length - (tod.fraction?.length ?? 0));
+    this.last = { whole, date, prefix: `${formatDate(date)}T`, epoch: floatingEpoch(date, { hour: tod.hour, minute: tod.minute, second: tod.second }) };
+  }
+
+  /**
+   * Date `t` (a time of day) as the last second dated, when it is that second on that date: what toLocal
+   * would do with what parseTimeOfDay would give. False, touching nothing, otherwise.
+   */
+  private datesLikeLast(t: RecordTime): boolean {
+    const last = this.last;
+    const iso = t.iso;
+    if (last === undefined || last.date !== this.date || iso === undefined || !iso.startsWith(last.whole)) return false;
+    const n = last.whole.length;
+    if (iso.length !== n) {
+      // The rest must be a fraction, `.` and digits, as parseTimeOfDay's pattern reads it.
+      if (iso.length === n + 1 || iso.charCodeAt(n) !== 46) return false;
+      for (let k = n + 1; k < iso.length; k++) {
+        const c = iso.charCodeAt(k);
+        if (c < 48 || c > 57) return false;
+      }
+    }
+    t.clock = 'local';
+    t.iso = last.prefix + iso;
+    t.epoch = iso.length === n ? last.epoch : last.epoch + Number(iso.slice(n));
+    return true;
   }
 
   /** The clock notes of the file; records dropped by summarize were on the same clocks as those kept, and count too. */
@@ -281,20 +322,31 @@ function toUtc(t: RecordTime, offsetMin: number): void {
   const epoch = t.epoch! - offsetMin * 60;
   t.clock = 'utc';
   t.epoch = epoch;
-  const frac = /\.\d+$/.exec(String(t.iso ?? ''))?.[0];
-  t.iso = utcIsoOfSecond(Math.floor(epoch)).replace('.000Z', `${frac ?? ''}Z`);
+  t.iso = `${utcIsoOfSecond(Math.floor(epoch))}${fractionOf(String(t.iso ?? ''))}Z`;
+}
+
+/** The `.ddd` a time's text ends with (what /\.\d+$/ matches), or ''. */
+function fractionOf(iso: string): string {
+  const dot = iso.lastIndexOf('.');
+  if (dot < 0 || dot === iso.length - 1) return '';
+  for (let k = dot + 1; k < iso.length; k++) {
+    const c = iso.charCodeAt(k);
+    if (c < 48 || c > 57) return '';
+  }
+  return iso.slice(dot);
 }
 
 /**
- * `new Date(second * 1000).toISOString()`, remembered: a bundle's times fall in a few thousand distinct
- * seconds, and a 1 GiB bundle has ~200,000 times to move to UTC (an strace aggregate's first and last
- * call among them), each of which made a Date and formatted it. Bounded: cleared past ISO_CACHE_MAX.
+ * `new Date(second * 1000).toISOString()` without its `.000Z`, remembered: a bundle's times fall in a few
+ * thousand distinct seconds, and a 1 GiB bundle has ~200,000 times to move to UTC (an strace aggregate's
+ * first and last call among them; ~10 million in its streamed timeline), each of which made a Date and
+ * formatted it. Bounded: cleared past ISO_CACHE_MAX.
  */
 function utcIsoOfSecond(second: number): string {
   let iso = isoOfSecond.get(second);
   if (iso === undefined) {
     if (isoOfSecond.size >= ISO_CACHE_MAX) isoOfSecond.clear();
-    iso = new Date(second * 1000).toISOString();
+    iso = new Date(second * 1000).toISOString().slice(0, -'.000Z'.length);
     isoOfSecond.set(second, iso);
   }
   return iso;

@@ -78,3 +78,37 @@ test('files resolved as they arrive (the manifest sets date and zone) give the t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('times of one second dated from the last one dated are what parsing each gives: fractions, bad fractions, 1-digit hours, midnight', async () => {
+  const { FileClockResolver } = await import('../../src/timeline/clock.js');
+  const { addDays, floatingEpoch, parseDate, parseTimeOfDay } = await import('../../src/common/time.js');
+  const texts = ['17:35:25.955604', '17:35:25.955622', '17:35:25', '17:35:25.', '17:35:25.9x', '17:35:25.1', '17:35:26.5', '9:05:01.5', '9:05:01.25', '9:05:01', '23:59:59.999999', '23:59:59.5', '00:00:00.000001', '00:00:00.5', '00:00:00', '12:00:00.75'];
+  const records = texts.map((iso, k) => ({ kind: 'strace.call', source: { file: 'strace.txt', line: k + 1 }, time: { clock: 'time-of-day' as const, iso } }));
+  const resolver = new FileClockResolver({ date: '2026-11-26', date_source: 'manifest collected_at', utc_offset_min: 120, notes: [] });
+  for (const r of records) resolver.resolve(r);
+  // The oracle: each text parsed on its own, on the date the rollovers so far give, moved to UTC.
+  let date = parseDate('2026-11-26')!;
+  let lastSeconds: number | undefined;
+  let unresolved = 0;
+  texts.forEach((text, k) => {
+    const tod = parseTimeOfDay(text);
+    const t = records[k]!.time;
+    if (!tod) {
+      unresolved++;
+      assert.deepEqual(t, { clock: 'time-of-day', iso: text }, text);
+      return;
+    }
+    const secs = tod.hour * 3600 + tod.minute * 60 + tod.second;
+    if (lastSeconds !== undefined && secs < lastSeconds - 12 * 3600) date = addDays(date, 1);
+    lastSeconds = secs;
+    const epoch = floatingEpoch(date, tod) - 120 * 60;
+    const iso = new Date(Math.floor(epoch) * 1000).toISOString().replace('.000Z', `${tod.fraction ?? ''}Z`);
+    assert.deepEqual(t, { clock: 'utc', iso, epoch }, text);
+  });
+  assert.equal(unresolved, 2);
+  assert.equal(records[12]!.time.iso, '2026-11-26T22:00:00.000001Z');
+  const notes = resolver.notes('strace.txt').map((n) => n.note);
+  // The two that are no time of day count as unresolved, as before.
+  assert.ok(notes.includes('2 record(s) have only a time of day and no date could be found for them'), notes.join(' | '));
+  assert.ok(notes.includes('time of day went back past midnight 1 time(s); the date was advanced'), notes.join(' | '));
+});
