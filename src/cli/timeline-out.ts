@@ -18,6 +18,7 @@ import { annotateRecords, recordAnnotator } from '../model/annotate.js';
 import { recordsToCsv } from './csv-records.js';
 import { jsonFrame, jsonPieces, ndjsonPieces, PieceWriter, writePieces } from './stream-out.js';
 import { writeOutput } from './output.js';
+import { collectGarbageAbove } from '../timeline/collector.js';
 
 export type TimelineFormat = 'json' | 'ndjson' | 'csv';
 
@@ -53,6 +54,9 @@ async function writeHeld(path: string, options: TimelineOptions, format: Timelin
 
 async function writeStreamed(path: string, options: TimelineOptions, format: 'json' | 'ndjson', outFile: string | undefined): Promise<WrittenTimeline> {
   const { header, annotate } = await analysisPass(path, options);
+  // The analysis pass's records and outcomes are garbage now: collected before the second pass allocates
+  // on top of them (as the report does between its stages: pipeline.ts).
+  collectGarbageAbove();
   const expected = header.files.reduce((n, f) => n + f.records, 0);
   const writer = new PieceWriter(outFile);
   let written = 0;
@@ -72,8 +76,12 @@ async function writeStreamed(path: string, options: TimelineOptions, format: 'js
     write = (r) => writer.push(frame.item(r, written));
     after = frame.after;
   }
-  const streamed = await streamRecords(path, header, {
+  const progress = options.onProgress;
+  // Nothing parsed (the command then says "nothing analyzable"): no second pass to make.
+  const streamed = header.files.length === 0 ? [] : await streamRecords(path, header, {
     ...options,
+    // The files are read a second time: the progress line says which pass it is.
+    ...(progress ? { onProgress: (file: string, bytes: number, size: number | undefined) => progress(`${file} (records)`, bytes, size) } : {}),
     onRecord: (r) => {
       annotate?.(r);
       write(r);
@@ -112,6 +120,7 @@ export function forFullTimeline(diagnostics: readonly Diagnostic[]): Diagnostic[
             ...d,
             code: 'annotation-partial',
             message: `every record of ${d.file ?? 'the file'} is in this timeline, but the model whose ids the records carry (entities) was built from the records before line ${d.line ?? '?'} only (analysis keeps a share of each file's records within memory): a later record names an entity only if one before that line did`,
+            hint: 'a larger share of each file for the model: --max-records (the records written are every one either way)',
           },
     );
 }

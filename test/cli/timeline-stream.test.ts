@@ -103,6 +103,7 @@ test('forFullTimeline: the merge note goes, the cut becomes a note on the annota
   assert.deepEqual(out.map((d) => d.code), ['annotation-partial', 'unparsed-line']);
   assert.equal(out[0]!.line, 42);
   assert.match(out[0]!.message, /every record of ps\.txt is in this timeline.*before line 42/);
+  assert.match(out[0]!.hint ?? '', /--max-records/);
 });
 
 test('real captures: popularity and the strace captures stream to the held timeline', { skip: skipWithoutShared }, async () => {
