@@ -21,6 +21,7 @@ import { reportCommand } from './report-command.js';
 import { formatModelText } from './model-text.js';
 import { PieceWriter } from './stream-out.js';
 import { writeTimeline, type TimelineFormat } from './timeline-out.js';
+import { pacedBy } from '../timeline/stream.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
 
 
@@ -101,13 +102,7 @@ const parseCommand: Command = {
         writer.push(ndjson ? `${JSON.stringify(r)}\n` : JSON.stringify(r));
       };
       // The output is drained between input chunks: a slow destination slows the reading.
-      const paced = async function* (): AsyncGenerator<Buffer> {
-        for await (const chunk of stream) {
-          await writer.drain();
-          yield chunk as Buffer;
-        }
-      };
-      result = await readFile(entry, paced(), { forced, onRecord });
+      result = await readFile(entry, pacedBy(stream, () => writer.drain()), { forced, onRecord });
     });
     if (!result || !result.sniff || !result.coverage) {
       throw new UsageError(`${String(args.file)}: ${result?.skippedReason ?? 'nothing to read'}; name the tool with --tool`);

@@ -188,10 +188,17 @@ export class FileClockResolver {
   // Records of one sample may share their time object (the rows of a filetop interval): it is dated
   // once, in place, and every record sharing it counts as dated, so the note counts records.
   private datedTimes = new Set<RecordTime>();
+  /**
+   * The last whole second dated (`HH:MM:SS`, without the fraction), the date it was dated with, and what
+   * dating it gave. Times come in file order, and a trace's calls share their second by the thousand: a
+   * time of the same second on the same date is dated from these, without parsing it again (the streamed
+   * timeline dates ~10 million strace calls of the bench's 1 GiB bundle).
+   */
+  private last: { whole: string; date: DateParts; prefix: string; epoch: number } | undefined;
 
   constructor(
     private readonly clock: BundleClock,
-    private readonly fileStart?: string,
+    fileStart?: string,
     private readonly rememberShared = Infinity,
   ) {
     this.date = fileStart ? parseDate(fileStart.slice(0, 10)) : clock.date ? parseDate(clock.date) : undefined;
@@ -207,12 +214,10 @@ export class FileClockResolver {
     const t = r.time;
     if (!t) return;
     if (this.datedTimes.has(t)) this.dated++;
-    else if (t.clock === 'time-of-day' && this.datesLikeLast(t)) {
-      if (this.datedTimes.size >= this.rememberShared) this.datedTimes = new Set();
-      this.datedTimes.add(t);
-      this.dated++;
-    } else if (t.clock === 'time-of-day') {
-      const tod = t.iso ? parseTimeOfDay(t.iso) : undefined;
+    else if (t.clock === 'time-of-day' && this.datesLikeLast(t)) this.markDated(t);
+    else if (t.clock === 'time-of-day') {
+      const text = t.iso;
+      const tod = text ? parseTimeOfDay(text) : undefined;
       if (!tod || !this.date) {
         this.unresolved++;
       } else {
@@ -223,26 +228,24 @@ export class FileClockResolver {
         }
         this.lastSeconds = secs;
         toLocal(t, this.date, tod);
-        this.rememberSecond(t.iso!, this.date, tod);
-        if (this.datedTimes.size >= this.rememberShared) this.datedTimes = new Set();
-        this.datedTimes.add(t);
-        this.dated++;
+        this.rememberSecond(text!, tod);
+        this.markDated(t);
       }
     }
     if (t.clock === 'local' && offset !== undefined && t.epoch !== undefined) toUtc(t, offset);
     this.counts.set(t.clock, (this.counts.get(t.clock) ?? 0) + 1);
   }
 
-  /**
-   * The last whole second dated (`HH:MM:SS`, without the fraction), the date it was dated with, and what
-   * dating it gave. Times come in file order, and a trace's calls share their second by the thousand: a
-   * time of the same second on the same date is dated from these, without parsing it again (the streamed
-   * timeline dates ~10 million strace calls of the bench's 1 GiB bundle).
-   */
-  private last: { whole: string; date: DateParts; prefix: string; epoch: number } | undefined;
+  private markDated(t: RecordTime): void {
+    if (this.datedTimes.size >= this.rememberShared) this.datedTimes = new Set();
+    this.datedTimes.add(t);
+    this.dated++;
+  }
 
-  private rememberSecond(localIso: string, date: DateParts, tod: TimeOfDay): void {
-    const whole = localIso.slice(localIso.indexOf('T') + 1, localIso.length - (tod.fraction?.length ?? 0));
+  /** `text`, a time of day just dated on this.date, parsed as `tod`: kept as the last second dated. */
+  private rememberSecond(text: string, tod: TimeOfDay): void {
+    const date = this.date!;
+    const whole = tod.fraction === undefined ? text : text.slice(0, text.length - tod.fraction.length);
     this.last = { whole, date, prefix: `${formatDate(date)}T`, epoch: floatingEpoch(date, { hour: tod.hour, minute: tod.minute, second: tod.second }) };
   }
 

@@ -79,7 +79,8 @@ async function inPathOrder(bundle: OpenedBundle, visit: (entry: BundleEntry, str
   }
 }
 
-async function* pacedBy(stream: AsyncIterable<Buffer>, beforeChunk: () => Promise<void>): AsyncGenerator<Buffer> {
+/** `stream`'s chunks, each after `beforeChunk` settles (a writer's drain: a slow destination slows the reading). */
+export async function* pacedBy(stream: AsyncIterable<Buffer>, beforeChunk: () => Promise<void>): AsyncGenerator<Buffer> {
   for await (const chunk of stream) {
     await beforeChunk();
     yield chunk;

@@ -144,3 +144,14 @@ test('Redactor.record learns a name only a streamed record holds, and redacts it
   assert.equal(r.user, 'user-1');
   assert.equal(r.command, 'sudo -u user-1 ssh host-1');
 });
+
+test('the progress line names each file twice: read for analysis, then for its records', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perftriage-tlstream-'));
+  try {
+    const labels = new Set<string>();
+    await writeTimeline(join(samples, 'seed-case'), { onProgress: (file) => labels.add(file) }, 'ndjson', join(dir, 's'), true);
+    assert.ok(labels.has('iostat-dx.txt') && labels.has('iostat-dx.txt (records)'), [...labels].join(', '));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
