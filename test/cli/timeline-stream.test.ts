@@ -155,3 +155,11 @@ test('the progress line names each file twice: read for analysis, then for its r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--tool on a single file: the second pass forces the same parser as the first', async () => {
+  const file = join(samples, 'seed-case', 'pidstat-d.txt');
+  const { streamed, held, records } = await both(file, 'ndjson', () => ({ toolOverrides: new Map([['*', 'pidstat']]) }));
+  assert.ok(records > 0);
+  assert.equal(streamed, held);
+  assert.equal((JSON.parse(streamed.split('\n')[0]!) as { files: { decided_by: string }[] }).files[0]!.decided_by, 'option');
+});
