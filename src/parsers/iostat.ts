@@ -40,8 +40,8 @@
 import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { GIB, KIB, MIB, SECTOR_BYTES, parseNumber, parsePercent, parseSizedNumber, plainDecimalAt, round } from '../common/units.js';
 import { floatingEpoch, formatDate, formatTimeOfDay, parseDate, parseIsoInstant, parseTimeOfDay } from '../common/time.js';
-import { bannerRecord, parseSysstatBanner, tokens, type SysstatBanner, valueEntries } from './sysstat-common.js';
-import type { LineOutcome, LineParser, ParseContext, ParserModule, RecordShape } from './types.js';
+import { bannerRecord, parseSysstatBanner, tokens, type SysstatBanner, valueEntries, valueFields } from './sysstat-common.js';
+import type { LineOutcome, LineParser, ParseContext, ParserModule, RowShape } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Columns: every column name iostat prints (text header or JSON key) → the record field and its unit.
@@ -291,8 +291,8 @@ interface DeviceHeader {
   names: string[];
   /** Builds a whole device record of this table at once (made on first use; see deviceRecordBuilder). */
   build: DeviceRecordBuilder | undefined;
-  /** The shapes (ParseContext.emit) of build's two literals: a device's record, a group's. */
-  shapes: readonly [RecordShape, RecordShape];
+  /** The shapes (ParseContext.emit, emitRow) of build's two literals: a device's record, a group's. */
+  shapes: readonly [RowShape, RowShape];
 }
 
 type DeviceRecordBuilder = (source: TimelineRecord['source'], time: TimelineRecord['time'], device: string, group: boolean, values: readonly number[]) => TimelineRecord;
@@ -319,7 +319,14 @@ function parseDeviceHeader(toks: readonly string[]): DeviceHeader | undefined {
   const names = deviceLast ? toks.slice(0, -1) : toks.slice(1);
   const columns = names.map((n) => columnSpec(n));
   if (!columns.some((c) => c !== undefined)) return undefined;
-  return { key: toks.join(' '), deviceLast, columns, names, build: undefined, shapes: [{ parser: 'iostat', group: false }, { parser: 'iostat', group: true }] };
+  const table: DeviceHeader = { key: toks.join(' '), deviceLast, columns, names, build: undefined, shapes: [] as unknown as DeviceHeader['shapes'] };
+  const fields = valueFields(columns, 'iostat');
+  const shape = (group: boolean): RowShape => ({
+    fields,
+    build: (head, values) => (table.build ??= deviceRecordBuilder(table))(head.source, head.time, head.device as string, group, values),
+  });
+  table.shapes = [shape(false), shape(true)];
+  return table;
 }
 
 /** Whether a header line names a Device column at all (so that an unknown one is reported, not misread). */
@@ -506,8 +513,11 @@ class TextReader {
     if (c0 >= 48 && c0 <= 57 && columns.length + 1 <= 3) return undefined;
     if (text.includes('CPU)')) return undefined;
     const group = text.charCodeAt(0) === 32 && text.charCodeAt(1) !== 32;
-    const build = (table.build ??= deviceRecordBuilder(table));
-    this.ctx.emit(build({ file: this.ctx.file, line: lineNo }, this.clock.time(), name, group, values), table.shapes[group ? 1 : 0]);
+    const source = { file: this.ctx.file, line: lineNo };
+    const time = this.clock.time();
+    // The record without its numbers: they stay in `values` unless a record is wanted (emitRow).
+    const head: TimelineRecord = group ? { kind: 'iostat.device', source, time, device: name, group: true } : { kind: 'iostat.device', source, time, device: name };
+    this.ctx.emitRow(head, values, table.shapes[group ? 1 : 0]);
     return 'data';
   }
 

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Coverage, Diagnostic, TimelineRecord } from '../common/types.js';
 import { LineSplitter, type LineFlags } from '../bundle/lines.js';
-import type { LineOutcome, LineParser, ParseContext, ParserModule, RecordShape } from './types.js';
+import type { LineOutcome, LineParser, ParseContext, ParserModule, RecordShape, RowShape } from './types.js';
 
 export interface ParseResult {
   file: string;
@@ -48,6 +48,8 @@ export function startParse(
   onRecord: (record: TimelineRecord, shape?: RecordShape) => void,
   /** Make the parser otherwise than `module.create` (a segment's reader: parsers/segments.ts). */
   create: (ctx: ParseContext) => LineParser = (ctx) => module.create(ctx),
+  /** Rows given as numbers (ParseContext.emitRow); default: their records, to onRecord. */
+  onRow: (head: TimelineRecord, values: readonly number[], shape: RowShape) => void = (head, values, shape) => onRecord(shape.build(head, values), shape),
 ): ParseSession {
   const diagnostics: Diagnostic[] = [];
   const perCode = new Map<string, number>();
@@ -88,6 +90,7 @@ export function startParse(
       return currentVariant;
     },
     emit: onRecord,
+    emitRow: onRow,
     diagnostic: (d) => addDiagnostic({ ...d, file }),
     settle: (lineNo, outcome) => {
       if (!deferred.delete(lineNo)) return; // settling twice or a line never deferred: ignore, books stay right

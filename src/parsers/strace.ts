@@ -414,7 +414,7 @@ export class StraceReader {
         flushOrder: [],
         fromStart: tail.fromStart,
       };
-      this.ctx = { file: ctx.file, variant: ctx.variant, emit: () => {}, diagnostic: () => {}, settle: () => {}, setVariant: () => {} };
+      this.ctx = { file: ctx.file, variant: ctx.variant, emit: () => {}, emitRow: () => {}, diagnostic: () => {}, settle: () => {}, setVariant: () => {} };
     }
   }
 

@@ -148,11 +148,16 @@ const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
  * stores would. Throws if a field is not an identifier (a bug in the parser's table, not bad input).
  */
 export function valueEntries(columns: readonly ({ field: string } | undefined)[], tool: string): string[] {
+  return valueFields(columns, tool).map(([field, i]) => `${field}: v[${i}]`);
+}
+
+/** The fields valueEntries writes, in the record's order, each with the index of its value. */
+export function valueFields(columns: readonly ({ field: string } | undefined)[], tool: string): [field: string, index: number][] {
   const valueAt = new Map<string, number>();
   columns.forEach((column, i) => {
     if (!column) return;
     if (!FIELD_NAME.test(column.field)) throw new Error(`${tool}: field ${JSON.stringify(column.field)} is not an identifier`);
     valueAt.set(column.field, i);
   });
-  return [...valueAt].map(([field, i]) => `${field}: v[${i}]`);
+  return [...valueAt];
 }

@@ -22,6 +22,14 @@ export type LineOutcome =
 /** Stands for one exact set of record keys (see ParseContext.emit): any object, compared by identity. */
 export type RecordShape = object;
 
+/** A row's numbers and how they make its record (ParseContext.emitRow); also the record's RecordShape. */
+export interface RowShape {
+  /** The record's numeric fields, in the record's order, each with its index in the row's values. */
+  readonly fields: readonly (readonly [field: string, index: number])[];
+  /** The row's whole record: what `emit` would have been given. */
+  build(head: TimelineRecord, values: readonly number[]): TimelineRecord;
+}
+
 export interface ParseContext {
   /** Path of the file inside the bundle. */
   readonly file: string;
@@ -35,6 +43,14 @@ export interface ParseContext {
    * 161 MB file). Omitted: no promise, every record is checked.
    */
   emit(record: TimelineRecord, shape?: RecordShape): void;
+  /**
+   * A table row given as its numbers: `head` is its record without them (kind, source, time and the
+   * series key's fields), `values` the numbers `shape` places (read at once: the parser reuses the
+   * array). What the parser emits is `shape.build(head, values)`, with `shape` as its RecordShape; but
+   * analysis merges most rows of a long sampled file into the bucket row of their series, and reads
+   * only their numbers: the record, and its boxed numbers, are then never made (iostat -x: 22 a row).
+   */
+  emitRow(head: TimelineRecord, values: readonly number[], shape: RowShape): void;
   /** A diagnostic that is not about an unparsed line (e.g. a warning about a whole section). */
   diagnostic(d: Omit<Diagnostic, 'file'>): void;
   /** Decide the outcome of a line returned as 'defer' earlier. */

@@ -16,7 +16,7 @@ import { detectors } from '../sniff/detectors/index.js';
 import { parserFor, parsers } from '../parsers/index.js';
 import { Downsampler } from './downsample.js';
 import { startParse } from '../parsers/run.js';
-import type { RecordShape } from '../parsers/types.js';
+import type { RecordShape, RowShape } from '../parsers/types.js';
 import { type AnyTailOutput, isFastTail, startFastTail, startHead, startTail, WARM_UP_BYTES } from '../parsers/segments.js';
 import { StraceFastReader } from '../parsers/strace/fast.js';
 import { bundleClockOf, clockFacts, joinClockFacts, manifestClock, resolveFileClock, sameResolution, type BundleClock, type ClockFacts, type ClockHints, type ClockNote } from './clock.js';
@@ -388,7 +388,18 @@ export async function readFile(entry: BundleEntry, stream: AsyncIterable<Buffer>
         const head = startHead(entry.path, variant, sink, (_kind, clock, count) => countSummarized(outcome, clock, count));
         session = head;
         if (options.headOf) headSession = head;
-      } else session = startParse(module, entry.path, variant, sink);
+      } else {
+        // A table row given as numbers (ParseContext.emitRow) goes to the downsampler as numbers: merged
+        // into its series' row, its record is never made. Everywhere else it is made (startParse's default).
+        const downsampling = downsampler;
+        const rows = downsampling && !module.meta.summarizedKinds
+          ? (head: TimelineRecord, values: readonly number[], shape: RowShape): void => {
+              outcome.recordCount++;
+              downsampling.addRow(head, values, shape, outcome.lines);
+            }
+          : undefined;
+        session = startParse(module, entry.path, variant, sink, undefined, rows);
+      }
       if (session) {
         for (const h of head) {
           downsampler?.noteLine(h.text.length + 1);

@@ -31,7 +31,7 @@
  * Deterministic: the result depends only on the file's records and the budget.
  */
 import type { RecordTime, TimelineRecord } from '../common/types.js';
-import type { RecordShape, SeriesSpec } from '../parsers/types.js';
+import type { RecordShape, RowShape, SeriesSpec } from '../parsers/types.js';
 import { SeriesIds } from './series-ids.js';
 
 type FieldClass = 'rate' | 'sum' | 'last' | 'gauge';
@@ -67,7 +67,12 @@ interface Layout {
    * record of such a shape has those keys only, and the layout only grows, so its key count is skipped.
    */
   trusted: Set<RecordShape>;
+  /** Per trusted RowShape, its rows' numbers merged from their values array (compileValuesMerger); cleared with the mergers. */
+  valueMergers: Map<RowShape, ValuesMerger>;
 }
+
+/** mergeRecord for a row given as numbers (ParseContext.emitRow) of a trusted shape: the same arithmetic, read from `values`. */
+type ValuesMerger = (acc: Acc, head: TimelineRecord, values: readonly number[], seconds: number, countState: (acc: Acc, field: string, value: string) => void) => void;
 
 /**
  * mergeRecord for one layout, compiled: reads each known field by name and does its class's arithmetic
@@ -197,23 +202,49 @@ export class Downsampler {
       else this.drop(line);
       return;
     }
-    if (t.sample !== this.sampleId) this.startSample(t.sample, t, t.interval_s);
+    const row = this.sampleRow(r, undefined, spec, t, line, shape);
+    if (row) this.mergeRecord(this.accOf(row), r, t.interval_s ?? 1, shape);
+  }
+
+  /**
+   * add() for a row given as numbers (ParseContext.emitRow): its record is made only when it is kept as
+   * it is (the first row of its series in a bucket, a row that is not an interval sample); merged into
+   * its series' row, only its numbers are read. The result is add()'s with the record.
+   */
+  addRow(head: TimelineRecord, values: readonly number[], shape: RowShape, line: number): void {
+    if (this.full) return this.drop(line);
+    const spec = this.specs[head.kind];
+    const t = head.time;
+    if (!this.compiled || !spec || spec.events || !t || t.sample === undefined || t.since_boot === true || head.average === true) return this.add(shape.build(head, values), line, shape);
+    const row = this.sampleRow(head, values, spec, t, line, shape);
+    if (row) this.mergeValues(this.accOf(row), head, values, t.interval_s ?? 1, shape);
+  }
+
+  /**
+   * The open bucket's row of the series of `r` (a record, or a row's head with its `values`) in this
+   * sample, to merge it into; undefined when it became a row of its own (its record made) or was dropped.
+   */
+  private sampleRow(r: TimelineRecord, values: readonly number[] | undefined, spec: SeriesSpec, t: RecordTime, line: number, shape: RecordShape | undefined): Row | undefined {
+    if (t.sample !== this.sampleId) this.startSample(t.sample!, t, t.interval_s);
     const base = this.ids.idOf(r, spec);
     let key = this.freeKey(base);
     let row = this.open.byKey.get(key);
     if (!row) {
-      if (!this.roomForRow()) return this.drop(line);
+      if (!this.roomForRow()) {
+        this.drop(line);
+        return undefined;
+      }
       // Halving may have merged the open bucket with the one before: the key may be there now.
       key = this.freeKey(base);
       row = this.open.byKey.get(key);
       if (!row) {
-        this.push(this.open, { key, passthrough: false, raw: r, shape, acc: undefined, lastSample: this.samplesSeen, event: false });
-        return;
+        const raw = values === undefined ? r : (shape as RowShape).build(r, values);
+        this.push(this.open, { key, passthrough: false, raw, shape, acc: undefined, lastSample: this.samplesSeen, event: false });
+        return undefined;
       }
     }
     row.lastSample = this.samplesSeen;
-    const acc = this.accOf(row);
-    this.mergeRecord(acc, r, t.interval_s ?? 1, shape);
+    return row;
   }
 
   /**
@@ -455,11 +486,24 @@ export class Downsampler {
     else if (shape !== undefined) layout.trusted.add(shape);
   }
 
+  /**
+   * mergeRecord for a row given as numbers: once a record of its shape merged with its keys counted (the
+   * shape is trusted: every key of its records is known), from `values`; until then, as its record.
+   */
+  private mergeValues(acc: Acc, head: TimelineRecord, values: readonly number[], seconds: number, shape: RowShape): void {
+    const layout = acc.layout;
+    if (!layout.trusted.has(shape)) return this.mergeRecord(acc, shape.build(head, values), seconds, shape);
+    let merger = layout.valueMergers.get(shape);
+    if (!merger) layout.valueMergers.set(shape, (merger = compileValuesMerger(layout, shape)));
+    merger(acc, head, values, seconds, countState);
+  }
+
   /** mergeRecord for any record: learns the fields it has not met (and drops the compiled merger). */
   private mergeFieldByField(acc: Acc, r: TimelineRecord, seconds: number): void {
     const layout = acc.layout;
     layout.merger = undefined;
     layout.trustedMerger = undefined;
+    layout.valueMergers.clear();
     acc.present++;
     for (const field in r) {
       const v = r[field];
@@ -494,7 +538,7 @@ export class Downsampler {
 
   private layoutOf(kind: string): Layout {
     let layout = this.layouts.get(kind);
-    if (!layout) this.layouts.set(kind, (layout = { spec: this.specs[kind], index: new Map(), fields: [], classes: [], counted: [], keepsLow: [], others: new Set(), merger: undefined, trustedMerger: undefined, trusted: new Set() }));
+    if (!layout) this.layouts.set(kind, (layout = { spec: this.specs[kind], index: new Map(), fields: [], classes: [], counted: [], keepsLow: [], others: new Set(), merger: undefined, trustedMerger: undefined, trusted: new Set(), valueMergers: new Map() }));
     return layout;
   }
 
@@ -569,20 +613,7 @@ function compileMerger(layout: Layout, countKeys: boolean): Merger {
   for (const [field, i] of layout.index) {
     const name = JSON.stringify(field);
     checks.push(`v = r[${name}]; if (v !== undefined) n--;`);
-    const cls = layout.classes[i];
-    const lines: string[] = [];
-    if (cls !== 'key') {
-      if (layout.counted[i]) lines.push(`countState(acc, ${name}, String(v));`);
-      lines.push(`old = values[${i}]; seen = old !== undefined && old === old;`);
-      if (cls === 'last') lines.push(`values[${i}] = v;`);
-      else if (cls === 'sum') lines.push(`values[${i}] = seen ? old + v : v;`);
-      else {
-        lines.push(`values[${i}] = seen ? old + v * seconds : v * seconds;`);
-        if (cls === 'gauge') lines.push(`w = weights[${i}]; weights[${i}] = w !== undefined && w === w ? w + seconds : seconds;`);
-        lines.push(`if (!(v <= peak[${i}])) peak[${i}] = v;`);
-        if (layout.keepsLow[i]) lines.push(`if (!(v >= low[${i}])) low[${i}] = v;`);
-      }
-    }
+    const lines = layout.classes[i] === 'key' ? [] : mergeArithmetic(layout, i, name);
     const stateText = states.includes(field) ? ` else if (typeof v === 'string') countState(acc, ${name}, v);` : '';
     updates.push(`v = r[${name}]; if (typeof v === 'number') { if (Number.isFinite(v)) { ${lines.join(' ')} } }${stateText}`);
   }
@@ -604,6 +635,49 @@ function compileMerger(layout: Layout, countKeys: boolean): Merger {
     'return true;',
   ].join('\n');
   return new Function('acc', 'r', 'seconds', 'countState', body) as Merger;
+}
+
+/**
+ * The trusted merger's arithmetic (compileMerger without the key count) for the numbers of rows of
+ * `shape`, read from their values array; the state fields of the layout from the row's head. Every field
+ * of a trusted shape is in the layout (it merged once with its keys counted), and the layout only grows.
+ */
+function compileValuesMerger(layout: Layout, shape: RowShape): ValuesMerger {
+  const updates: string[] = [];
+  for (const [field, k] of shape.fields) {
+    const i = layout.index.get(field);
+    // Not met: the layout learnt it from no record of this shape, which trust rules out.
+    if (i === undefined) throw new Error(`downsample: ${field} of a trusted row shape is not in its layout`);
+    if (layout.classes[i] === 'key') continue;
+    updates.push(`v = row[${k}]; if (Number.isFinite(v)) { ${mergeArithmetic(layout, i, JSON.stringify(field)).join(' ')} }`);
+  }
+  for (const field of layout.spec?.states ?? []) {
+    const name = JSON.stringify(field);
+    updates.push(`v = head[${name}]; if (typeof v === 'string') countState(acc, ${name}, v);`);
+  }
+  const body = ['let v, old, seen, w;', 'acc.present++;', 'const values = acc.values, weights = acc.weights, peak = acc.peak, low = acc.low;', ...updates].join('\n');
+  return new Function('acc', 'head', 'row', 'seconds', 'countState', body) as ValuesMerger;
+}
+
+/**
+ * The statements that merge the finite number `v` of the layout's field `i` (not a key; `name`, its name
+ * as a JSON string) into `acc`, by the field's class (mergeFieldByField's arithmetic), for the compiled
+ * mergers. They use the locals values, weights, peak, low, old, seen, w and seconds.
+ */
+function mergeArithmetic(layout: Layout, i: number, name: string): string[] {
+  const cls = layout.classes[i];
+  const lines: string[] = [];
+  if (layout.counted[i]) lines.push(`countState(acc, ${name}, String(v));`);
+  lines.push(`old = values[${i}]; seen = old !== undefined && old === old;`);
+  if (cls === 'last') lines.push(`values[${i}] = v;`);
+  else if (cls === 'sum') lines.push(`values[${i}] = seen ? old + v : v;`);
+  else {
+    lines.push(`values[${i}] = seen ? old + v * seconds : v * seconds;`);
+    if (cls === 'gauge') lines.push(`w = weights[${i}]; weights[${i}] = w !== undefined && w === w ? w + seconds : seconds;`);
+    lines.push(`if (!(v <= peak[${i}])) peak[${i}] = v;`);
+    if (layout.keepsLow[i]) lines.push(`if (!(v >= low[${i}])) low[${i}] = v;`);
+  }
+  return lines;
 }
 
 function addField(layout: Layout, field: string): number {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TimelineRecord } from '../../src/common/types.js';
 import { Downsampler } from '../../src/timeline/downsample.js';
-import type { SeriesSpec } from '../../src/parsers/types.js';
+import type { RowShape, SeriesSpec } from '../../src/parsers/types.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { generateBundle } from '../../bench/gen-bundle.js';
@@ -293,16 +293,22 @@ test('record shapes (ParseContext.emit): merging trusts a shape once one of its 
     const inputs: Array<[string, string]> = bundle.files.filter((f) => f.tool !== 'strace').map((f) => [f.tool, join(dir, f.name)]);
     inputs.push(['top', join(repoRoot, 'test', 'fixtures', 'top', 'perftriage-top-b-H-o-mem-n2.txt')], ['top', join(repoRoot, 'test', 'fixtures', 'top', 'jc-centos-7.7-top-b-n1-gib-allfields-w.out')]);
     let shaped = 0;
+    let asNumbers = 0;
     for (const [tool, path] of inputs) {
       const module = parserFor(tool)!;
       const lines = readFileSync(path, 'latin1').split('\n');
-      const merge = (how: 'shapes' | 'no shapes' | 'general'): ReturnType<Downsampler['finish']> => {
+      const merge = (how: 'rows' | 'shapes' | 'no shapes' | 'general'): ReturnType<Downsampler['finish']> => {
         // Budgets under each file's rows, over a few samples' (top prints 200 tasks a sample).
         const d = new Downsampler(module.meta.series!, BUDGETS[tool] ?? 100, { compiled: how !== 'general' });
+        // 'rows': a row given as numbers (ParseContext.emitRow) goes to the downsampler so; otherwise its record is made.
+        const onRow = how === 'rows' ? (head: TimelineRecord, values: readonly number[], shape: RowShape): void => {
+          asNumbers++;
+          d.addRow(head, values, shape, head.source.line);
+        } : undefined;
         const session = startParse(module, path, '', (r, shape) => {
           if (shape !== undefined) shaped++;
-          d.add(r, r.source.line, how === 'shapes' ? shape : undefined);
-        });
+          d.add(r, r.source.line, how !== 'no shapes' ? shape : undefined);
+        }, undefined, onRow);
         lines.forEach((line, i) => session.line(line, i + 1));
         session.end();
         return d.finish();
@@ -311,8 +317,10 @@ test('record shapes (ParseContext.emit): merging trusts a shape once one of its 
       if (path.startsWith(dir) && tool !== 'opensnoop') assert.ok(withShapes.merged, `${tool}: nothing merged`);
       assert.deepEqual(withShapes, merge('no shapes'), tool);
       assert.deepEqual(withShapes, merge('general'), tool);
+      assert.deepEqual(withShapes, merge('rows'), tool);
     }
     assert.ok(shaped > 30_000, `records with a shape: ${shaped}`);
+    assert.ok(asNumbers > 1_000, `rows given as numbers: ${asNumbers}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
