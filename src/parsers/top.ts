@@ -44,7 +44,7 @@ import type { RecordTime, TimelineRecord } from '../common/types.js';
 import { KIB, binarySuffixFactor, parseNumber, parsePercent, parseSizedNumber, plainDecimalAt, round } from '../common/units.js';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../common/time.js';
 import { topHeaderTitles } from '../sniff/detectors/top.js';
-import type { LineOutcome, LineParser, ParseContext, ParserModule, RecordShape } from './types.js';
+import type { LineOutcome, LineParser, ParseContext, ParserModule, RowShape } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Task table columns: title → record field, how its text converts, and how top aligns it.
@@ -457,24 +457,40 @@ function compileRowBuilder(cols: readonly Column[]): RowBuilder {
 }
 
 /**
- * A task row's record as one object literal, for the rows nearly every top prints: every typed column
- * readable and stored as it is (no `-`, `?` or `rt`, no cut text but the command's, no untyped column
- * with text). Undefined otherwise, and the row goes to the RowBuilder, which stores field by field and
- * says what is wrong. Same fields, values and key order as the RowBuilder's record (then the -H fix-up
- * in onRow): a record grown one keyed store at a time reallocated its out-of-object properties several
- * times per row, ~450 bytes of garbage per row and a sixth of a long top file's time.
+ * A task row read in one go, for the rows nearly every top prints: every typed column readable and
+ * stored as it is (no `-`, `?` or `rt`, no cut text but the command's, no untyped column with text).
+ * Undefined otherwise, and the row goes to the RowBuilder, which stores field by field and says what is
+ * wrong. Its record is one object literal with the RowBuilder record's fields, values and key order
+ * (then the -H fix-up in onRow): a record grown one keyed store at a time reallocated its out-of-object
+ * properties several times per row, ~450 bytes of garbage per row and a sixth of a long top file's time.
+ * Analysis, which merges most rows into their series' bucket row, never makes that record: it reads the
+ * row's head and numbers (ParseContext.emitRow; the bench's top file in analysis 2.50–2.64 s against
+ * 2.58–2.72 s).
  */
-type PlainRowBuilder = (line: string, bounds: RowBounds, source: TimelineRecord['source'], time: RecordTime, threads: boolean) => TimelineRecord | undefined;
+type PlainRowReader = (line: string, bounds: RowBounds, source: TimelineRecord['source'], time: RecordTime, threads: boolean, numbers: number[]) => TimelineRecord | undefined;
+
+/**
+ * The plain rows of one column layout (ParseContext.emitRow): `read` leaves a row's numbers in `numbers`
+ * and returns its head (kind, source, time, the pid and tid of its series key, its text fields and
+ * flags), or undefined for a row the RowBuilder must read; `shapes[plainShapeIndex]` makes its record.
+ */
+interface PlainRows {
+  read: PlainRowReader;
+  /** The four literals (under -H or not, command cut or not), by plainShapeIndex. */
+  shapes: readonly RowShape[];
+}
 
 /**
  * The plain row builder reads the row in place (`line` and its RowBounds): numbers by char codes, the
  * state from a table, so only text columns are cut out. A substring per value was ~12 strings and a
  * fifth of top's garbage per row, for values that live only until the record is built.
  */
-function compilePlainRowBuilder(cols: readonly Column[]): PlainRowBuilder {
+function compilePlainRows(cols: readonly Column[]): PlainRows {
   const lines: string[] = ['const st = b.start, en = b.end;', 'let x, a, e, c, cut = false;'];
   /** Literal entries in column order: [field, local]. */
   const entries: Array<[string, string]> = [];
+  /** The locals holding numbers (every conversion but text and state). */
+  const numericLocals = new Set<string>();
   let commandAt = -1;
   cols.forEach((col, i) => {
     if (col.ignored) return;
@@ -512,6 +528,7 @@ function compilePlainRowBuilder(cols: readonly Column[]): PlainRowBuilder {
           ? `if (a < 0) ${local} = 0; else { ${cutOut} if (${dashOrQuery}) return undefined; ${local} = ${spec.conv}(x); if (${local} === undefined) return undefined; }`
           : `if (a < 0) ${local} = 0; else { if (${dashOrQuery}) return undefined; ${local} = ${spec.conv}At(L, a, e); if (${local} === undefined) return undefined; }`);
     }
+    if (spec.conv !== 'text' && spec.conv !== 'state') numericLocals.add(local);
     entries.push([spec.field, local]);
   });
   // A field two columns fill keeps the first one's place and the last one's value, as stores and literals do.
@@ -522,36 +539,56 @@ function compilePlainRowBuilder(cols: readonly Column[]): PlainRowBuilder {
     else if (field === 'tgid') tgid = local;
   }
   // No PID column: the RowBuilder's path says so. Under -H without TGID the pid is deleted: its path too.
-  if (pid === undefined) return () => undefined;
+  if (pid === undefined) return { read: () => undefined, shapes: [] };
+  // The numbers but the pid (a key: the head has it) go to `numbers`, one slot per field: a field two
+  // columns fill gets the last one's value, as in a literal.
+  const slots = new Map<string, number>();
+  for (const [field, local] of entries) {
+    if (field === 'pid' || !numericLocals.has(local)) continue;
+    if (!slots.has(field)) slots.set(field, slots.size);
+    lines.push(`n[${slots.get(field)!}] = ${local};`);
+  }
+  const head = (threads: boolean, truncated: boolean): string => {
+    const parts = ["kind: 'top.task'", 'source: s', 'time: t', `pid: ${threads ? tgid : pid}`];
+    for (const [field, local] of entries) if (field !== 'pid' && !numericLocals.has(local)) parts.push(`${JSON.stringify(field)}: ${local}`);
+    if (truncated) parts.push('command_truncated: true');
+    if (threads) parts.push(`tid: ${pid}`, 'is_thread: true');
+    return `{ ${parts.join(', ')} }`;
+  };
+  // The record, from a head and its numbers: the fields in column order, as the RowBuilder makes them.
   const literal = (threads: boolean, truncated: boolean): string => {
-    const parts = ["kind: 'top.task'", 'source: s', 'time: t'];
+    const parts = ["kind: 'top.task'", 'source: h.source', 'time: h.time'];
     entries.forEach(([field, local], k) => {
-      parts.push(`${JSON.stringify(field)}: ${threads && field === 'pid' ? tgid : local}`);
+      const name = JSON.stringify(field);
+      parts.push(`${name}: ${field === 'pid' ? 'h.pid' : numericLocals.has(local) ? `n[${slots.get(field)!}]` : `h[${name}]`}`);
       if (k === commandAt && truncated) parts.push('command_truncated: true');
     });
-    if (threads) parts.push(`tid: ${pid}`, 'is_thread: true');
+    if (threads) parts.push('tid: h.tid', 'is_thread: true');
     return `{ ${parts.join(', ')} }`;
   };
   lines.push(
     tgid === undefined
       ? 'if (threads) return undefined;'
-      : `if (threads) return cut ? ${literal(true, true)} : ${literal(true, false)};`,
-    `return cut ? ${literal(false, true)} : ${literal(false, false)};`,
+      : `if (threads) return cut ? ${head(true, true)} : ${head(true, false)};`,
+    `return cut ? ${head(false, true)} : ${head(false, false)};`,
   );
   const helpers = { int: NUMBER_OF.int, kib: NUMBER_OF.kib, count: NUMBER_OF.count, pct: NUMBER_OF.pct, time: NUMBER_OF.time, intAt: NUMBER_AT.int, kibAt: NUMBER_AT.kib, countAt: NUMBER_AT.count, pctAt: NUMBER_AT.pct, timeAt: NUMBER_AT.time, isTruncated, STATE_RE, LETTERS };
-  const make = new Function(...Object.keys(helpers), `return function (L, b, s, t, threads) {\n${lines.join('\n')}\n};`) as (...helpers: unknown[]) => PlainRowBuilder;
-  return make(...Object.values(helpers));
+  const make = new Function(...Object.keys(helpers), `return function (L, b, s, t, threads, n) {\n${lines.join('\n')}\n};`) as (...helpers: unknown[]) => PlainRowReader;
+  const fields = [...slots];
+  const shapeOf = (threads: boolean, truncated: boolean): RowShape => ({
+    fields,
+    build: new Function('h', 'n', `return ${literal(threads, truncated)};`) as RowShape['build'],
+  });
+  return { read: make(...Object.values(helpers)), shapes: [shapeOf(false, false), shapeOf(false, true), shapeOf(true, false), shapeOf(true, true)] };
 }
 
 /** Both builders of one column layout: the plain rows' literal, and the field-by-field one for the rest. */
 interface RowBuilders {
-  plain: PlainRowBuilder;
+  plain: PlainRows;
   general: RowBuilder;
-  /** The plain builder's four literals' shapes (ParseContext.emit), by plainShapeIndex. */
-  shapes: readonly RecordShape[];
 }
 
-/** Which of the plain builder's literals made `record`: under -H or not, its command cut or not. */
+/** Which of the plain rows' literals `head` (or its record) is of: under -H or not, its command cut or not. */
 function plainShapeIndex(threads: boolean, record: TimelineRecord): number {
   return (threads ? 2 : 0) + (record.command_truncated === true ? 1 : 0);
 }
@@ -567,8 +604,7 @@ function rowBuildersFor(cols: readonly Column[]): RowBuilders {
   if (!builders) {
     // Layouts are few in practice; a file of ever-changing headers must not grow the cache without end.
     if (ROW_BUILDERS.size >= MAX_ROW_BUILDERS) ROW_BUILDERS.clear();
-    const shapes = [0, 1, 2, 3].map((k) => ({ parser: 'top', literal: k }));
-    ROW_BUILDERS.set(key, (builders = { plain: compilePlainRowBuilder(cols), general: compileRowBuilder(cols), shapes }));
+    ROW_BUILDERS.set(key, (builders = { plain: compilePlainRows(cols), general: compileRowBuilder(cols) }));
   }
   return builders;
 }
@@ -809,6 +845,8 @@ export function createTopReader(ctx: ParseContext, options: { plainRows?: boolea
   const values: (string | undefined)[] = [];
   /** Where the current row's columns lie (grown to the widest header met). */
   let bounds = newRowBounds(16);
+  /** The numbers of the plain row being read (ParseContext.emitRow), reused from row to row. */
+  const rowNumbers: number[] = [];
   let lastSeconds: number | undefined;
 
   const newSnapshot = (timeOfDay: TimeOfDay | undefined, sinceBoot: boolean): Snapshot => {
@@ -921,9 +959,9 @@ export function createTopReader(ctx: ParseContext, options: { plainRows?: boolea
     const s = currentSnapshot();
     const builders = (builder ??= rowBuildersFor(cols));
     const source = { file: ctx.file, line: lineNo };
-    const plain = plainRows ? builders.plain(text, bounds, source, recordTime(s), s.threads) : undefined;
-    if (plain) {
-      ctx.emit(plain, builders.shapes[plainShapeIndex(s.threads, plain)]);
+    const head = plainRows ? builders.plain.read(text, bounds, source, recordTime(s), s.threads, rowNumbers) : undefined;
+    if (head) {
+      ctx.emitRow(head, rowNumbers, builders.plain.shapes[plainShapeIndex(s.threads, head)]!);
       return 'data';
     }
     for (let i = 0; i < cols.length; i++) values[i] = columnText(text, cols, bounds, i);
