@@ -758,7 +758,7 @@ class PidstatParser implements LineParser {
     const opensReport = this.reportKey === undefined;
     if (opensReport) this.reportKey = key;
     const cached = this.lastTime;
-    if (cached && cached.rowTime === rowTime && cached.sample === this.sample) return { ...cached.time };
+    if (cached && cached.rowTime === rowTime && cached.sample === this.sample) return cached.time;
     const tod = rowTime.kind === 'tod';
     const extra: Partial<RecordTime> = {};
     if (this.headerKey !== undefined) {
@@ -769,7 +769,7 @@ class PidstatParser implements LineParser {
     }
     const time = rowTime.kind === 'tod' ? this.clock.at(rowTime.time, this.sample, extra) : epochTime(rowTime.epoch, this.sample, extra);
     this.lastTime = { rowTime, sample: this.sample, time };
-    return { ...time };
+    return time;
   }
 
   /** In -h mode the first report waits until we know whether it was the only one (then it is since boot). */

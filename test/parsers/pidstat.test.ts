@@ -764,3 +764,19 @@ test('the first -h report takes its interval from the manifest command; without 
   assert.ok(without.length > 0 && without.every((i) => i === undefined), String(without.slice(0, 3)));
   assert.ok(firstSample('command: pidstat -h -t -d -R -r -s -u -v -w -T ALL 1 2').every((i) => i === 1));
 });
+
+test('the rows of one report share one time object (dated once, in place, like filetop\'s); a held-back first -h report shares the since-boot mark', () => {
+  const r = parsePath(fixture('pidstat', 'jc-centos-7.7-pidstat-hdlrsuw-2-5.out'));
+  const t = tasks(r);
+  for (const sample of samples(t)) {
+    const times = new Set(t.filter((x) => x.time!.sample === sample).map((x) => x.time));
+    assert.equal(times.size, 1, `report ${sample}: ${times.size} time objects`);
+  }
+  // One -h report alone is since boot: every row of it says so through the one object.
+  const lines = readFileSync(fixture('pidstat', 'jc-centos-7.7-pidstat-hdlrsuw-2-5.out'), 'utf8').split('\n');
+  const second = lines.findIndex((l, k) => k > 3 && l.startsWith('#'));
+  const one = parseText(parser, 'one.txt', Buffer.from(lines.slice(0, second).join('\n')), '');
+  const rows = tasks(one);
+  assert.ok(rows.length > 3);
+  assert.ok(rows.every((x) => x.time!.since_boot === true && x.time === rows[0]!.time));
+});
