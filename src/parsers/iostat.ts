@@ -289,9 +289,10 @@ interface DeviceHeader {
   /** One spec per value column, in order; undefined for a column perftriage does not know. */
   columns: (ColumnSpec | undefined)[];
   names: string[];
-  /** Builds a whole device record of this table at once (made on first use; see deviceRecordBuilder). */
-  build: DeviceRecordBuilder | undefined;
-  /** The shapes (ParseContext.emit, emitRow) of build's two literals: a device's record, a group's. */
+  /**
+   * A device row's record from its head and values (ParseContext.emitRow), a device's and a group's: one
+   * literal each, built at first use (deviceRecordBuilder), which is also its record's shape.
+   */
   shapes: readonly [RowShape, RowShape];
 }
 
@@ -302,8 +303,8 @@ type DeviceRecordBuilder = (source: TimelineRecord['source'], time: TimelineReco
  * record built field by field has (kind, source, time, device, group, then the columns): a row has up
  * to 22 values, and 22 keyed stores into a fresh object were 40 % of the parser's time.
  */
-function deviceRecordBuilder(table: DeviceHeader): DeviceRecordBuilder {
-  const values = valueEntries(table.columns, 'iostat').map((entry) => `, ${entry}`).join('');
+function deviceRecordBuilder(columns: DeviceHeader['columns']): DeviceRecordBuilder {
+  const values = valueEntries(columns, 'iostat').map((entry) => `, ${entry}`).join('');
   const literal = (group: boolean): string => `{ kind: 'iostat.device', source: s, time: t, device: d${group ? ', group: true' : ''}${values} }`;
   return new Function('s', 't', 'd', 'g', 'v', `return g ? ${literal(true)} : ${literal(false)};`) as DeviceRecordBuilder;
 }
@@ -319,14 +320,13 @@ function parseDeviceHeader(toks: readonly string[]): DeviceHeader | undefined {
   const names = deviceLast ? toks.slice(0, -1) : toks.slice(1);
   const columns = names.map((n) => columnSpec(n));
   if (!columns.some((c) => c !== undefined)) return undefined;
-  const table: DeviceHeader = { key: toks.join(' '), deviceLast, columns, names, build: undefined, shapes: [] as unknown as DeviceHeader['shapes'] };
   const fields = valueFields(columns, 'iostat');
+  let build: DeviceRecordBuilder | undefined;
   const shape = (group: boolean): RowShape => ({
     fields,
-    build: (head, values) => (table.build ??= deviceRecordBuilder(table))(head.source, head.time, head.device as string, group, values),
+    build: (head, values) => (build ??= deviceRecordBuilder(columns))(head.source, head.time, head.device as string, group, values),
   });
-  table.shapes = [shape(false), shape(true)];
-  return table;
+  return { key: toks.join(' '), deviceLast, columns, names, shapes: [shape(false), shape(true)] };
 }
 
 /** Whether a header line names a Device column at all (so that an unknown one is reported, not misread). */
@@ -513,12 +513,16 @@ class TextReader {
     if (c0 >= 48 && c0 <= 57 && columns.length + 1 <= 3) return undefined;
     if (text.includes('CPU)')) return undefined;
     const group = text.charCodeAt(0) === 32 && text.charCodeAt(1) !== 32;
-    const source = { file: this.ctx.file, line: lineNo };
+    this.emitDevice(table, name, group, lineNo, values);
+    return 'data';
+  }
+
+  /** A device row of `table`: its head, and its numbers in `values` by column (made a record only if wanted: emitRow). */
+  private emitDevice(table: DeviceHeader, name: string, group: boolean, sourceLine: number, values: readonly number[]): void {
+    const source = { file: this.ctx.file, line: sourceLine };
     const time = this.clock.time();
-    // The record without its numbers: they stay in `values` unless a record is wanted (emitRow).
     const head: TimelineRecord = group ? { kind: 'iostat.device', source, time, device: name, group: true } : { kind: 'iostat.device', source, time, device: name };
     this.ctx.emitRow(head, values, table.shapes[group ? 1 : 0]);
-    return 'data';
   }
 
   private tableRow(text: string, toks: readonly string[], lineNo: number): LineOutcome {
@@ -572,8 +576,7 @@ class TextReader {
       }
       return 'data';
     }
-    const build = (table.build ??= deviceRecordBuilder(table));
-    this.ctx.emit(build({ file: this.ctx.file, line: sourceLine }, this.clock.time(), name, group, values), table.shapes[group ? 1 : 0]);
+    this.emitDevice(table, name, group, sourceLine, values);
     return 'data';
   }
 
