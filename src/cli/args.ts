@@ -21,6 +21,9 @@ export interface Command {
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** The rule settings read when --config is not given, from the working directory, when it exists. */
+export const DEFAULT_CONFIG = 'perftriage.config.json';
+
 /** A bundle or file argument. yargs hands the conventional `-` (stdin) over as an empty string. */
 export const pathArg = (v: unknown): string => (v === '' || v === undefined ? '-' : String(v));
 

@@ -12,7 +12,6 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { packageRoot } from '../common/paths.js';
 import type { Diagnostic } from '../common/types.js';
-import { allRules } from '../rules/index.js';
 import { evaluatePolicy } from '../rules/policy.js';
 import type { Finding } from '../rules/types.js';
 import { buildCheckResult, readBaseline, FAIL_ON_VALUES, MAX_BUNDLE_DIAGNOSTICS, type CheckedBundle, type CheckResult, type FailOn, type BaselineFinding } from '../report/check.js';
@@ -22,9 +21,9 @@ import { formatGithub, formatMarkdownSummary } from '../report/github.js';
 import { formatCodeQuality } from '../report/codequality.js';
 import { formatCheckJson, formatCheckText } from '../report/check-text.js';
 import { forTerminal } from '../common/escape.js';
-import { type Command, bundlePaths, bundleReadOptions, timelineOptions, writeRedactionMap } from './args.js';
+import { type Command, DEFAULT_CONFIG, bundlePaths, bundleReadOptions, timelineOptions, writeRedactionMap } from './args.js';
 import type { TimelineOptions } from '../timeline/build.js';
-import { forEachBundle, loadConfig, runPipeline, DEFAULT_CONFIG } from './pipeline.js';
+import type { ResolvedConfig } from '../rules/index.js';
 import { UsageError, note, writeOutput } from './output.js';
 
 export const CHECK_FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'codequality'] as const;
@@ -93,8 +92,9 @@ function whyUnanalyzable(err: unknown): string {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-async function checkOne(path: string, config: ReturnType<typeof loadConfig>, options: TimelineOptions): Promise<{ bundle: CheckedBundle; violations: Finding[] }> {
+async function checkOne(path: string, config: ResolvedConfig, options: TimelineOptions): Promise<{ bundle: CheckedBundle; violations: Finding[] }> {
   try {
+    const { runPipeline } = await import('./pipeline.js');
     const { timeline, analysis } = await runPipeline(path, options, config);
     const policy = evaluatePolicy(timeline, config.policy);
     const diagnostics: Diagnostic[] = [...timeline.diagnostics, ...analysis.diagnostics];
@@ -141,6 +141,8 @@ export const checkCommand: Command = {
     const format = String(args.format ?? 'text');
     if (!isFormat(format)) throw new UsageError(`--format ${format}: expected one of ${CHECK_FORMATS.join(', ')}`);
     const outputs = parseOutputs(args.output);
+    // The pipeline (rules, model, workers) loads with the command that runs it, not with the CLI.
+    const [{ forEachBundle, loadConfig }, { allRules }] = await Promise.all([import('./pipeline.js'), import('../rules/index.js')]);
     const config = loadConfig(str(args.config));
     const baselineFile = str(args.baseline);
     const baseline = baselineFile !== undefined ? loadBaseline(baselineFile) : undefined;

@@ -12,15 +12,13 @@ import { sniffEntry, type FileSniff } from '../sniff/bundle-sniff.js';
 import { parsers } from '../parsers/index.js';
 import { buildTimeline, readFile, type FileOutcome, type Timeline } from '../timeline/build.js';
 import { getSchema, listSchemas, validate, TIMELINE_ID_PREFIX } from '../timeline/index.js';
-import { buildModel } from '../model/build.js';
-import { DEFAULT_CONFIG, loadConfig, runPipeline } from './pipeline.js';
 import { formatAnalysisText } from './analysis-text.js';
-import { type Command, pathArg, bundleReadOptions, str, timelineOptions, toolOption, writeRedactionMap } from './args.js';
+import { type Command, DEFAULT_CONFIG, pathArg, bundleReadOptions, str, timelineOptions, toolOption, writeRedactionMap } from './args.js';
 import { checkCommand } from './check-command.js';
 import { reportCommand } from './report-command.js';
 import { formatModelText } from './model-text.js';
 import { PieceWriter } from './stream-out.js';
-import { writeTimeline, type TimelineFormat } from './timeline-out.js';
+import type { TimelineFormat } from './timeline-out.js';
 import { pacedBy } from '../timeline/stream.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, UsageError, note, writeOutput } from './output.js';
 
@@ -134,6 +132,7 @@ const timelineCommand: Command = {
   run: async (args) => {
     const options = timelineOptions(args);
     const out = str(args.o);
+    const { writeTimeline } = await import('./timeline-out.js');
     const { timeline, records, streamed, mismatches } = await writeTimeline(pathArg(args.path), options, String(args.format) as TimelineFormat, out);
     writeRedactionMap(args, options);
     for (const m of mismatches) note(`warning: ${m.path}: ${m.records} records written, but the first pass counted ${m.expected ?? 0} (did the file change while it was read?)`);
@@ -166,6 +165,7 @@ const modelCommand: Command = {
     const timeline = await buildTimeline(pathArg(args.path), { ...options, summarize: true });
     writeRedactionMap(args, options);
     if (timeline.files.length === 0) throw new UsageError(`${String(args.path)}: nothing analyzable`);
+    const { buildModel } = await import('../model/build.js');
     const model = buildModel(timeline);
     const text = args.format === 'json' ? `${JSON.stringify(model, null, 1)}\n` : formatModelText(model);
     writeOutput(text, str(args.o));
@@ -256,6 +256,7 @@ const analyzeCommand: Command = {
       .example('$0 analyze capture.tar.gz', 'Findings with evidence for a support ticket')
       .example('$0 analyze ./bundle --config perftriage.config.json --format json', 'The findings as JSON, with your thresholds'),
   run: async (args) => {
+    const { loadConfig, runPipeline } = await import('./pipeline.js');
     const config = loadConfig(str(args.config));
     const options = timelineOptions(args);
     const { analysis } = await runPipeline(pathArg(args.path), options, config);

@@ -1,5 +1,5 @@
 /** Records as CSV rows (`timeline --format csv`): nested fields become dotted columns. */
-import Papa from 'papaparse';
+import { createRequire } from 'node:module';
 import type { TimelineRecord } from '../common/types.js';
 
 /** Flatten a record for CSV: nested objects become dotted columns, arrays JSON text. */
@@ -22,5 +22,7 @@ export function recordsToCsv(records: readonly TimelineRecord[]): string {
   const rest = [...seen].filter((k) => !LEADING_COLUMNS.includes(k)).sort();
   const columns = [...LEADING_COLUMNS.filter((k) => seen.has(k)), ...rest];
   // Cells starting with = + - @ are quoted by papaparse's escapeFormulae so spreadsheets do not run them.
+  // papaparse is loaded here, for the one command that writes CSV, not with the CLI.
+  const Papa = createRequire(import.meta.url)('papaparse') as typeof import('papaparse');
   return `${Papa.unparse({ fields: columns, data: rows.map((row) => columns.map((c) => row[c] ?? '')) }, { escapeFormulae: true, newline: '\n' })}\n`;
 }

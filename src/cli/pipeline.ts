@@ -12,8 +12,8 @@ import { annotateRecords } from '../model/annotate.js';
 import type { Model } from '../model/types.js';
 import { allRules, analyze, resolveConfig, type Analysis, type ResolvedConfig } from '../rules/index.js';
 import { UsageError, note } from './output.js';
+import { DEFAULT_CONFIG } from './args.js';
 
-export const DEFAULT_CONFIG = 'perftriage.config.json';
 
 export interface PipelineResult {
   timeline: Timeline;

@@ -6,7 +6,6 @@
  */
 import { basename, join } from 'node:path';
 import { type Command, bundlePaths, bundleReadOptions, timelineOptions, writeRedactionMap } from './args.js';
-import { forEachBundle, loadConfig, runPipeline } from './pipeline.js';
 import type { TimelineOptions } from '../timeline/build.js';
 import type { ResolvedConfig } from '../rules/index.js';
 import { EXIT_OK, UsageError, note, writeOutput } from './output.js';
@@ -40,6 +39,8 @@ export const reportCommand: Command = {
     const paths = bundlePaths(args.paths);
     if (paths.length === 0) throw new UsageError('report: name a bundle');
     if (paths.length > 1 && outDir === undefined) throw new UsageError('several bundles: give --out-dir (each bundle gets a folder of its own in it)');
+    // The pipeline (rules, model, workers) loads with the command that runs it, not with the CLI.
+    const { forEachBundle, loadConfig } = await import('./pipeline.js');
     const config = loadConfig(str(args.config));
     const options = timelineOptions(args);
     if (paths.length === 1) {
@@ -69,6 +70,7 @@ async function renderBundle(path: string, options: TimelineOptions, config: Reso
   // The report's modules (handlebars, marked: ~30 ms to load) load while the bundle is parsed, not
   // before its workers start.
   const loading = import('../report/index.js');
+  const { runPipeline } = await import('./pipeline.js');
   const input = await runPipeline(path, options, config);
   const { buildReportView, renderHtml, renderJson, renderMarkdown } = await loading;
   const redactor = options.redactor;

@@ -3,9 +3,17 @@
  * each record kind, the parse output and the timeline. Schemas live in `schemas/` and are loaded once.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { Ajv2020, type ValidateFunction, type ErrorObject } from 'ajv/dist/2020.js';
+import type { Ajv2020, ValidateFunction, ErrorObject } from 'ajv/dist/2020.js';
 import { schemasDir } from '../common/paths.js';
+
+/**
+ * ajv is ~75 modules: loaded at the first validation, not with the CLI. Most commands (parse, sniff,
+ * timeline, a report without a config file) never validate, and loading it was ~15–30 ms of each of
+ * their starts. `require` keeps load() synchronous (ajv is CommonJS).
+ */
+const requireAjv = (): typeof import('ajv/dist/2020.js') => createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
 
 export interface SchemaInfo {
   /** Short name used on the command line: `timeline`, `manifest`, `records/iostat`, … */
@@ -32,7 +40,7 @@ function load(): { ajv: Ajv2020; schemas: Map<string, SchemaInfo> } {
   if (cache) return cache;
   // Checking each schema against the meta-schema took ~0.1 s of every run, a tenth of a small bundle's
   // report; the schemas ship with perftriage and test/core/schemas.test.ts checks them instead.
-  const ajv = new Ajv2020({ allErrors: true, strict: true, keywords: ['version'], validateSchema: false });
+  const ajv = new (requireAjv().Ajv2020)({ allErrors: true, strict: true, keywords: ['version'], validateSchema: false });
   const schemas = new Map<string, SchemaInfo>();
   const root = schemasDir();
   for (const path of listSchemaFiles(root)) {
