@@ -38,6 +38,13 @@ test('no command, an unknown command or option: exit 2 with one line, no stack t
   }
 });
 
+test('a value outside an option\'s choices: exit 2 with the choices on one line', () => {
+  // yargs writes this message on three lines; the CLI's errors are one (no escaped newline in it either).
+  const r = runCli(['timeline', seed, '--format', 'xml']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'perftriage: Invalid values: Argument: format, Given: "xml", Choices: "json", "ndjson", "csv"\n');
+});
+
 test('a path that does not exist: exit 2, the message names it', () => {
   const r = runCli(['timeline', 'no/such/bundle']);
   assert.equal(r.code, 2);
