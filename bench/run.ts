@@ -20,7 +20,10 @@
  *               the other, then at the same time in two children: the speed-up
  *   jc          when `jc` is on PATH: `jc -q --iostat|--pidstat|--top` on the bundle's files and on a
  *               ~100 MiB iostat file, beside `perftriage parse --format json` on the same file (both
- *               write JSON to /dev/null) and the parser alone (the parsers section's child)
+ *               write JSON to /dev/null) and the parser alone (the parsers section's child); then, when
+ *               ../shared is beside the checkout, every real pidstat, top and iostat capture there that jc
+ *               reads (a few KiB each: start-up decides), median of 5 runs each, with `node -e 0` and
+ *               `python3 -c pass` as the two runtimes' floors
  *   report      end to end: `perftriage report <bundle> --format json --out-dir <tmp>` per bundle size,
  *               wall time and peak RSS
  *   timeline    `perftriage timeline <bundle> --format ndjson -o /dev/null` per bundle size: every record,
@@ -48,7 +51,7 @@
  * Results: one table per section on stdout, everything in bench/results.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -658,7 +661,35 @@ interface JcSection {
   version?: string;
   note?: string;
   pairs: JcPair[];
+  /** The real captures of ../shared that jc reads (small files: start-up decides). */
+  real?: RealJcSection;
 }
+
+/** One real capture, each command run REAL_RUNS times in turn: medians. */
+interface RealJcFile {
+  file: string;
+  tool: JcTool;
+  bytes: number;
+  jc_s: number | null;
+  perftriage_s: number | null;
+  /** jc ÷ perftriage: above 1 when perftriage is faster. */
+  speedup?: number;
+  failed?: string;
+}
+
+interface RealJcSection {
+  note?: string;
+  /** `node -e 0`: the start of any Node.js program on this machine, the floor under perftriage's. */
+  node_start_s?: number;
+  /** `python3 -c pass`: the same for jc. */
+  python_start_s?: number;
+  files: RealJcFile[];
+}
+
+type JcTool = 'iostat' | 'pidstat' | 'top';
+const REAL_RUNS = 5;
+/** Where the real captures are: the shared corpus beside the checkout (absent: the part is skipped). */
+const sharedDir = join(root, '..', 'shared');
 
 function jcVersion(): string | undefined {
   const r = spawnSync('jc', ['--version'], { encoding: 'utf8' });
@@ -712,7 +743,76 @@ async function jcSection(bundle: Bundle, iostatMb: number, seed: number): Promis
       pairs.map((p) => [p.file, num(p.bytes / MIB, 1), ...cell(p.jc), ...cell(p.perftriage), ...cell(p.perftriage_parser), times(p.perftriage_speedup), times(p.parser_speedup), failures(p)]),
     ),
   );
-  return { available: true, version, pairs };
+  return { available: true, version, pairs, real: await realJcPart() };
+}
+
+/**
+ * Issue #9 asks perftriage to be faster than jc "on every pidstat and top file jc can parse": beside the
+ * bench's big files, the real ones. The shared corpus (jc's own fixtures, sysstat's test outputs) and the
+ * popularity bundle hold pidstat, top and iostat files of a few KiB to 150 KiB, where a command's start-up
+ * is most of its time; each is timed only if jc reads it (exit 0 and at least one object out).
+ */
+async function realJcPart(): Promise<RealJcSection> {
+  if (!existsSync(sharedDir)) return { note: `${relative(root, sharedDir)} is absent: real captures skipped`, files: [] };
+  const inputs: { file: string; tool: JcTool }[] = [];
+  const toolOfName = (name: string): JcTool | undefined => (['iostat', 'pidstat', 'top'] as const).find((t) => name.startsWith(t));
+  for (const tool of ['pidstat', 'top', 'iostat'] as const) {
+    const dir = join(sharedDir, 'corpus', tool);
+    if (existsSync(dir)) for (const name of readdirSync(dir).sort()) if (!name.endsWith('.json')) inputs.push({ file: join(dir, name), tool });
+  }
+  const popularity = join(sharedDir, 'captures', 'popularity');
+  if (existsSync(popularity)) {
+    for (const name of readdirSync(popularity).sort()) {
+      const tool = toolOfName(name);
+      if (tool && name.endsWith('.txt') && !name.includes('json')) inputs.push({ file: join(popularity, name), tool });
+    }
+  }
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const startOf = async (cmd: string, args: string[]): Promise<number | undefined> => {
+    const times: number[] = [];
+    for (let k = 0; k < REAL_RUNS; k++) {
+      const r = await runProcess(cmd, args, { stdout: 'ignore', rss: false });
+      if (!r.ok) return undefined;
+      times.push(r.seconds);
+    }
+    return median(times);
+  };
+  const part: RealJcSection = { files: [] };
+  const nodeStart = await startOf(process.execPath, ['-e', '0']);
+  if (nodeStart !== undefined) part.node_start_s = Number(nodeStart.toFixed(3));
+  const pythonStart = await startOf('python3', ['-c', 'pass']);
+  if (pythonStart !== undefined) part.python_start_s = Number(pythonStart.toFixed(3));
+  for (const { file, tool } of inputs) {
+    const readable = spawnSync('jc', ['-q', `--${tool}`], { input: readFileSync(file), maxBuffer: 64 * MIB });
+    if (readable.status !== 0 || !readable.stdout.toString('utf8').startsWith('[{')) continue;
+    const name = relative(root, file);
+    const entry: RealJcFile = { file: name, tool, bytes: statSync(file).size, jc_s: null, perftriage_s: null };
+    const jcTimes: number[] = [];
+    const ourTimes: number[] = [];
+    // In turn, so that a busy moment of the machine falls on both.
+    for (let k = 0; k < REAL_RUNS && !entry.failed; k++) {
+      const jc = await runProcess('jc', ['-q', `--${tool}`], { stdout: 'ignore', rss: false, stdinFile: file });
+      const ours = await runProcess(process.execPath, [cli, 'parse', file, '--format', 'json', '--quiet'], { stdout: 'ignore', rss: false });
+      if (!jc.ok || !ours.ok) entry.failed = jc.failure ?? ours.failure ?? 'failed';
+      jcTimes.push(jc.seconds);
+      ourTimes.push(ours.seconds);
+    }
+    if (!entry.failed) {
+      entry.jc_s = Number(median(jcTimes).toFixed(3));
+      entry.perftriage_s = Number(median(ourTimes).toFixed(3));
+      entry.speedup = ratio(entry.jc_s, entry.perftriage_s);
+    }
+    part.files.push(entry);
+  }
+  const starts = [part.node_start_s !== undefined ? `node -e 0 takes ${num(part.node_start_s, 3)} s` : '', part.python_start_s !== undefined ? `python3 -c pass ${num(part.python_start_s, 3)} s` : ''].filter(Boolean).join(', ');
+  print(
+    `jc vs perftriage parse --format json on the real captures jc reads (median of ${REAL_RUNS} runs each, in turn)${starts ? `; ${starts}` : ''}`,
+    table(
+      ['file', 'tool', 'KiB', 'jc s', 'perftriage s', 'jc ÷ parse', 'note'],
+      part.files.map((f) => [f.file, f.tool, num(f.bytes / 1024, 1), f.jc_s === null ? 'FAILED' : num(f.jc_s, 3), f.perftriage_s === null ? 'FAILED' : num(f.perftriage_s, 3), f.speedup === undefined ? 'n/a' : `${num(f.speedup)}×`, f.failed ?? '']),
+    ),
+  );
+  return part;
 }
 
 /** The bundle of this size and seed, generated if need be and read once into the page cache; or why not. */
@@ -877,6 +977,12 @@ async function main(): Promise<void> {
     if (big) {
       summary.jc_iostat_speedup = big.perftriage_speedup;
       summary.jc_iostat_parser_speedup = big.parser_speedup;
+    }
+    const real = j.real?.files.filter((f) => f.speedup !== undefined) ?? [];
+    if (real.length > 0) {
+      summary.jc_real_files = real.length;
+      summary.jc_real_files_perftriage_faster = real.filter((f) => f.speedup! > 1).length;
+      summary.jc_real_files_lowest_speedup = Math.min(...real.map((f) => f.speedup!));
     }
   }
   if (sections.includes('report')) {
