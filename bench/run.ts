@@ -681,7 +681,7 @@ interface RealJcSection {
   note?: string;
   /** `node -e 0`: the start of any Node.js program on this machine, the floor under perftriage's. */
   node_start_s?: number;
-  /** `python3 -c pass`: the same for jc. */
+  /** `python3 -c pass` with jc's interpreter: the same for jc. */
   python_start_s?: number;
   files: RealJcFile[];
 }
@@ -746,6 +746,19 @@ async function jcSection(bundle: Bundle, iostatMb: number, seed: number): Promis
   return { available: true, version, pairs, real: await realJcPart() };
 }
 
+/** The interpreter of the jc on PATH, from its `#!` line (python3 when it cannot be read). */
+function jcInterpreter(): string {
+  const which = spawnSync('sh', ['-c', 'command -v jc'], { encoding: 'utf8' });
+  try {
+    const first = readFileSync(which.stdout.trim(), 'utf8').split('\n', 1)[0] ?? '';
+    const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
+    if (m) return m[1]!.endsWith('/env') && m[2] ? m[2] : m[1]!;
+  } catch {
+    // not a script: fall through
+  }
+  return 'python3';
+}
+
 /**
  * Issue #9 asks perftriage to be faster than jc "on every pidstat and top file jc can parse": beside the
  * bench's big files, the real ones. The shared corpus (jc's own fixtures, sysstat's test outputs) and the
@@ -780,7 +793,8 @@ async function realJcPart(): Promise<RealJcSection> {
   const part: RealJcSection = { files: [] };
   const nodeStart = await startOf(process.execPath, ['-e', '0']);
   if (nodeStart !== undefined) part.node_start_s = Number(nodeStart.toFixed(3));
-  const pythonStart = await startOf('python3', ['-c', 'pass']);
+  // jc's own interpreter (its #! line: Debian's /usr/bin/python3), not whichever python3 is first on PATH.
+  const pythonStart = await startOf(jcInterpreter(), ['-c', 'pass']);
   if (pythonStart !== undefined) part.python_start_s = Number(pythonStart.toFixed(3));
   for (const { file, tool } of inputs) {
     const readable = spawnSync('jc', ['-q', `--${tool}`], { input: readFileSync(file), maxBuffer: 64 * MIB });
@@ -804,7 +818,7 @@ async function realJcPart(): Promise<RealJcSection> {
     }
     part.files.push(entry);
   }
-  const starts = [part.node_start_s !== undefined ? `node -e 0 takes ${num(part.node_start_s, 3)} s` : '', part.python_start_s !== undefined ? `python3 -c pass ${num(part.python_start_s, 3)} s` : ''].filter(Boolean).join(', ');
+  const starts = [part.node_start_s !== undefined ? `node -e 0 takes ${num(part.node_start_s, 3)} s` : '', part.python_start_s !== undefined ? `${jcInterpreter()} -c pass ${num(part.python_start_s, 3)} s` : ''].filter(Boolean).join(', ');
   print(
     `jc vs perftriage parse --format json on the real captures jc reads (median of ${REAL_RUNS} runs each, in turn)${starts ? `; ${starts}` : ''}`,
     table(
