@@ -14,7 +14,6 @@ import { allRules, analyze, resolveConfig, type Analysis, type ResolvedConfig } 
 import { UsageError, note } from './output.js';
 import { DEFAULT_CONFIG } from './args.js';
 
-
 export interface PipelineResult {
   timeline: Timeline;
   model: Model;

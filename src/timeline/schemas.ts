@@ -9,9 +9,9 @@ import type { Ajv2020, ValidateFunction, ErrorObject } from 'ajv/dist/2020.js';
 import { schemasDir } from '../common/paths.js';
 
 /**
- * ajv is ~75 modules: loaded at the first validation, not with the CLI. Most commands (parse, sniff,
- * timeline, a report without a config file) never validate, and loading it was ~15–30 ms of each of
- * their starts. `require` keeps load() synchronous (ajv is CommonJS).
+ * ajv is ~75 modules: loaded at the first validation, not with the CLI. parse and sniff never validate,
+ * nor do the other commands on a bundle without a manifest.json and without a config file; loading it
+ * was ~15–30 ms of each of their starts. `require` keeps load() synchronous (ajv is CommonJS).
  */
 const requireAjv = (): typeof import('ajv/dist/2020.js') => createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
 
