@@ -373,6 +373,8 @@ function table(head: readonly string[], body: readonly (readonly string[])[]): s
 
 const num = (x: number | undefined | null, digits = 2): string => (x === undefined || x === null ? 'n/a' : x.toFixed(digits));
 const count = (x: number | undefined): string => (x === undefined ? '' : x.toLocaleString('en-US'));
+/** The middle value (the lower of the two middle ones for an even count); sorts a copy. */
+const medianOf = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const ratio = (a: number | undefined, b: number | undefined): number | undefined => (a !== undefined && b !== undefined && b > 0 ? Number((a / b).toFixed(2)) : undefined);
 
 function print(title: string, text: string): void {
@@ -780,7 +782,6 @@ async function realJcPart(): Promise<RealJcSection> {
       if (tool && name.endsWith('.txt') && !name.includes('json')) inputs.push({ file: join(popularity, name), tool });
     }
   }
-  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   const startOf = async (cmd: string, args: string[]): Promise<number | undefined> => {
     const times: number[] = [];
     for (let k = 0; k < REAL_RUNS; k++) {
@@ -788,7 +789,7 @@ async function realJcPart(): Promise<RealJcSection> {
       if (!r.ok) return undefined;
       times.push(r.seconds);
     }
-    return median(times);
+    return medianOf(times);
   };
   const part: RealJcSection = { files: [] };
   const nodeStart = await startOf(process.execPath, ['-e', '0']);
@@ -812,8 +813,8 @@ async function realJcPart(): Promise<RealJcSection> {
       ourTimes.push(ours.seconds);
     }
     if (!entry.failed) {
-      entry.jc_s = Number(median(jcTimes).toFixed(3));
-      entry.perftriage_s = Number(median(ourTimes).toFixed(3));
+      entry.jc_s = Number(medianOf(jcTimes).toFixed(3));
+      entry.perftriage_s = Number(medianOf(ourTimes).toFixed(3));
       entry.speedup = ratio(entry.jc_s, entry.perftriage_s);
     }
     part.files.push(entry);
@@ -905,7 +906,7 @@ function overRuns(name: string, runs: readonly Row[], bytes: number, lines: numb
   const ok = runs.filter((r) => !r.failed);
   if (ok.length < runs.length) return failedRow(name, `${runs.length - ok.length} of ${runs.length} runs failed`, { file, bytes });
   const seconds = ok.map((r) => r.seconds!).sort((a, b) => a - b);
-  const median = seconds[Math.floor((seconds.length - 1) / 2)]!;
+  const median = medianOf(seconds);
   const rss = ok.map((r) => r.peak_rss_mb).filter((v): v is number => typeof v === 'number');
   const row = measured(name, median, bytes, lines, rss.length > 0 ? Math.max(...rss) * 1024 : null, { file });
   row.note = `median of ${ok.length} runs (${num(seconds[0]!)}–${num(seconds[seconds.length - 1]!)} s), highest peak${rss.length > 0 ? ` (${num(Math.min(...rss), 1)}–${num(Math.max(...rss), 1)} MB)` : ''}`;
