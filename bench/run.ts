@@ -23,7 +23,7 @@
  *               write JSON to /dev/null) and the parser alone (the parsers section's child); then, when
  *               ../shared is beside the checkout, every real pidstat, top and iostat capture there that jc
  *               reads (a few KiB each: start-up decides), median of 5 runs each, with `node -e 0` and
- *               `python3 -c pass` as the two runtimes' floors
+ *               jc's interpreter's `-c pass` as the two runtimes' floors
  *   report      end to end: `perftriage report <bundle> --format json --out-dir <tmp>` per bundle size,
  *               wall time and peak RSS
  *   timeline    `perftriage timeline <bundle> --format ndjson -o /dev/null` per bundle size: every record,
@@ -688,7 +688,8 @@ interface RealJcSection {
   files: RealJcFile[];
 }
 
-type JcTool = 'iostat' | 'pidstat' | 'top';
+const JC_TOOLS = ['pidstat', 'top', 'iostat'] as const;
+type JcTool = (typeof JC_TOOLS)[number];
 const REAL_RUNS = 5;
 /** Where the real captures are: the shared corpus beside the checkout (absent: the part is skipped). */
 const sharedDir = join(root, '..', 'shared');
@@ -770,16 +771,16 @@ function jcInterpreter(): string {
 async function realJcPart(): Promise<RealJcSection> {
   if (!existsSync(sharedDir)) return { note: `${relative(root, sharedDir)} is absent: real captures skipped`, files: [] };
   const inputs: { file: string; tool: JcTool }[] = [];
-  const toolOfName = (name: string): JcTool | undefined => (['iostat', 'pidstat', 'top'] as const).find((t) => name.startsWith(t));
-  for (const tool of ['pidstat', 'top', 'iostat'] as const) {
+  for (const tool of JC_TOOLS) {
     const dir = join(sharedDir, 'corpus', tool);
     if (existsSync(dir)) for (const name of readdirSync(dir).sort()) if (!name.endsWith('.json')) inputs.push({ file: join(dir, name), tool });
   }
   const popularity = join(sharedDir, 'captures', 'popularity');
   if (existsSync(popularity)) {
     for (const name of readdirSync(popularity).sort()) {
-      const tool = toolOfName(name);
-      if (tool && name.endsWith('.txt') && !name.includes('json')) inputs.push({ file: join(popularity, name), tool });
+      // Which jc parser by the file's name; whether jc reads it (iostat-json.txt: no) is asked below.
+      const tool = JC_TOOLS.find((t) => name.startsWith(t));
+      if (tool && name.endsWith('.txt')) inputs.push({ file: join(popularity, name), tool });
     }
   }
   const startOf = async (cmd: string, args: string[]): Promise<number | undefined> => {
@@ -795,7 +796,8 @@ async function realJcPart(): Promise<RealJcSection> {
   const nodeStart = await startOf(process.execPath, ['-e', '0']);
   if (nodeStart !== undefined) part.node_start_s = Number(nodeStart.toFixed(3));
   // jc's own interpreter (its #! line: Debian's /usr/bin/python3), not whichever python3 is first on PATH.
-  const pythonStart = await startOf(jcInterpreter(), ['-c', 'pass']);
+  const python = jcInterpreter();
+  const pythonStart = await startOf(python, ['-c', 'pass']);
   if (pythonStart !== undefined) part.python_start_s = Number(pythonStart.toFixed(3));
   for (const { file, tool } of inputs) {
     const readable = spawnSync('jc', ['-q', `--${tool}`], { input: readFileSync(file), maxBuffer: 64 * MIB });
@@ -819,7 +821,7 @@ async function realJcPart(): Promise<RealJcSection> {
     }
     part.files.push(entry);
   }
-  const starts = [part.node_start_s !== undefined ? `node -e 0 takes ${num(part.node_start_s, 3)} s` : '', part.python_start_s !== undefined ? `${jcInterpreter()} -c pass ${num(part.python_start_s, 3)} s` : ''].filter(Boolean).join(', ');
+  const starts = [part.node_start_s !== undefined ? `node -e 0 takes ${num(part.node_start_s, 3)} s` : '', part.python_start_s !== undefined ? `${python} -c pass ${num(part.python_start_s, 3)} s` : ''].filter(Boolean).join(', ');
   print(
     `jc vs perftriage parse --format json on the real captures jc reads (median of ${REAL_RUNS} runs each, in turn)${starts ? `; ${starts}` : ''}`,
     table(
